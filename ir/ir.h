@@ -317,16 +317,23 @@ typedef struct {
 } CodegenOptions;
 /* Writes the self-contained folder into dir (which must exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
+/* Places every param a kernel reads in the weights blob (offsets[i] for
+ * param i, SIZE_MAX when unused) and returns the blob's size in bytes. */
+size_t weights_blob_layout(const Graph *g, size_t *offsets);
 
 /* ===== codegen/fs.c ====================================================== */
 void write_file(const char *path, const void *data, size_t len);
 /* A fresh sibling of outdir to write into, renamed over outdir on success. */
 char *staging_dir_create(Arena *a, const char *outdir);
 void staging_dir_commit(const char *staging, const char *outdir);
+/* Refuses (a user error) an existing outdir that effcc did not write. */
+void check_outdir_replaceable(const char *outdir);
 void staging_dir_remove(const char *staging);
 
-/* ===== driver/info.c ===================================================== */
-void info_print_text(FILE *out, const Model *m, const Graph *lowered, const Graph *final);
-void info_print_json(FILE *out, const Model *m, const Graph *lowered, const Graph *final);
+/* ===== driver/info.c =====================================================
+ * The report of `effcc info`: per-stage table and totals, text or JSON.
+ * g is the graph after the pipeline (its external params still count). */
+void info_print_text(FILE *out, const Model *m, const Graph *g);
+void info_print_json(FILE *out, const Model *m, const Graph *g);
 
 #endif

@@ -1,0 +1,37 @@
+/* GEN_NAME.h — GEN_DESCRIPTION
+ *
+GEN_PROVENANCE *
+ * Usage:
+ *     static float logits[GEN_NAME«»_NUM_CLASSES];
+ *     void *arena = aligned_alloc(64, GEN_NAME«»_ARENA_BYTES);   (or a static buffer)
+ *     GEN_NAME«»_run(input, logits, arena);
+ *
+ * input:  GEN_IN_C x GEN_IN_H x GEN_IN_W floats, NCHW (as PyTorch), normalised as the
+ *         model was trained.
+ * logits: GEN_CLASSES raw scores (no softmax).
+ * arena:  GEN_NAME«»_ARENA_BYTES bytes of scratch, 64-byte aligned; it need not be
+ *         initialised and holds garbage afterwards. One arena per concurrent call.
+ * The function allocates nothing, keeps no state between calls and touches
+ * nothing but input, logits, arena and its constant weights.
+ */
+#ifndef GEN_GUARD
+#define GEN_GUARD
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GEN_NAME«»_INPUT_CHANNELS GEN_IN_C
+#define GEN_NAME«»_INPUT_HEIGHT GEN_IN_H
+#define GEN_NAME«»_INPUT_WIDTH GEN_IN_W
+#define GEN_NAME«»_NUM_CLASSES GEN_CLASSES
+#define GEN_NAME«»_ARENA_BYTES GEN_ARENA_BYTES
+#define GEN_NAME«»_WEIGHTS_BYTES GEN_WEIGHTS_BYTES
+
+void GEN_NAME«»_run(const float *input, float *logits, void *arena);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,36 @@
+# Makefile for GEN_NAME.
+#
+GEN_PROVENANCE_HASH#
+# make                       builds ./GEN_NAME with $(CC) (default cc)
+# make CC=clang              another compiler; CFLAGS and LDFLAGS are honoured
+# make CC=aarch64-linux-gnu-gcc   cross-compiles
+# TARGET_CFLAGS holds the flags of the target effcc generated for (GEN_TARGET).
+
+CFLAGS ?= -O2 -Wall -Wextra
+TARGET_CFLAGS = GEN_TARGET_CFLAGS
+ALL_CFLAGS = -std=c11 $(TARGET_CFLAGS) $(CFLAGS)
+LDLIBS += -lm
+
+PROGRAM = GEN_NAME
+OBJECTS = GEN_NAME.o GEN_NAME«»_weights.o main.o
+
+all: $(PROGRAM)
+
+$(PROGRAM): $(OBJECTS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS)
+
+GEN_NAME.o: GEN_NAME.c GEN_NAME.h effcc_runtime.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ GEN_NAME.c
+
+main.o: main.c GEN_NAME.h effcc_timer.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ main.c
+
+# The weights blob is found through an absolute path so the build works from
+# any directory; the generated files themselves hold no absolute path.
+GEN_NAME«»_weights.o: GEN_NAME«»_weights.S GEN_NAME«»_weights.bin
+	$(CC) $(ALL_CFLAGS) -DEFFCC_WEIGHTS_FILE='"$(CURDIR)/GEN_NAME«»_weights.bin"' -c -o $@ GEN_NAME«»_weights.S
+
+clean:
+	rm -f $(PROGRAM) $(OBJECTS)
+
+.PHONY: all clean

@@ -1,0 +1,158 @@
+/* scale.c — compound scaling: Spec + request → Model.
+ *
+ * A preset or φ picks width, depth and resolution multipliers; explicit
+ * --width/--depth/--resolution override single dimensions. Channels follow
+ * the official rounding (torchvision's _make_divisible), repeats round up.
+ * The float arithmetic mirrors Python's so every count equals torchvision's. */
+#include "ir.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Channel counts and resolutions beyond these are refused before any
+ * allocation: they can only come from an absurd request. */
+#define MAX_CHANNELS 100000
+#define MAX_RESOLUTION 20000
+#define MAX_REPEATS 10000
+
+int round_channels(double channels, double mult, int divisor)
+{
+    double v = channels * mult;
+    if (!(v < MAX_CHANNELS)) /* also catches NaN and inf */
+        return -1;
+    /* int(v + divisor / 2) // divisor * divisor, at least divisor */
+    long r = (long)(v + divisor / 2.0) / divisor * divisor;
+    if (r < divisor)
+        r = divisor;
+    if ((double)r < 0.9 * v) /* rounding down lost more than 10% */
+        r += divisor;
+    return (int)r;
+}
+
+int round_repeats(int repeats, double mult)
+{
+    double v = ceil(repeats * mult);
+    return v < MAX_REPEATS ? (int)v : -1;
+}
+
+int expanded_channels(int in_channels, double expand, int divisor)
+{
+    return round_channels(in_channels, expand, divisor);
+}
+
+int squeeze_channels(int in_channels, double se_ratio)
+{
+    int s = (int)floor(in_channels * se_ratio);
+    return s < 1 ? 1 : s;
+}
+
+static const SpecPreset *find_preset(const Spec *s, const char *name)
+{
+    for (int i = 0; i < s->npresets; i++)
+        if (strcmp(s->presets[i].name, name) == 0)
+            return &s->presets[i];
+    return NULL;
+}
+
+static _Noreturn void unknown_preset(const Spec *s, const char *name)
+{
+    char known[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < s->npresets && used < sizeof known - 64; i++)
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
+                                 s->presets[i].name);
+    if (s->npresets == 0)
+        error_at(s->path, s->presets_loc.line, s->presets_loc.col,
+                 "unknown preset '%s': this spec defines no presets", name);
+    error_at(s->path, s->presets_loc.line, s->presets_loc.col,
+             "unknown preset '%s'; expected one of: %s", name, known);
+}
+
+static void check_multiplier(const char *what, double v)
+{
+    if (!(v > 0) || !isfinite(v) || v > 1000)
+        error_msg("%s multiplier %g is out of range (expected a number in (0, 1000])", what, v);
+}
+
+static int scaled_channels(const Spec *s, int base, double width, const char *what)
+{
+    int c = round_channels(base, width, s->divisor);
+    if (c < 0)
+        error_msg("%s: %d channels × width %g is absurd (more than %d channels)", what, base,
+                  width, MAX_CHANNELS);
+    return c;
+}
+
+/* Picks the multipliers of the request: preset, φ, then single overrides. */
+static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m)
+{
+    m->width = m->depth = 1.0;
+    m->resolution = s->resolution;
+    m->bn_eps = s->bn_eps;
+    if (r->preset) {
+        const SpecPreset *p = find_preset(s, r->preset);
+        if (!p)
+            unknown_preset(s, r->preset);
+        m->width = p->width;
+        m->depth = p->depth;
+        m->resolution = p->resolution;
+        if (p->bn_eps > 0)
+            m->bn_eps = p->bn_eps;
+    } else if (r->has_phi) {
+        if (!isfinite(r->phi))
+            error_msg("--phi must be a finite number");
+        m->width = pow(s->beta, r->phi);
+        m->depth = pow(s->alpha, r->phi);
+        double res = round(s->resolution * pow(s->gamma, r->phi));
+        if (!(res <= MAX_RESOLUTION))
+            error_msg("phi %g gives resolution %.0f, above the limit of %d", r->phi, res,
+                      MAX_RESOLUTION);
+        m->resolution = res < 1 ? 1 : (int)res;
+    }
+    if (r->width > 0)
+        m->width = r->width;
+    if (r->depth > 0)
+        m->depth = r->depth;
+    if (r->resolution > 0)
+        m->resolution = r->resolution;
+    check_multiplier("width", m->width);
+    check_multiplier("depth", m->depth);
+    if (m->resolution > MAX_RESOLUTION)
+        error_msg("resolution %d is above the limit of %d", m->resolution, MAX_RESOLUTION);
+}
+
+Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
+{
+    Model *m = arena_alloc(a, sizeof *m);
+    m->name = s->name;
+    m->in_channels = s->in_channels;
+    m->classes = r->classes > 0 ? r->classes : s->classes;
+    m->activation = s->activation;
+    m->se_ratio = s->se_ratio;
+    m->divisor = s->divisor;
+    m->stem_kernel = s->stem_kernel;
+    m->stem_stride = s->stem_stride;
+    pick_multipliers(s, r, m);
+
+    m->stem_channels = scaled_channels(s, s->stem_channels, m->width, "stem");
+    m->nstages = s->nstages;
+    m->stages = arena_array(a, (size_t)s->nstages, sizeof *m->stages);
+    int in = m->stem_channels;
+    for (int i = 0; i < s->nstages; i++) {
+        const SpecStage *st = &s->stages[i];
+        ModelStage *ms = &m->stages[i];
+        ms->expand = st->expand;
+        ms->kernel = st->kernel;
+        ms->stride = st->stride;
+        ms->in_channels = in;
+        ms->out_channels = scaled_channels(s, st->channels, m->width, "stage");
+        ms->repeats = round_repeats(st->repeats, m->depth);
+        if (ms->repeats < 0)
+            error_msg("stage %d: %d repeats × depth %g is absurd", i + 1, st->repeats, m->depth);
+        if (expanded_channels(in, st->expand, s->divisor) < 0)
+            error_msg("stage %d: expanded channels are absurd", i + 1);
+        in = ms->out_channels;
+    }
+    m->head_channels = scaled_channels(s, s->head_channels, m->width, "head");
+    return m;
+}

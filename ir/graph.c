@@ -1,0 +1,124 @@
+/* graph.c — building and rewriting the Graph.
+ *
+ * Nodes sit in topological order and node i produces value i, so passes
+ * rewrite by marking nodes dead, redirecting uses, and compacting. */
+#include "ir.h"
+
+#include <string.h>
+
+const char *const op_names[OP_COUNT] = {
+#define OP(e, s, n) [OP_##e] = s,
+#include "ops.def"
+#undef OP
+};
+
+const int op_inputs[OP_COUNT] = {
+#define OP(e, s, n) [OP_##e] = n,
+#include "ops.def"
+#undef OP
+};
+
+const char *const act_names[ACT_COUNT] = {
+#define X(e, s) [ACT_##e] = s,
+    ACT_LIST(X)
+#undef X
+};
+
+Graph *graph_new(Arena *a)
+{
+    Graph *g = arena_alloc(a, sizeof *g);
+    g->arena = a;
+    g->output = -1;
+    return g;
+}
+
+/* Grows an arena-backed array by doubling (the old copy stays in the arena). */
+static void *grow(Arena *a, void *old, int count, int *cap, size_t elem)
+{
+    if (count < *cap)
+        return old;
+    int ncap = *cap ? *cap * 2 : 64;
+    void *p = arena_array(a, (size_t)ncap, elem);
+    if (old)
+        memcpy(p, old, (size_t)count * elem);
+    *cap = ncap;
+    return p;
+}
+
+int graph_add_node(Graph *g, Node n)
+{
+    g->nodes = grow(g->arena, g->nodes, g->nnodes, &g->node_cap, sizeof(Node));
+    if (n.nin < 2)
+        n.in[1] = -1;
+    if (n.nin < 1)
+        n.in[0] = -1;
+    g->nodes[g->nnodes] = n;
+    return g->nnodes++;
+}
+
+int graph_add_param(Graph *g, const char *name, int rank, const int *dims, bool buffer)
+{
+    g->params = grow(g->arena, g->params, g->nparams, &g->param_cap, sizeof(Param));
+    Param *p = &g->params[g->nparams];
+    *p = (Param){.name = arena_strdup(g->arena, name), .rank = rank, .buffer = buffer};
+    for (int i = 0; i < 4; i++)
+        p->dims[i] = i < rank ? dims[i] : 1;
+    return g->nparams++;
+}
+
+size_t param_numel(const Param *p)
+{
+    size_t n = 1;
+    for (int i = 0; i < p->rank; i++)
+        n *= (size_t)p->dims[i];
+    return n;
+}
+
+size_t shape_numel(Shape s)
+{
+    return (size_t)s.c * (size_t)s.h * (size_t)s.w;
+}
+
+int graph_count_uses(const Graph *g, int value)
+{
+    int uses = value == g->output;
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->dead)
+            continue;
+        for (int k = 0; k < n->nin; k++)
+            uses += n->in[k] == value;
+    }
+    return uses;
+}
+
+void graph_replace_uses(Graph *g, int from, int to)
+{
+    for (int i = 0; i < g->nnodes; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++)
+            if (g->nodes[i].in[k] == from)
+                g->nodes[i].in[k] = to;
+    if (g->output == from)
+        g->output = to;
+}
+
+void graph_compact(Graph *g)
+{
+    int *map = arena_array(g->arena, (size_t)g->nnodes, sizeof(int));
+    int live = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        map[i] = g->nodes[i].dead ? -1 : live;
+        if (!g->nodes[i].dead)
+            g->nodes[live++] = g->nodes[i];
+    }
+    for (int i = 0; i < live; i++)
+        for (int k = 0; k < g->nodes[i].nin; k++)
+            g->nodes[i].in[k] = map[g->nodes[i].in[k]];
+    g->output = map[g->output];
+    g->nnodes = live;
+}
+
+int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi)
+{
+    return (in + pad_lo + pad_hi - kernel) / stride + 1;
+}

@@ -1,0 +1,68 @@
+/* print.c — the one stable text form of the IR, for -d dumps and golden tests.
+ *
+ *   %3 = conv2d %2 k3 s2 pad=1,1,1,1 g32 act=swish w=features.1.0.block.0.0.weight : 32x112x112 @0
+ *
+ * Attributes appear only for the ops that use them; "@N" is the arena offset
+ * once plan_memory has run. */
+#include "ir.h"
+
+#include <stdlib.h>
+
+static void print_conv(Buf *b, const Graph *g, const Node *n)
+{
+    if (n->op == OP_CONV2D)
+        buf_printf(b, " k%d s%d pad=%d,%d,%d,%d g%d", n->conv.kernel, n->conv.stride,
+                   n->conv.pad[0], n->conv.pad[1], n->conv.pad[2], n->conv.pad[3],
+                   n->conv.groups);
+    if (n->conv.act != ACT_NONE)
+        buf_printf(b, " act=%s", act_names[n->conv.act]);
+    if (n->conv.residual)
+        buf_printf(b, " +residual");
+    buf_printf(b, " w=%s", g->params[n->conv.weight].name);
+    if (n->conv.bias >= 0)
+        buf_printf(b, " b=%s", g->params[n->conv.bias].name);
+}
+
+static void print_node(Buf *b, const Graph *g, int i)
+{
+    const Node *n = &g->nodes[i];
+    buf_printf(b, "%%%d = %s", i, op_names[n->op]);
+    if (n->op == OP_ACT)
+        buf_printf(b, ".%s", act_names[n->act.kind]);
+    for (int k = 0; k < n->nin; k++)
+        buf_printf(b, "%s %%%d", k ? "," : "", n->in[k]);
+    switch (n->op) {
+    case OP_CONV2D:
+    case OP_LINEAR:
+        print_conv(b, g, n);
+        break;
+    case OP_BATCHNORM:
+        buf_printf(b, " eps=%g w=%s", n->bn.eps, g->params[n->bn.gamma].name);
+        break;
+    default:
+        break;
+    }
+    buf_printf(b, " : %dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
+    if (g->arena_bytes && i != 0 && i != g->output)
+        buf_printf(b, " @%zu", n->offset);
+    buf_printf(b, "\n");
+}
+
+void ir_print_buf(Buf *b, const Graph *g)
+{
+    for (int i = 0; i < g->nnodes; i++)
+        print_node(b, g, i);
+    buf_printf(b, "output %%%d", g->output);
+    if (g->arena_bytes)
+        buf_printf(b, " arena=%zu", g->arena_bytes);
+    buf_printf(b, "\n");
+}
+
+void ir_print(FILE *out, const Graph *g)
+{
+    Buf b = {0};
+    ir_print_buf(&b, g);
+    if (b.len)
+        fwrite(b.data, 1, b.len, out);
+    buf_free(&b);
+}

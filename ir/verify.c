@@ -1,0 +1,136 @@
+/* verify.c — the IR's invariants, checked after lowering and after every pass.
+ *
+ * A violation is a bug in effcc (a pass broke the graph), never a user error:
+ * the pipeline prints the message and the IR and aborts. */
+#include "ir.h"
+
+#include <stdarg.h>
+
+typedef struct {
+    const Graph *g;
+    char *msg;
+    size_t size;
+    bool ok;
+} Check;
+
+EFFCC_PRINTF(3, 4)
+static bool fail(Check *c, int node, const char *fmt, ...)
+{
+    if (!c->ok)
+        return false;
+    c->ok = false;
+    int n = snprintf(c->msg, c->size, "node %%%d: ", node);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < c->size)
+        vsnprintf(c->msg + n, c->size - (size_t)n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool same_shape(Shape a, Shape b)
+{
+    return a.c == b.c && a.h == b.h && a.w == b.w;
+}
+
+static bool param_ok(Check *c, int node, int p, size_t numel, const char *what)
+{
+    if (p < 0 || p >= c->g->nparams)
+        return fail(c, node, "%s param %d out of range", what, p);
+    if (param_numel(&c->g->params[p]) != numel)
+        return fail(c, node, "%s '%s' has %zu elements, expected %zu", what,
+                    c->g->params[p].name, param_numel(&c->g->params[p]), numel);
+    return true;
+}
+
+static bool check_conv(Check *c, int i, const Node *n, Shape in)
+{
+    int k = n->conv.kernel, s = n->conv.stride, g = n->conv.groups;
+    if (k < 1 || s < 1 || g < 1 || in.c % g || n->shape.c % g)
+        return fail(c, i, "bad kernel %d, stride %d or groups %d", k, s, g);
+    if (n->op == OP_LINEAR && (in.h != 1 || in.w != 1 || k != 1))
+        return fail(c, i, "linear needs a 1x1 input");
+    int oh = conv_out_size(in.h, k, s, n->conv.pad[0], n->conv.pad[2]);
+    int ow = conv_out_size(in.w, k, s, n->conv.pad[1], n->conv.pad[3]);
+    if (n->shape.h != oh || n->shape.w != ow)
+        return fail(c, i, "output %dx%d, expected %dx%d", n->shape.h, n->shape.w, oh, ow);
+    size_t wn = (size_t)n->shape.c * (size_t)(in.c / g) * (size_t)k * (size_t)k;
+    if (!param_ok(c, i, n->conv.weight, wn, "weight"))
+        return false;
+    if (n->conv.bias >= 0 && !param_ok(c, i, n->conv.bias, (size_t)n->shape.c, "bias"))
+        return false;
+    if (n->conv.residual && !same_shape(c->g->nodes[n->in[1]].shape, n->shape))
+        return fail(c, i, "residual shape differs from output");
+    if (n->conv.act < 0 || n->conv.act >= ACT_COUNT)
+        return fail(c, i, "bad activation");
+    return true;
+}
+
+static bool check_node(Check *c, int i)
+{
+    const Node *n = &c->g->nodes[i];
+    if (n->dead)
+        return fail(c, i, "dead node left in the graph");
+    if (n->op < 0 || n->op >= OP_COUNT)
+        return fail(c, i, "bad op %d", n->op);
+    int want = op_inputs[n->op] + (n->op == OP_CONV2D && n->conv.residual);
+    if (n->nin != want)
+        return fail(c, i, "%s has %d inputs, expected %d", op_names[n->op], n->nin, want);
+    for (int k = 0; k < n->nin; k++)
+        if (n->in[k] < 0 || n->in[k] >= i)
+            return fail(c, i, "input %d refers to %%%d (not an earlier node)", k, n->in[k]);
+    if (n->shape.c < 1 || n->shape.h < 1 || n->shape.w < 1)
+        return fail(c, i, "non-positive shape");
+    if ((n->op == OP_INPUT) != (i == 0))
+        return fail(c, i, "the input must be node 0 and only node 0");
+    Shape in = n->nin ? c->g->nodes[n->in[0]].shape : n->shape;
+    switch (n->op) {
+    case OP_INPUT:
+        return true;
+    case OP_CONV2D:
+    case OP_LINEAR:
+        return check_conv(c, i, n, in);
+    case OP_BATCHNORM:
+        if (!same_shape(in, n->shape) || !(n->bn.eps > 0))
+            return fail(c, i, "batchnorm shape or eps");
+        return param_ok(c, i, n->bn.gamma, (size_t)in.c, "gamma") &&
+               param_ok(c, i, n->bn.beta, (size_t)in.c, "beta") &&
+               param_ok(c, i, n->bn.mean, (size_t)in.c, "mean") &&
+               param_ok(c, i, n->bn.var, (size_t)in.c, "var");
+    case OP_ACT:
+        if (!same_shape(in, n->shape) || n->act.kind <= ACT_NONE || n->act.kind >= ACT_COUNT)
+            return fail(c, i, "activation shape or kind");
+        return true;
+    case OP_AVGPOOL:
+        if (n->shape.c != in.c || n->shape.h != 1 || n->shape.w != 1)
+            return fail(c, i, "avgpool must give C x 1 x 1");
+        return true;
+    case OP_SCALE: {
+        Shape s = c->g->nodes[n->in[1]].shape;
+        if (!same_shape(in, n->shape) || s.c != in.c || s.h != 1 || s.w != 1)
+            return fail(c, i, "scale shapes");
+        return true;
+    }
+    case OP_ADD:
+        if (!same_shape(in, n->shape) || !same_shape(c->g->nodes[n->in[1]].shape, n->shape))
+            return fail(c, i, "add shapes differ");
+        return true;
+    case OP_COUNT:
+        break;
+    }
+    return fail(c, i, "unknown op");
+}
+
+bool ir_verify(const Graph *g, char *msg, size_t msgsize)
+{
+    Check c = {g, msg, msgsize, true};
+    if (g->nnodes < 2)
+        return fail(&c, 0, "graph has no ops");
+    for (int i = 0; i < g->nnodes && c.ok; i++)
+        check_node(&c, i);
+    if (c.ok && (g->output <= 0 || g->output >= g->nnodes))
+        fail(&c, g->output, "graph output is not a node");
+    if (c.ok && g->nodes[g->output].shape.h * g->nodes[g->output].shape.w != 1)
+        fail(&c, g->output, "graph output must be a vector of logits");
+    return c.ok;
+}
