@@ -1,0 +1,32 @@
+#!/bin/sh
+# oracle_test.sh — one end-to-end check against torchvision.
+#
+#   oracle_test.sh EFFCC SOURCE_DIR WORK_DIR SPEC [scaling options…]
+#
+# tools/oracle.py builds torchvision's EfficientNet for the spec and scaling,
+# seeds non-trivial weights, and writes weights, an input and the reference
+# logits; effcc compiles the same spec with those weights; the generated
+# folder is built (warnings are errors) and run; tools/compare.py asserts
+# max|effcc - torch| <= 1e-4 * max(1, max|torch|) and the same argmax.
+# Environment: CC (compiler for the generated code, default cc), GEN_CFLAGS
+# (its flags, default -O2 -Wall -Wextra -Werror). Exit 77 (skip) when the
+# oracle is missing, unless CI=true, where that is a failure.
+set -eu
+effcc=$1 src=$2 work=$3 spec=$4
+shift 4
+python=/usr/bin/python3
+
+if ! "$python" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null; then
+    echo "oracle missing: /usr/bin/python3 with torch, torchvision, yaml and numpy"
+    [ "${CI:-}" = true ] && exit 1
+    exit 77
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
+"$python" "$src/tools/oracle.py" --spec "$spec" "$@" --seed 7 --threads 1 --out "$work/ref"
+"$effcc" compile "$spec" "$@" --name model --weights "$work/ref/weights.safetensors" -o "$work/gen"
+make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -Werror}"
+"$work/gen/model" --input "$work/ref/input.f32" --output "$work/logits.f32"
+"$python" "$src/tools/compare.py" "$work/ref/logits.f32" "$work/logits.f32" --rtol 1e-4
+rm -rf "$work" # keep the folder only when something failed

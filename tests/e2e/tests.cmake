@@ -1,0 +1,37 @@
+# End-to-end tests against torchvision (tests/e2e/oracle_test.sh).
+# Label "e2e" runs by default; "slow" (b4..b7, phi 2.5) only when asked:
+#   ctest --test-dir build -L slow
+set(E2E_SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/e2e/oracle_test.sh)
+set(E2E_SPEC ${CMAKE_SOURCE_DIR}/examples/efficientnet.yaml)
+
+function(effcc_e2e name labels spec)
+  add_test(NAME e2e.${name}
+           COMMAND ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/e2e-${name} ${spec} ${ARGN})
+  set_tests_properties(e2e.${name} PROPERTIES LABELS "${labels}" SKIP_RETURN_CODE 77
+                       TIMEOUT 1200)
+endfunction()
+
+foreach(b 0 1 2 3)
+  effcc_e2e(b${b} e2e ${E2E_SPEC} --preset b${b})
+endforeach()
+effcc_e2e(phi-1 e2e ${E2E_SPEC} --phi -1)
+effcc_e2e(phi0.5 e2e ${E2E_SPEC} --phi 0.5)
+effcc_e2e(custom e2e ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
+effcc_e2e(custom-small e2e ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml --preset small)
+effcc_e2e(b0-classes10-res128 e2e ${E2E_SPEC} --preset b0 --classes 10 --resolution 128)
+foreach(b 4 5 6 7)
+  effcc_e2e(b${b} slow ${E2E_SPEC} --preset b${b})
+endforeach()
+effcc_e2e(phi2.5 slow ${E2E_SPEC} --phi 2.5)
+
+# The same generated code built with clang, and with the sanitizers.
+add_test(NAME e2e.b0-clang COMMAND ${CMAKE_COMMAND} -E env CC=clang
+         ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/e2e-b0-clang ${E2E_SPEC} --preset b0)
+add_test(NAME e2e.phi-1-sanitized COMMAND ${CMAKE_COMMAND} -E env
+         "GEN_CFLAGS=-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
+         ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/e2e-phi-1-sanitized ${E2E_SPEC} --phi -1)
+set_tests_properties(e2e.b0-clang e2e.phi-1-sanitized PROPERTIES LABELS e2e
+                     SKIP_RETURN_CODE 77 TIMEOUT 1200)

@@ -1,0 +1,152 @@
+/* test_scale.c — compound scaling against torchvision's numbers.
+ *
+ * The table below was read from torchvision 0.14's efficientnet_b0..b7
+ * modules (stem out_channels, len() and out_channels of each stage,
+ * head out_channels); it is torchvision's output, not ours. Parameter counts
+ * are torchvision's sum(p.numel() for p in model.parameters()). */
+#include "unit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+    int stem;
+    int stages[7][2]; /* repeats, channels */
+    int head;
+} Expected;
+
+static const Expected torchvision_b[8] = {
+    {32, {{1, 16}, {2, 24}, {2, 40}, {3, 80}, {3, 112}, {4, 192}, {1, 320}}, 1280}, /* b0 */
+    {32, {{2, 16}, {3, 24}, {3, 40}, {4, 80}, {4, 112}, {5, 192}, {2, 320}}, 1280}, /* b1 */
+    {32, {{2, 16}, {3, 24}, {3, 48}, {4, 88}, {4, 120}, {5, 208}, {2, 352}}, 1408}, /* b2 */
+    {40, {{2, 24}, {3, 32}, {3, 48}, {5, 96}, {5, 136}, {6, 232}, {2, 384}}, 1536}, /* b3 */
+    {48, {{2, 24}, {4, 32}, {4, 56}, {6, 112}, {6, 160}, {8, 272}, {2, 448}}, 1792}, /* b4 */
+    {48, {{3, 24}, {5, 40}, {5, 64}, {7, 128}, {7, 176}, {9, 304}, {3, 512}}, 2048}, /* b5 */
+    {56, {{3, 32}, {6, 40}, {6, 72}, {8, 144}, {8, 200}, {11, 344}, {3, 576}}, 2304}, /* b6 */
+    {64, {{4, 32}, {7, 48}, {7, 80}, {10, 160}, {10, 224}, {13, 384}, {4, 640}}, 2560}, /* b7 */
+};
+
+static const unsigned long long torchvision_params[8] = {
+    5288548, 7794184, 9109994, 12233232, 19341616, 30389784, 43040704, 66347960,
+};
+
+static const int resolutions[8] = {224, 240, 260, 300, 380, 456, 528, 600};
+
+static Arena *arena;
+static Spec *spec;
+
+static void load_example(void)
+{
+    const char *root = getenv("EFFCC_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
+    arena = arena_new();
+    spec = spec_load(arena, path);
+}
+
+static Model *scale(const char *preset, bool has_phi, double phi)
+{
+    ScaleRequest r = {.preset = preset, .has_phi = has_phi, .phi = phi};
+    return scale_model(arena, spec, &r);
+}
+
+static void test_presets_match_torchvision(void)
+{
+    for (int b = 0; b < 8; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "b%d", b);
+        Model *m = scale(name, false, 0);
+        const Expected *e = &torchvision_b[b];
+        CU_ASSERT_EQUAL(m->stem_channels, e->stem);
+        CU_ASSERT_EQUAL(m->head_channels, e->head);
+        CU_ASSERT_EQUAL(m->resolution, resolutions[b]);
+        CU_ASSERT_EQUAL_FATAL(m->nstages, 7);
+        for (int s = 0; s < 7; s++) {
+            CU_ASSERT_EQUAL(m->stages[s].repeats, e->stages[s][0]);
+            CU_ASSERT_EQUAL(m->stages[s].out_channels, e->stages[s][1]);
+        }
+        CU_ASSERT_DOUBLE_EQUAL(m->bn_eps, b >= 5 ? 1e-3 : 1e-5, 1e-12);
+    }
+}
+
+static void test_parameter_counts_match_torchvision(void)
+{
+    for (int b = 0; b < 8; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "b%d", b);
+        Graph *g = lower_model(arena, scale(name, false, 0));
+        CU_ASSERT_EQUAL(graph_stats(g).parameters, torchvision_params[b]);
+    }
+}
+
+/* torchvision's _make_divisible, worked by hand for a few values. */
+static void test_round_channels_rule(void)
+{
+    CU_ASSERT_EQUAL(round_channels(32, 1.0, 8), 32);
+    CU_ASSERT_EQUAL(round_channels(32, 1.1, 8), 32);  /* 35.2 → int(39.2)//8*8 = 32 */
+    CU_ASSERT_EQUAL(round_channels(112, 1.1, 8), 120); /* 123.2 → 120 */
+    CU_ASSERT_EQUAL(round_channels(16, 0.5, 8), 8);   /* at least the divisor */
+    CU_ASSERT_EQUAL(round_channels(10, 0.1, 8), 8);
+    CU_ASSERT_EQUAL(round_channels(76, 1.0, 16), 80); /* 76 → 80 (nearest) */
+    CU_ASSERT_EQUAL(round_channels(71, 1.0, 16), 64); /* 64 ≥ 0.9·71: stays */
+    CU_ASSERT_EQUAL(round_channels(75, 1.0, 32), 96); /* 64 < 0.9·75: one step up */
+    CU_ASSERT_EQUAL(round_repeats(2, 1.1), 3);
+    CU_ASSERT_EQUAL(round_repeats(1, 1.0), 1);
+    CU_ASSERT_EQUAL(round_repeats(4, 0.5), 2);
+    CU_ASSERT_EQUAL(squeeze_channels(16, 0.25), 4);
+    CU_ASSERT_EQUAL(squeeze_channels(3, 0.25), 1);
+}
+
+static void test_phi_scaling(void)
+{
+    Model *m = scale(NULL, true, 0);
+    CU_ASSERT_EQUAL(m->resolution, 224);
+    CU_ASSERT_DOUBLE_EQUAL(m->width, 1.0, 1e-15);
+    m = scale(NULL, true, -1);
+    CU_ASSERT_EQUAL(m->resolution, 195); /* round(224 / 1.15) = round(194.78) */
+    CU_ASSERT_DOUBLE_EQUAL(m->width, 1 / 1.1, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(m->depth, 1 / 1.2, 1e-12);
+    CU_ASSERT_EQUAL(m->stages[0].repeats, 1); /* ceil(1 / 1.2) */
+    CU_ASSERT_EQUAL(m->stages[5].repeats, 4); /* ceil(4 / 1.2) = ceil(3.33) */
+    m = scale(NULL, true, 2.5);
+    CU_ASSERT_EQUAL(m->resolution, (int)round(224 * pow(1.15, 2.5)));
+}
+
+static void test_overrides(void)
+{
+    ScaleRequest r = {.preset = "b3", .resolution = 123, .classes = 10, .width = 1.0};
+    Model *m = scale_model(arena, spec, &r);
+    CU_ASSERT_EQUAL(m->resolution, 123);
+    CU_ASSERT_EQUAL(m->classes, 10);
+    CU_ASSERT_EQUAL(m->stem_channels, 32);     /* width overridden back to 1 */
+    CU_ASSERT_EQUAL(m->stages[0].repeats, 2); /* depth still b3's 1.4 */
+}
+
+static void test_bad_requests(void)
+{
+    CU_ASSERT_TRUE(RAISES(scale("b9", false, 0)));
+    ASSERT_MESSAGE_HAS("unknown preset 'b9'; expected one of: b0, b1");
+    ASSERT_MESSAGE_HAS("efficientnet.yaml:");
+    CU_ASSERT_TRUE(RAISES(scale(NULL, true, 40)));
+    ASSERT_MESSAGE_HAS("above the limit");
+    CU_ASSERT_TRUE(RAISES(scale(NULL, true, NAN)));
+    ScaleRequest r = {.width = 5000};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
+    ASSERT_MESSAGE_HAS("width multiplier 5000 is out of range");
+}
+
+int main(void)
+{
+    load_example();
+    static const UnitTest tests[] = {
+        {"presets b0..b7 match torchvision's channels and repeats", test_presets_match_torchvision},
+        {"parameter counts match torchvision's", test_parameter_counts_match_torchvision},
+        {"channel rounding follows _make_divisible", test_round_channels_rule},
+        {"phi scaling", test_phi_scaling},
+        {"single-dimension overrides", test_overrides},
+        {"bad scaling requests", test_bad_requests},
+    };
+    int status = UNIT_MAIN("scale", tests);
+    arena_free(arena);
+    return status;
+}

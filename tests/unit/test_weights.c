@@ -1,0 +1,690 @@
+/* test_weights.c — safetensors loading, saving and synthetic weights.
+ *
+ * A small graph named like torchvision's EfficientNet (stem conv + BN, a
+ * depthwise conv, a squeeze-excitation conv with bias, the classifier) is
+ * synthesised, saved, and read back; bad files are made by editing a good
+ * file's header with cJSON or cutting its bytes, and each must fail with a
+ * message naming the tensor and the problem. Fixtures live in a mkdtemp
+ * folder removed at the end. */
+#include "unit.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static const char *fixture(const char *name)
+{
+    static char paths[8][512];
+    static int next;
+    char *p = paths[next++ % 8];
+    if (snprintf(p, sizeof paths[0], "%s/%s", dir, name) >= (int)sizeof paths[0])
+        CU_FAIL_FATAL("fixture path too long");
+    return p;
+}
+
+static Graph *small_graph(Arena *a)
+{
+    Graph *g = graph_new(a);
+    struct {
+        const char *name;
+        int rank, dims[4];
+        bool buffer, external;
+    } ps[] = {
+        {"features.0.0.weight", 4, {32, 3, 3, 3}, false, true},
+        {"features.0.1.weight", 1, {32}, false, true},
+        {"features.0.1.bias", 1, {32}, false, true},
+        {"features.0.1.running_mean", 1, {32}, true, true},
+        {"features.0.1.running_var", 1, {32}, true, true},
+        {"features.1.0.block.0.0.weight", 4, {32, 1, 3, 3}, false, true},
+        {"features.1.0.block.1.fc1.weight", 4, {8, 32, 1, 1}, false, true},
+        {"features.1.0.block.1.fc1.bias", 1, {8}, false, true},
+        {"folded.0.bias", 1, {32}, false, false}, /* derived by a pass: never in a file */
+        {"classifier.1.weight", 2, {10, 32}, false, true},
+        {"classifier.1.bias", 1, {10}, false, true},
+    };
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        int k = graph_add_param(g, ps[i].name, ps[i].rank, ps[i].dims, ps[i].buffer);
+        g->params[k].external = ps[i].external;
+    }
+    return g;
+}
+
+static const Param *find(const Graph *g, const char *name)
+{
+    for (int i = 0; i < g->nparams; i++)
+        if (strcmp(g->params[i].name, name) == 0)
+            return &g->params[i];
+    CU_FAIL_FATAL("no such param");
+    return NULL;
+}
+
+static bool raises_load(Graph *g, const char *path)
+{
+    return RAISES(weights_load(g, path));
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT(fwrite(data, 1, len, f) == len);
+    fclose(f);
+}
+
+/* A file with the given header text (its length prefix honest) and data. */
+static void write_st(const char *path, const char *header, const void *data, size_t len)
+{
+    size_t n = strlen(header);
+    unsigned char *b = malloc(8 + n + len + 1);
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)((uint64_t)n >> (8 * i));
+    memcpy(b + 8, header, n);
+    if (len)
+        memcpy(b + 8 + n, data, len);
+    write_bytes(path, b, 8 + n + len);
+    free(b);
+}
+
+/* A good file saved from seed 1, its header length, and its parsed header. */
+static const char *good_file(void)
+{
+    const char *path = fixture("good.safetensors");
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    weights_save(g, path);
+    arena_free(a);
+    return path;
+}
+
+static uint64_t header_len(const Buf *b)
+{
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--)
+        n = n << 8 | (unsigned char)b->data[i];
+    return n;
+}
+
+/* Copies the good file to dst with its header edited by edit(). */
+static const char *edited(const char *dst, void (*edit)(cJSON *root))
+{
+    Buf b = read_file(good_file());
+    uint64_t n = header_len(&b);
+    cJSON *root = cJSON_ParseWithLength(b.data + 8, n);
+    CU_ASSERT_FATAL(root != NULL);
+    edit(root);
+    char *text = cJSON_PrintUnformatted(root);
+    const char *path = fixture(dst);
+    write_st(path, text, b.data + 8 + n, b.len - 8 - n);
+    cJSON_free(text);
+    cJSON_Delete(root);
+    buf_free(&b);
+    return path;
+}
+
+/* Loads path into a fresh graph: true if it raised. On error the graph
+ * must be untouched. */
+static bool load_fails(const char *path)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    bool raised = raises_load(g, path);
+    for (int i = 0; i < g->nparams && raised; i++)
+        CU_ASSERT_PTR_NULL(g->params[i].data);
+    arena_free(a);
+    return raised;
+}
+
+static bool files_equal(const char *p, const char *q)
+{
+    Buf a = read_file(p), b = read_file(q);
+    bool same = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+    buf_free(&a);
+    buf_free(&b);
+    return same;
+}
+
+/* ----- round trip and synthesis ----- */
+
+static void test_round_trip(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a), *h = small_graph(a);
+    weights_synthesize(g, 42);
+    const char *path = fixture("rt.safetensors");
+    weights_save(g, path);
+    weights_load(h, path);
+    for (int i = 0; i < g->nparams; i++) {
+        const Param *p = &g->params[i], *q = &h->params[i];
+        if (!p->external) {
+            CU_ASSERT_PTR_NULL(p->data);
+            CU_ASSERT_PTR_NULL(q->data);
+            continue;
+        }
+        CU_ASSERT_FATAL(q->data != NULL);
+        CU_ASSERT(q->data != p->data);
+        CU_ASSERT(memcmp(p->data, q->data, param_numel(p) * sizeof(float)) == 0);
+    }
+    /* Saving what was loaded gives the same bytes. */
+    weights_save(h, fixture("rt2.safetensors"));
+    CU_ASSERT(files_equal(path, fixture("rt2.safetensors")));
+    /* No temporary file is left behind. */
+    CU_ASSERT(access(fixture("rt.safetensors.tmp"), F_OK) != 0);
+    arena_free(a);
+}
+
+static void test_seed_determinism(void)
+{
+    Arena *a = arena_new();
+    Graph *g1 = small_graph(a), *g2 = small_graph(a), *g3 = small_graph(a);
+    weights_synthesize(g1, 7);
+    weights_synthesize(g2, 7);
+    weights_synthesize(g3, 8);
+    weights_save(g1, fixture("s7a.safetensors"));
+    weights_save(g2, fixture("s7b.safetensors"));
+    weights_save(g3, fixture("s8.safetensors"));
+    CU_ASSERT(files_equal(fixture("s7a.safetensors"), fixture("s7b.safetensors")));
+    CU_ASSERT(!files_equal(fixture("s7a.safetensors"), fixture("s8.safetensors")));
+    for (int i = 0; i < g1->nparams; i++)
+        if (g1->params[i].external)
+            CU_ASSERT(memcmp(g1->params[i].data, g3->params[i].data,
+                             param_numel(&g1->params[i]) * sizeof(float)) != 0);
+    arena_free(a);
+}
+
+/* The generator is pinned: these bits must come out on every platform. */
+static void test_synthesize_golden(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 7);
+    const Param *w = find(g, "features.0.0.weight");
+    uint64_t h = hash_fnv1a(w->data, param_numel(w) * sizeof(float));
+    uint32_t bits;
+    memcpy(&bits, &find(g, "features.0.1.running_var")->data[0], 4);
+    /* Computed independently (Python: splitmix64, FNV-1a, IEEE doubles). */
+    CU_ASSERT_EQUAL(h, UINT64_C(0x5cb2ceb1216c1acd));
+    CU_ASSERT_EQUAL(bits, 0x3f9bfdb0);
+    arena_free(a);
+}
+
+/* Values within [lo, hi]; returns the standard deviation. */
+static double check_range(const Graph *g, const char *name, double lo, double hi)
+{
+    const Param *p = find(g, name);
+    size_t n = param_numel(p);
+    double sum = 0, sq = 0, min = INFINITY, max = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = p->data[i];
+        sum += v;
+        sq += v * v;
+        min = v < min ? v : min;
+        max = v > max ? v : max;
+    }
+    CU_ASSERT(min >= lo);
+    CU_ASSERT(max <= hi);
+    CU_ASSERT(max > min); /* not constant */
+    double mean = sum / (double)n;
+    return sqrt(sq / (double)n - mean * mean);
+}
+
+static void test_synthesize_scales(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 3);
+    double stem = sqrt(2.0 / 27);
+    double sd = check_range(g, "features.0.0.weight", -stem * sqrt(3), stem * sqrt(3));
+    CU_ASSERT(fabs(sd / stem - 1) < 0.1); /* 864 samples */
+    check_range(g, "features.1.0.block.0.0.weight", -sqrt(6.0 / 9), sqrt(6.0 / 9));
+    check_range(g, "features.1.0.block.1.fc1.weight", -sqrt(6.0 / 32), sqrt(6.0 / 32));
+    check_range(g, "classifier.1.weight", -sqrt(3.0 / 32), sqrt(3.0 / 32));
+    check_range(g, "features.0.1.weight", 0.5, 1.5);
+    check_range(g, "features.0.1.running_mean", -0.2, 0.2);
+    check_range(g, "features.0.1.running_var", 0.5, 2.0);
+    /* A BN beta (it has a running_mean sibling) spans ±0.2; conv and linear
+     * biases stay within ±0.1. */
+    check_range(g, "features.0.1.bias", -0.2, 0.2);
+    const Param *beta = find(g, "features.0.1.bias");
+    bool wide = false;
+    for (int i = 0; i < 32; i++)
+        wide |= fabsf(beta->data[i]) > 0.1f;
+    CU_ASSERT(wide);
+    check_range(g, "features.1.0.block.1.fc1.bias", -0.1, 0.1);
+    check_range(g, "classifier.1.bias", -0.1, 0.1);
+    CU_ASSERT_PTR_NULL(find(g, "folded.0.bias")->data);
+    arena_free(a);
+}
+
+/* A param's values depend on the seed and its own name only. */
+static void test_synthesize_independent_of_others(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a), *h = graph_new(a);
+    int dims[] = {10, 32};
+    graph_add_param(h, "classifier.1.weight", 2, dims, false);
+    h->params[0].external = true;
+    weights_synthesize(g, 5);
+    weights_synthesize(h, 5);
+    CU_ASSERT(memcmp(find(g, "classifier.1.weight")->data, h->params[0].data, 320 * sizeof(float)) == 0);
+    arena_free(a);
+}
+
+/* ----- the saved file ----- */
+
+static void test_saved_header(void)
+{
+    Buf b = read_file(good_file());
+    uint64_t n = header_len(&b);
+    CU_ASSERT_EQUAL(n % 8, 0);
+    CU_ASSERT_FATAL(8 + n <= b.len);
+    cJSON *root = cJSON_ParseWithLength(b.data + 8, n);
+    CU_ASSERT_FATAL(cJSON_IsObject(root));
+    const cJSON *meta = root->child;
+    CU_ASSERT_STRING_EQUAL(meta->string, "__metadata__");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(meta, "format")->valuestring, "pt");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(meta, "generator")->valuestring, "effcc");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(root), 11); /* metadata + 10 external params */
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(root, "folded.0.bias"));
+
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    const cJSON *t = meta->next;
+    double offset = 0;
+    for (int i = 0; i < g->nparams; i++) {
+        const Param *p = &g->params[i];
+        if (!p->external)
+            continue;
+        CU_ASSERT_FATAL(t != NULL);
+        CU_ASSERT_STRING_EQUAL(t->string, p->name); /* graph order */
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(t, "dtype")->valuestring, "F32");
+        const cJSON *shape = cJSON_GetObjectItem(t, "shape");
+        CU_ASSERT_EQUAL(cJSON_GetArraySize(shape), p->rank);
+        for (int k = 0; k < p->rank; k++)
+            CU_ASSERT_EQUAL(cJSON_GetArrayItem(shape, k)->valuedouble, p->dims[k]);
+        const cJSON *off = cJSON_GetObjectItem(t, "data_offsets");
+        double begin = cJSON_GetArrayItem(off, 0)->valuedouble;
+        double end = cJSON_GetArrayItem(off, 1)->valuedouble;
+        CU_ASSERT_EQUAL(begin, offset);
+        CU_ASSERT_EQUAL(end - begin, param_numel(p) * 4.0);
+        /* Little-endian data, at the offsets the header gives. */
+        const unsigned char *d = (const unsigned char *)b.data + 8 + n + (size_t)begin;
+        uint32_t want;
+        memcpy(&want, &p->data[0], 4);
+        CU_ASSERT_EQUAL((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24, want);
+        offset = end;
+        t = t->next;
+    }
+    CU_ASSERT_PTR_NULL(t);
+    CU_ASSERT_EQUAL(8 + n + (uint64_t)offset, b.len);
+    /* Padding is spaces after the JSON. */
+    CU_ASSERT_EQUAL(b.data[8 + n - 1] == ' ' || b.data[8 + n - 1] == '}', 1);
+    arena_free(a);
+    cJSON_Delete(root);
+    buf_free(&b);
+}
+
+static void test_save_errors(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    CU_ASSERT(RAISES(weights_save(g, fixture("nodata.safetensors"))));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': no data to save");
+    CU_ASSERT(access(fixture("nodata.safetensors"), F_OK) != 0);
+    CU_ASSERT(access(fixture("nodata.safetensors.tmp"), F_OK) != 0);
+
+    weights_synthesize(g, 1);
+    CU_ASSERT(RAISES(weights_save(g, fixture("no/such/dir.safetensors"))));
+    ASSERT_MESSAGE_HAS("cannot create");
+    ASSERT_MESSAGE_HAS("no/such/dir.safetensors.tmp");
+
+    /* A failed save leaves an existing file as it was. */
+    const char *path = fixture("keep.safetensors");
+    write_bytes(path, "old", 3);
+    g->params[g->nparams - 1].data = NULL; /* classifier.1.bias */
+    CU_ASSERT(RAISES(weights_save(g, path)));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': no data to save");
+    Buf b = read_file(path);
+    CU_ASSERT(b.len == 3 && memcmp(b.data, "old", 3) == 0);
+    buf_free(&b);
+    arena_free(a);
+}
+
+/* ----- load errors: header edits ----- */
+
+static void drop_tensor(cJSON *root)
+{
+    cJSON_DeleteItemFromObject(root, "features.1.0.block.1.fc1.weight");
+}
+
+static void test_missing(void)
+{
+    CU_ASSERT(load_fails(edited("missing.safetensors", drop_tensor)));
+    ASSERT_MESSAGE_HAS("missing.safetensors: error: tensor 'features.1.0.block.1.fc1.weight': missing");
+}
+
+static void add_extra(cJSON *root)
+{
+    cJSON *e = cJSON_AddObjectToObject(root, "features.9.weight");
+    cJSON_AddStringToObject(e, "dtype", "F32");
+    cJSON_AddItemToObject(e, "shape", cJSON_CreateIntArray((int[]){1}, 1));
+    cJSON_AddItemToObject(e, "data_offsets", cJSON_CreateIntArray((int[]){0, 4}, 2));
+    cJSON_AddItemReferenceToObject(root, "features.9.bias", e);
+}
+
+static void test_unexpected(void)
+{
+    CU_ASSERT(load_fails(edited("extra.safetensors", add_extra)));
+    ASSERT_MESSAGE_HAS("tensor 'features.9.weight': unexpected");
+    ASSERT_MESSAGE_HAS("2 unexpected tensors in all");
+}
+
+static void rename_tensor(cJSON *root)
+{
+    cJSON *t = cJSON_DetachItemFromObject(root, "classifier.1.bias");
+    cJSON_AddItemToObject(root, "fc.bias", t);
+}
+
+/* A tensor under another name is both missing and unexpected: say both. */
+static void test_renamed(void)
+{
+    CU_ASSERT(load_fails(edited("renamed.safetensors", rename_tensor)));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': missing");
+    ASSERT_MESSAGE_HAS("1 tensor the model does not expect, such as 'fc.bias'");
+}
+
+static void wrong_shape(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "classifier.1.weight");
+    cJSON_ReplaceItemInObject(t, "shape", cJSON_CreateIntArray((int[]){32, 10}, 2));
+}
+
+static void test_wrong_shape(void)
+{
+    CU_ASSERT(load_fails(edited("shape.safetensors", wrong_shape)));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.weight': shape [10, 32] expected, found [32, 10]");
+}
+
+static void wrong_rank(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.weight");
+    cJSON_ReplaceItemInObject(t, "shape", cJSON_CreateIntArray((int[]){32, 1, 1, 1, 1}, 5));
+}
+
+static void test_wrong_rank(void)
+{
+    CU_ASSERT(load_fails(edited("rank.safetensors", wrong_rank)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.weight': shape [32] expected, found [32, 1, 1, 1, 1]");
+}
+
+static void f16(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.running_var");
+    cJSON_ReplaceItemInObject(t, "dtype", cJSON_CreateString("F16"));
+}
+
+static void test_dtype(void)
+{
+    CU_ASSERT(load_fails(edited("f16.safetensors", f16)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.running_var': dtype F16, expected F32");
+}
+
+static void short_offsets(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){0, 64}, 2));
+}
+
+static void reversed_offsets(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){256, 128}, 2));
+}
+
+static void past_end(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "classifier.1.bias");
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){1000000, 1000040}, 2));
+}
+
+static void test_offsets(void)
+{
+    CU_ASSERT(load_fails(edited("short.safetensors", short_offsets)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': data_offsets [0, 64] hold 64 bytes, but 32 F32 values need 128");
+    CU_ASSERT(load_fails(edited("reversed.safetensors", reversed_offsets)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': data_offsets [256, 128] end before they begin");
+    CU_ASSERT(load_fails(edited("pastend.safetensors", past_end)));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': data [1000000, 1000040) extends past the end of the file");
+}
+
+static void duplicate(cJSON *root)
+{
+    cJSON *t = cJSON_Duplicate(cJSON_GetObjectItem(root, "features.0.1.running_mean"), true);
+    cJSON_AddItemToObject(root, "features.0.1.running_mean", t);
+}
+
+static void test_duplicate(void)
+{
+    CU_ASSERT(load_fails(edited("dup.safetensors", duplicate)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.running_mean': listed twice in the header");
+}
+
+static void add_counters(cJSON *root)
+{
+    const char *names[] = {"features.0.1.num_batches_tracked", "features.7.1.num_batches_tracked"};
+    for (int i = 0; i < 2; i++) {
+        cJSON *e = cJSON_AddObjectToObject(root, names[i]);
+        cJSON_AddStringToObject(e, "dtype", "I64");
+        cJSON_AddArrayToObject(e, "shape");
+        cJSON_AddItemToObject(e, "data_offsets", cJSON_CreateIntArray((int[]){0, 8}, 2));
+    }
+    cJSON_AddStringToObject(cJSON_GetObjectItem(root, "__metadata__"), "note", "ignored");
+}
+
+static void test_num_batches_tracked_ignored(void)
+{
+    const char *path = edited("counters.safetensors", add_counters);
+    Arena *a = arena_new();
+    Graph *g = small_graph(a), *ref = small_graph(a);
+    CU_ASSERT_FATAL(!raises_load(g, path));
+    weights_synthesize(ref, 1);
+    const Param *p = find(g, "classifier.1.weight");
+    CU_ASSERT(memcmp(p->data, find(ref, "classifier.1.weight")->data, 320 * sizeof(float)) == 0);
+    arena_free(a);
+}
+
+static void entry_not_object(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "features.0.1.bias", cJSON_CreateNumber(3));
+}
+
+static void entry_no_dtype(cJSON *root)
+{
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(root, "features.0.1.bias"), "dtype");
+}
+
+static void entry_negative_dim(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "shape", cJSON_CreateIntArray((int[]){-32}, 1));
+}
+
+static void entry_fraction(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateDoubleArray((double[]){0.5, 128}, 2));
+}
+
+static void entry_string_dtype(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "dtype", cJSON_CreateNumber(32));
+}
+
+static void entry_shape_object(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "shape", cJSON_CreateObject());
+}
+
+static void entry_three_offsets(cJSON *root)
+{
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.bias");
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){0, 64, 128}, 3));
+}
+
+static void test_malformed_entries(void)
+{
+    CU_ASSERT(load_fails(edited("e1.safetensors", entry_not_object)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': header entry is not a JSON object");
+    CU_ASSERT(load_fails(edited("e2.safetensors", entry_no_dtype)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': header entry has no \"dtype\"");
+    CU_ASSERT(load_fails(edited("e3.safetensors", entry_negative_dim)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"shape\" item 0 is not a non-negative integer");
+    CU_ASSERT(load_fails(edited("e4.safetensors", entry_fraction)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"data_offsets\" are not non-negative integers");
+    CU_ASSERT(load_fails(edited("e5.safetensors", entry_string_dtype)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"dtype\" is not a string");
+    CU_ASSERT(load_fails(edited("e6.safetensors", entry_shape_object)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"shape\" is not an array");
+    CU_ASSERT(load_fails(edited("e7.safetensors", entry_three_offsets)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"data_offsets\" is not an array of two numbers");
+}
+
+/* ----- load errors: the file's bytes ----- */
+
+static void test_truncated(void)
+{
+    Buf b = read_file(good_file());
+    uint64_t n = header_len(&b);
+    const char *path = fixture("cut.safetensors");
+    size_t keep = (size_t)(8 + n + 200); /* inside the data block */
+    write_bytes(path, b.data, keep);
+    CU_ASSERT(load_fails(path));
+    /* The stem weight alone is 864 × 4 bytes, so it is the first cut off. */
+    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': data [0, 3456) extends past the end of the file (data block is 200 bytes)");
+    buf_free(&b);
+}
+
+static void test_header_length(void)
+{
+    const char *path = fixture("longhdr.safetensors");
+    unsigned char b[20] = {0xe8, 0x03}; /* 1000 */
+    write_bytes(path, b, sizeof b);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header length 1000 extends past the end of the file (20 bytes)");
+
+    unsigned char huge[16] = {0, 0, 0, 0, 0, 0, 0, 0x40};
+    write_bytes(path, huge, sizeof huge);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header length 4611686018427387904 is absurd (over 100 MB)");
+}
+
+static void test_short_file(void)
+{
+    const char *path = fixture("tiny.safetensors");
+    write_bytes(path, "\x10\0\0\0\0", 5);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("tiny.safetensors: error: file is 5 bytes, too short for a safetensors header");
+    write_bytes(path, "", 0);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("file is 0 bytes");
+}
+
+static void test_bad_json(void)
+{
+    const char *path = fixture("badjson.safetensors");
+    write_st(path, "{\"features.0.0.weight\": {\"dtype\": ", NULL, 0);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header is not valid JSON");
+    write_st(path, "[1, 2, 3]", NULL, 0);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header is not a JSON object");
+    write_st(path, "", NULL, 0);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header is not valid JSON");
+}
+
+static void test_nonexistent(void)
+{
+    CU_ASSERT(load_fails(fixture("nope.safetensors")));
+    ASSERT_MESSAGE_HAS("nope.safetensors: error: cannot open: No such file or directory");
+    CU_ASSERT(load_fails(dir));
+    ASSERT_MESSAGE_HAS("not a regular file");
+}
+
+/* An error inside the caller's own frame reaches it with its message, and
+ * the frames stay balanced (diag_pop would abort otherwise). */
+static void test_error_propagates(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    DiagFrame outer;
+    volatile int reached = 0;
+    diag_push(&outer);
+    if (setjmp(outer.env) == 0) {
+        weights_load(g, fixture("nope2.safetensors"));
+        diag_pop(&outer);
+    } else {
+        reached = 1;
+    }
+    CU_ASSERT(reached);
+    ASSERT_MESSAGE_HAS("nope2.safetensors");
+    CU_ASSERT(RAISES(weights_load(g, fixture("nope3.safetensors")))); /* frames still work */
+    arena_free(a);
+}
+
+static void remove_dir(void)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            remove(fixture(e->d_name));
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/effcc_weights_XXXXXX");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    static const UnitTest tests[] = {
+        {"round trip is bit-exact", test_round_trip},
+        {"same seed same bytes, other seed other bytes", test_seed_determinism},
+        {"synthetic values are pinned", test_synthesize_golden},
+        {"synthetic scales per param kind", test_synthesize_scales},
+        {"a param's values depend on its name only", test_synthesize_independent_of_others},
+        {"saved header: metadata, F32, shapes, offsets", test_saved_header},
+        {"save errors leave nothing behind", test_save_errors},
+        {"missing tensor", test_missing},
+        {"unexpected tensors", test_unexpected},
+        {"renamed tensor", test_renamed},
+        {"wrong shape", test_wrong_shape},
+        {"wrong rank", test_wrong_rank},
+        {"F16 dtype", test_dtype},
+        {"offsets not matching the shape or the file", test_offsets},
+        {"duplicate tensor", test_duplicate},
+        {"num_batches_tracked and metadata ignored", test_num_batches_tracked_ignored},
+        {"malformed header entries", test_malformed_entries},
+        {"truncated data block", test_truncated},
+        {"header length beyond the file", test_header_length},
+        {"file shorter than 8 bytes", test_short_file},
+        {"header not JSON or not an object", test_bad_json},
+        {"nonexistent file or a folder", test_nonexistent},
+        {"errors reach the caller's frame", test_error_propagates},
+    };
+    int rc = UNIT_MAIN("weights", tests);
+    remove_dir();
+    return rc;
+}
