@@ -1,0 +1,5 @@
+# Command-line behaviour: exit codes, located errors, atomic and reproducible output.
+add_test(NAME cli.errors-and-output
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/cli_test.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli-work)
+set_tests_properties(cli.errors-and-output PROPERTIES LABELS cli TIMEOUT 600)
