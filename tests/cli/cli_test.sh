@@ -31,6 +31,10 @@ expect() {
         fail "stderr does not match /$pattern/: $*"
         sed 's/^/    /' stderr.txt
     fi
+    if grep -Eq "Sanitizer|runtime error:" stderr.txt; then
+        fail "sanitizer report: $*"
+        sed 's/^/    /' stderr.txt
+    fi
     if [ "$want" -ne 0 ] && [ -e out ]; then
         fail "output folder left behind: $*"
         rm -rf out

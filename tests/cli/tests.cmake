@@ -2,4 +2,6 @@
 add_test(NAME cli.errors-and-output
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/cli_test.sh $<TARGET_FILE:effcc>
                  ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/cli-work)
-set_tests_properties(cli.errors-and-output PROPERTIES LABELS cli TIMEOUT 600)
+# Sanitizer findings must not pass for an expected exit status 1.
+set_tests_properties(cli.errors-and-output PROPERTIES LABELS cli TIMEOUT 600
+                     ENVIRONMENT "ASAN_OPTIONS=exitcode=86;UBSAN_OPTIONS=exitcode=87:print_stacktrace=1")
