@@ -33,7 +33,8 @@ char *staging_dir_create(Arena *a, const char *outdir)
         if (mkdir(dir, 0755) == 0)
             return dir;
         if (errno != EEXIST)
-            error_in(outdir, "cannot create a folder beside it: %s", strerror(errno));
+            error_in(outdir, "cannot create a folder beside it (does its parent folder exist?): %s",
+                     strerror(errno));
     }
     error_in(outdir, "cannot create a staging folder beside it");
 }

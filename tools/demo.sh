@@ -13,6 +13,7 @@ cmake --build build -j "$(nproc 2>/dev/null || echo 2)"
 
 [ $# -eq 0 ] && set -- --preset b0
 out=out/efficientnet
+mkdir -p out
 build/effcc compile examples/efficientnet.yaml "$@" -o "$out"
 make -s -C "$out"
 "$out/efficientnet" --bench 10

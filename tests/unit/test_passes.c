@@ -1,0 +1,235 @@
+/* test_passes.c — each pass on its own, and the verifier that guards them.
+ *
+ * A small scaled model (phi -3 of the example, plus the custom spec) is
+ * lowered with synthetic weights; each pass is then checked for what its
+ * header promises. Folding is checked numerically: conv + batch norm
+ * evaluated from the original params must equal the folded conv, to 1e-5
+ * relative, at every output channel of a few pixels. */
+#include "unit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static Arena *arena;
+static Spec *spec;
+
+static Graph *small_graph(double phi)
+{
+    ScaleRequest r = {.has_phi = true, .phi = phi};
+    Graph *g = lower_model(arena, scale_model(arena, spec, &r));
+    weights_synthesize(g, 3);
+    return g;
+}
+
+static int count_op(const Graph *g, Op op)
+{
+    int n = 0;
+    for (int i = 0; i < g->nnodes; i++)
+        n += g->nodes[i].op == op;
+    return n;
+}
+
+static void assert_valid(const Graph *g)
+{
+    char msg[256];
+    bool ok = ir_verify(g, msg, sizeof msg);
+    if (!ok)
+        fprintf(stderr, "\n  verifier: %s\n", msg);
+    CU_ASSERT_TRUE(ok);
+}
+
+/* One output value of a conv from torch-layout params, at (co, oy, ox),
+ * reading an input given as a function of (c, y, x). */
+static double conv_at(const Node *n, const Param *w, const Param *b, Shape in, int co, int oy,
+                      int ox, double (*x)(int, int, int))
+{
+    int k = n->conv.kernel, g = n->conv.groups, cpg = in.c / g;
+    int group = co / (n->shape.c / g);
+    double acc = b && b->data ? b->data[co] : 0.0;
+    for (int ci = 0; ci < cpg; ci++)
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                int iy = oy * n->conv.stride - n->conv.pad[0] + ky;
+                int ix = ox * n->conv.stride - n->conv.pad[1] + kx;
+                if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w)
+                    continue;
+                acc += w->data[((co * cpg + ci) * k + ky) * k + kx] * x(group * cpg + ci, iy, ix);
+            }
+    return acc;
+}
+
+static double pattern(int c, int y, int x)
+{
+    return sin(0.7 * c + 0.3 * y - 0.2 * x);
+}
+
+static void test_fold_bn_is_exact(void)
+{
+    Graph *g = small_graph(-3);
+    /* remember every conv → bn pair before folding */
+    int pairs = 0, conv_ids[512], bn_ids[512];
+    for (int i = 0; i < g->nnodes && pairs < 512; i++)
+        if (g->nodes[i].op == OP_BATCHNORM) {
+            conv_ids[pairs] = g->nodes[i].in[0];
+            bn_ids[pairs++] = i;
+        }
+    Node *before = arena_array(arena, (size_t)g->nnodes, sizeof(Node));
+    for (int i = 0; i < g->nnodes; i++)
+        before[i] = g->nodes[i];
+    Shape *in_shapes = arena_array(arena, (size_t)g->nnodes, sizeof(Shape));
+    for (int i = 0; i < g->nnodes; i++)
+        in_shapes[i] = g->nodes[i].nin ? g->nodes[g->nodes[i].in[0]].shape : g->nodes[i].shape;
+
+    fold_bn(g);
+    assert_valid(g);
+    CU_ASSERT_EQUAL(count_op(g, OP_BATCHNORM), 0);
+    /* folded convs keep their order: match them by label */
+    int checked = 0;
+    for (int p = 0; p < pairs; p++) {
+        const Node *c0 = &before[conv_ids[p]], *bn = &before[bn_ids[p]];
+        const Node *c1 = NULL;
+        for (int i = 0; i < g->nnodes && !c1; i++)
+            if (g->nodes[i].op == OP_CONV2D && g->nodes[i].label == c0->label)
+                c1 = &g->nodes[i];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+        Shape in = in_shapes[conv_ids[p]];
+        for (int co = 0; co < c0->shape.c; co++) {
+            int oy = co % c0->shape.h, ox = (co * 7) % c0->shape.w;
+            double raw = conv_at(c0, &g->params[c0->conv.weight], NULL, in, co, oy, ox, pattern);
+            double mean = g->params[bn->bn.mean].data[co], var = g->params[bn->bn.var].data[co];
+            double want = (raw - mean) / sqrt(var + bn->bn.eps) * g->params[bn->bn.gamma].data[co] +
+                          g->params[bn->bn.beta].data[co];
+            double got = conv_at(c1, &g->params[c1->conv.weight], &g->params[c1->conv.bias], in,
+                                 co, oy, ox, pattern);
+            CU_ASSERT(fabs(got - want) <= 1e-5 * fmax(1.0, fabs(want)));
+            checked++;
+        }
+    }
+    CU_ASSERT(checked > 100);
+}
+
+static void test_fuse_leaves_no_activation_or_add(void)
+{
+    Graph *g = small_graph(-2);
+    int adds = count_op(g, OP_ADD);
+    CU_ASSERT(adds > 0);
+    fold_bn(g);
+    fuse(g);
+    assert_valid(g);
+    CU_ASSERT_EQUAL(count_op(g, OP_ACT), 0);
+    CU_ASSERT_EQUAL(count_op(g, OP_ADD), 0);
+    int residuals = 0, sigmoids = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
+            residuals += n->conv.residual;
+            sigmoids += n->conv.act == ACT_SIGMOID;
+        }
+    }
+    CU_ASSERT_EQUAL(residuals, adds);
+    CU_ASSERT_EQUAL(sigmoids, count_op(g, OP_SCALE)); /* one SE gate per block */
+}
+
+static void test_layout_keeps_originals(void)
+{
+    Graph *g = small_graph(-3);
+    int lin = g->output;
+    const Param *w = &g->params[g->nodes[lin].conv.weight];
+    float first = w->data[1]; /* classifier.1.weight[0][1] */
+    int k = w->dims[0];
+    run_pipeline(g, NULL);
+    const Node *out = &g->nodes[g->output];
+    const Param *packed = &g->params[out->conv.weight];
+    CU_ASSERT_PTR_NOT_NULL(strstr(packed->name, "~packed"));
+    CU_ASSERT_EQUAL(packed->data[1 * k + 0], first); /* [k][c] → [c][k] */
+    /* the external original is unchanged, so --save-weights writes what was loaded */
+    for (int i = 0; i < g->nparams; i++)
+        if (!strcmp(g->params[i].name, "classifier.1.weight"))
+            CU_ASSERT_EQUAL(g->params[i].data[1], first);
+}
+
+/* No two tensors alive at the same time may share a byte of the arena. */
+static void test_memory_plan_has_no_overlap(void)
+{
+    Graph *g = small_graph(-1);
+    run_pipeline(g, NULL);
+    int n = g->nnodes, violations = 0;
+    int *last = calloc((size_t)n, sizeof(int));
+    for (int i = 0; i < n; i++) {
+        last[i] = i;
+        for (int j = i + 1; j < n; j++)
+            for (int k = 0; k < g->nodes[j].nin; k++)
+                if (g->nodes[j].in[k] == i)
+                    last[i] = j;
+    }
+    size_t biggest = 0;
+    for (int a = 1; a < n; a++) {
+        if (a == g->output)
+            continue;
+        size_t sa = shape_numel(g->nodes[a].shape) * sizeof(float), oa = g->nodes[a].offset;
+        if (sa > biggest)
+            biggest = sa;
+        CU_ASSERT(oa % 64 == 0);
+        CU_ASSERT(oa + sa <= g->arena_bytes);
+        for (int b = a + 1; b < n; b++) {
+            if (b == g->output || b > last[a])
+                continue; /* b is born after a died */
+            size_t sb = shape_numel(g->nodes[b].shape) * sizeof(float), ob = g->nodes[b].offset;
+            violations += oa < ob + sb && ob < oa + sa;
+        }
+    }
+    CU_ASSERT_EQUAL(violations, 0);
+    CU_ASSERT(g->arena_bytes >= biggest);
+    free(last);
+}
+
+static void test_verifier_catches_broken_graphs(void)
+{
+    char msg[256];
+    Graph *g = small_graph(-3);
+    assert_valid(g);
+    g->nodes[3].shape.c += 1;
+    CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
+    g->nodes[3].shape.c -= 1;
+    int saved = g->nodes[5].in[0];
+    g->nodes[5].in[0] = 7; /* a use before its definition */
+    CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not an earlier node"));
+    g->nodes[5].in[0] = saved;
+    assert_valid(g);
+}
+
+static void test_printer_names_every_node(void)
+{
+    Graph *g = small_graph(-3);
+    run_pipeline(g, NULL);
+    Buf b = {0};
+    ir_print_buf(&b, g);
+    int lines = 0;
+    for (size_t i = 0; i < b.len; i++)
+        lines += b.data[i] == '\n';
+    CU_ASSERT_EQUAL(lines, g->nnodes + 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "%1 = conv2d %0 k3 s2 pad=1,1,1,1 g1 act=swish"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "arena="));
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const char *root = getenv("EFFCC_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
+    arena = arena_new();
+    spec = spec_load(arena, path);
+    static const UnitTest tests[] = {
+        {"fold_bn equals conv followed by batch norm", test_fold_bn_is_exact},
+        {"fuse absorbs every activation and residual add", test_fuse_leaves_no_activation_or_add},
+        {"layout packs copies and keeps the originals", test_layout_keeps_originals},
+        {"plan_memory never overlaps live tensors", test_memory_plan_has_no_overlap},
+        {"the verifier catches broken graphs", test_verifier_catches_broken_graphs},
+        {"the printer writes one line per node", test_printer_names_every_node},
+    };
+    int status = UNIT_MAIN("passes", tests);
+    arena_free(arena);
+    return status;
+}
