@@ -278,7 +278,9 @@ Graph *lower_model(Arena *a, const Model *m);
  * torchvision state_dict; checks presence, dtype F32, shape, no extras. */
 void weights_load(Graph *g, const char *path);
 /* Deterministic synthetic weights with sensible scales and non-trivial
- * batch-norm statistics. */
+ * batch-norm statistics. Call on the lowered graph: the conv ending each
+ * residual branch (found through its ADD) gets a small scale, so deep
+ * models neither explode nor lose their dependence on the input. */
 void weights_synthesize(Graph *g, uint64_t seed);
 /* Writes every external param (torchvision names, F32) as safetensors. */
 void weights_save(const Graph *g, const char *path);

@@ -89,7 +89,7 @@ static void write_st(const char *path, const char *header, const void *data, siz
     free(b);
 }
 
-/* A good file saved from seed 1, its header length, and its parsed header. */
+/* A good file: the small graph synthesised from seed 1, saved. */
 static const char *good_file(void)
 {
     const char *path = fixture("good.safetensors");
@@ -207,7 +207,7 @@ static void test_synthesize_golden(void)
     uint32_t bits;
     memcpy(&bits, &find(g, "features.0.1.running_var")->data[0], 4);
     /* Computed independently (Python: splitmix64, FNV-1a, IEEE doubles). */
-    CU_ASSERT_EQUAL(h, UINT64_C(0x5cb2ceb1216c1acd));
+    CU_ASSERT_EQUAL(h, UINT64_C(0x83833ee4c51fc6ee));
     CU_ASSERT_EQUAL(bits, 0x3f9bfdb0);
     arena_free(a);
 }
@@ -237,11 +237,12 @@ static void test_synthesize_scales(void)
     Arena *a = arena_new();
     Graph *g = small_graph(a);
     weights_synthesize(g, 3);
-    double stem = sqrt(2.0 / 27);
+    /* Convs: variance 2.5/fan_in (uniform ±√(3·2.5/fan_in)); linear: 1/fan_in. */
+    double stem = sqrt(2.5 / 27);
     double sd = check_range(g, "features.0.0.weight", -stem * sqrt(3), stem * sqrt(3));
     CU_ASSERT(fabs(sd / stem - 1) < 0.1); /* 864 samples */
-    check_range(g, "features.1.0.block.0.0.weight", -sqrt(6.0 / 9), sqrt(6.0 / 9));
-    check_range(g, "features.1.0.block.1.fc1.weight", -sqrt(6.0 / 32), sqrt(6.0 / 32));
+    check_range(g, "features.1.0.block.0.0.weight", -sqrt(7.5 / 9), sqrt(7.5 / 9));
+    check_range(g, "features.1.0.block.1.fc1.weight", -sqrt(7.5 / 32), sqrt(7.5 / 32));
     check_range(g, "classifier.1.weight", -sqrt(3.0 / 32), sqrt(3.0 / 32));
     check_range(g, "features.0.1.weight", 0.5, 1.5);
     check_range(g, "features.0.1.running_mean", -0.2, 0.2);
@@ -260,7 +261,51 @@ static void test_synthesize_scales(void)
     arena_free(a);
 }
 
-/* A param's values depend on the seed and its own name only. */
+/* The conv ending a residual branch (found through the graph's ADD, whichever
+ * input order) gets a small scale so deep stacks of blocks do not blow up. */
+static void test_synthesize_residual_tail(void)
+{
+    Arena *a = arena_new();
+    Graph *g = graph_new(a);
+    int w[4] = {16, 16, 1, 1}, c = 16;
+    const char *names[2] = {"features.2.1.block.0", "features.2.1.block.1"};
+    int x = graph_add_node(g, (Node){.op = OP_INPUT, .shape = {16, 4, 4}});
+    int y = x, weight[2];
+    for (int k = 0; k < 2; k++) {
+        Node conv = {.op = OP_CONV2D, .in = {y}, .nin = 1, .shape = {16, 4, 4}};
+        conv.conv.kernel = conv.conv.stride = conv.conv.groups = 1;
+        conv.conv.weight = weight[k] =
+            graph_add_param(g, arena_printf(a, "%s.0.weight", names[k]), 4, w, false);
+        conv.conv.bias = -1;
+        y = graph_add_node(g, conv);
+        Node bn = {.op = OP_BATCHNORM, .in = {y}, .nin = 1, .shape = {16, 4, 4}};
+        bn.bn.gamma = graph_add_param(g, arena_printf(a, "%s.1.weight", names[k]), 1, &c, false);
+        bn.bn.beta = graph_add_param(g, arena_printf(a, "%s.1.bias", names[k]), 1, &c, false);
+        bn.bn.mean =
+            graph_add_param(g, arena_printf(a, "%s.1.running_mean", names[k]), 1, &c, true);
+        bn.bn.var = graph_add_param(g, arena_printf(a, "%s.1.running_var", names[k]), 1, &c, true);
+        y = graph_add_node(g, bn);
+        if (k == 0)
+            y = graph_add_node(
+                g,
+                (Node){.op = OP_ACT, .in = {y}, .nin = 1, .shape = {16, 4, 4}, .act = {ACT_SWISH}});
+    }
+    g->output =
+        graph_add_node(g, (Node){.op = OP_ADD, .in = {x, y}, .nin = 2, .shape = {16, 4, 4}});
+    for (int i = 0; i < g->nparams; i++)
+        g->params[i].external = true;
+    weights_synthesize(g, 9);
+    double tail = sqrt(3 * 0.1 / 16);
+    check_range(g, "features.2.1.block.1.0.weight", -tail, tail);
+    const Param *first = &g->params[weight[0]];
+    bool wider = false;
+    for (int i = 0; i < 256; i++)
+        wider |= fabsf(first->data[i]) > tail;
+    CU_ASSERT(wider);
+    arena_free(a);
+}
+
+/* A param's values depend on the seed, its name and its role only. */
 static void test_synthesize_independent_of_others(void)
 {
     Arena *a = arena_new();
@@ -270,7 +315,49 @@ static void test_synthesize_independent_of_others(void)
     h->params[0].external = true;
     weights_synthesize(g, 5);
     weights_synthesize(h, 5);
-    CU_ASSERT(memcmp(find(g, "classifier.1.weight")->data, h->params[0].data, 320 * sizeof(float)) == 0);
+    CU_ASSERT(
+        memcmp(find(g, "classifier.1.weight")->data, h->params[0].data, 320 * sizeof(float)) == 0);
+    arena_free(a);
+}
+
+/* ----- a file from the reference writer ----- */
+
+/* Written by the safetensors library itself (0.8, safetensors.numpy.save):
+ * classifier.1.weight = arange(6).reshape(2, 3) * 0.5 - 1, classifier.1.bias =
+ * [0.25, -0.75], and an I64 num_batches_tracked = 7, which is sorted first. */
+static const char reference_file[] =
+    "\x08\x01\x00\x00\x00\x00\x00\x00"
+    "{\"__metadata__\":{\"format\":\"pt\"},"
+    "\"features.0.1.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],"
+    "\"data_offsets\":[0,8]},\"classifier.1.bias\":{\"dtype\":\"F32\",\"shape\":[2],"
+    "\"data_offsets\":[8,16]},\"classifier.1.weight\":{\"dtype\":\"F32\","
+    "\"shape\":[2,3],\"data_offsets\":[16,40]}}    "
+    "\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x3e\x00\x00\x40\xbf"
+    "\x00\x00\x80\xbf\x00\x00\x00\xbf\x00\x00\x00\x00\x00\x00\x00\x3f"
+    "\x00\x00\x80\x3f\x00\x00\xc0\x3f";
+
+static void test_reference_file(void)
+{
+    const char *path = fixture("reference.safetensors");
+    write_bytes(path, reference_file, sizeof reference_file - 1);
+    Arena *a = arena_new();
+    Graph *g = graph_new(a);
+    int wd[2] = {2, 3}, bd[1] = {2};
+    graph_add_param(g, "classifier.1.weight", 2, wd, false);
+    graph_add_param(g, "classifier.1.bias", 1, bd, false);
+    g->params[0].external = g->params[1].external = true;
+    CU_ASSERT_FATAL(!raises_load(g, path));
+    const float w[6] = {-1, -0.5f, 0, 0.5f, 1, 1.5f}, b[2] = {0.25f, -0.75f};
+    CU_ASSERT(memcmp(g->params[0].data, w, sizeof w) == 0);
+    CU_ASSERT(memcmp(g->params[1].data, b, sizeof b) == 0);
+    /* A shape mismatch against it names both shapes. */
+    Graph *h = graph_new(a);
+    int hd[2] = {3, 2};
+    graph_add_param(h, "classifier.1.weight", 2, hd, false);
+    graph_add_param(h, "classifier.1.bias", 1, bd, false);
+    h->params[0].external = h->params[1].external = true;
+    CU_ASSERT(raises_load(h, path));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.weight': shape [3, 2] expected, found [2, 3]");
     arena_free(a);
 }
 
@@ -316,14 +403,20 @@ static void test_saved_header(void)
         const unsigned char *d = (const unsigned char *)b.data + 8 + n + (size_t)begin;
         uint32_t want;
         memcpy(&want, &p->data[0], 4);
-        CU_ASSERT_EQUAL((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24, want);
+        CU_ASSERT_EQUAL((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+                            (uint32_t)d[3] << 24,
+                        want);
         offset = end;
         t = t->next;
     }
     CU_ASSERT_PTR_NULL(t);
     CU_ASSERT_EQUAL(8 + n + (uint64_t)offset, b.len);
-    /* Padding is spaces after the JSON. */
-    CU_ASSERT_EQUAL(b.data[8 + n - 1] == ' ' || b.data[8 + n - 1] == '}', 1);
+    /* The JSON ends in '}' and fewer than 8 spaces pad it. */
+    size_t end = (size_t)(8 + n);
+    while (end > 8 && b.data[end - 1] == ' ')
+        end--;
+    CU_ASSERT_EQUAL(b.data[end - 1], '}');
+    CU_ASSERT(8 + n - end < 8);
     arena_free(a);
     cJSON_Delete(root);
     buf_free(&b);
@@ -365,7 +458,8 @@ static void drop_tensor(cJSON *root)
 static void test_missing(void)
 {
     CU_ASSERT(load_fails(edited("missing.safetensors", drop_tensor)));
-    ASSERT_MESSAGE_HAS("missing.safetensors: error: tensor 'features.1.0.block.1.fc1.weight': missing");
+    ASSERT_MESSAGE_HAS(
+        "missing.safetensors: error: tensor 'features.1.0.block.1.fc1.weight': missing");
 }
 
 static void add_extra(cJSON *root)
@@ -449,17 +543,20 @@ static void reversed_offsets(cJSON *root)
 static void past_end(cJSON *root)
 {
     cJSON *t = cJSON_GetObjectItem(root, "classifier.1.bias");
-    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){1000000, 1000040}, 2));
+    cJSON_ReplaceItemInObject(t, "data_offsets",
+                              cJSON_CreateIntArray((int[]){1000000, 1000040}, 2));
 }
 
 static void test_offsets(void)
 {
     CU_ASSERT(load_fails(edited("short.safetensors", short_offsets)));
-    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': data_offsets [0, 64] hold 64 bytes, but 32 F32 values need 128");
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': data_offsets [0, 64] hold 64 bytes, but 32 F32 "
+                       "values need 128");
     CU_ASSERT(load_fails(edited("reversed.safetensors", reversed_offsets)));
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': data_offsets [256, 128] end before they begin");
     CU_ASSERT(load_fails(edited("pastend.safetensors", past_end)));
-    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': data [1000000, 1000040) extends past the end of the file");
+    ASSERT_MESSAGE_HAS(
+        "tensor 'classifier.1.bias': data [1000000, 1000040) extends past the end of the file");
 }
 
 static void duplicate(cJSON *root)
@@ -545,15 +642,18 @@ static void test_malformed_entries(void)
     CU_ASSERT(load_fails(edited("e2.safetensors", entry_no_dtype)));
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': header entry has no \"dtype\"");
     CU_ASSERT(load_fails(edited("e3.safetensors", entry_negative_dim)));
-    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"shape\" item 0 is not a non-negative integer");
+    ASSERT_MESSAGE_HAS(
+        "tensor 'features.0.1.bias': \"shape\" item 0 is not a non-negative integer");
     CU_ASSERT(load_fails(edited("e4.safetensors", entry_fraction)));
-    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"data_offsets\" are not non-negative integers");
+    ASSERT_MESSAGE_HAS(
+        "tensor 'features.0.1.bias': \"data_offsets\" are not non-negative integers");
     CU_ASSERT(load_fails(edited("e5.safetensors", entry_string_dtype)));
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"dtype\" is not a string");
     CU_ASSERT(load_fails(edited("e6.safetensors", entry_shape_object)));
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"shape\" is not an array");
     CU_ASSERT(load_fails(edited("e7.safetensors", entry_three_offsets)));
-    ASSERT_MESSAGE_HAS("tensor 'features.0.1.bias': \"data_offsets\" is not an array of two numbers");
+    ASSERT_MESSAGE_HAS(
+        "tensor 'features.0.1.bias': \"data_offsets\" is not an array of two numbers");
 }
 
 /* ----- load errors: the file's bytes ----- */
@@ -567,7 +667,8 @@ static void test_truncated(void)
     write_bytes(path, b.data, keep);
     CU_ASSERT(load_fails(path));
     /* The stem weight alone is 864 × 4 bytes, so it is the first cut off. */
-    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': data [0, 3456) extends past the end of the file (data block is 200 bytes)");
+    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': data [0, 3456) extends past the end of the "
+                       "file (data block is 200 bytes)");
     buf_free(&b);
 }
 
@@ -590,7 +691,8 @@ static void test_short_file(void)
     const char *path = fixture("tiny.safetensors");
     write_bytes(path, "\x10\0\0\0\0", 5);
     CU_ASSERT(load_fails(path));
-    ASSERT_MESSAGE_HAS("tiny.safetensors: error: file is 5 bytes, too short for a safetensors header");
+    ASSERT_MESSAGE_HAS(
+        "tiny.safetensors: error: file is 5 bytes, too short for a safetensors header");
     write_bytes(path, "", 0);
     CU_ASSERT(load_fails(path));
     ASSERT_MESSAGE_HAS("file is 0 bytes");
@@ -664,7 +766,9 @@ int main(void)
         {"same seed same bytes, other seed other bytes", test_seed_determinism},
         {"synthetic values are pinned", test_synthesize_golden},
         {"synthetic scales per param kind", test_synthesize_scales},
+        {"residual branches end small", test_synthesize_residual_tail},
         {"a param's values depend on its name only", test_synthesize_independent_of_others},
+        {"a file from the reference writer", test_reference_file},
         {"saved header: metadata, F32, shapes, offsets", test_saved_header},
         {"save errors leave nothing behind", test_save_errors},
         {"missing tensor", test_missing},

@@ -1,0 +1,611 @@
+/* weights.c — the graph's external params in and out of safetensors files.
+ *
+ * A safetensors file is an 8-byte little-endian header length N, N bytes of
+ * JSON mapping each tensor name to {"dtype", "shape", "data_offsets"} (plus an
+ * optional "__metadata__"), then the data block the offsets point into.
+ * weights_load checks the whole header against the graph's external params
+ * (every one present, F32, same shape, bytes inside the file, nothing extra)
+ * before it reads any data, and stores nothing unless everything succeeds.
+ * weights_synthesize fills the same params from a seeded splitmix64 stream with
+ * scales that keep a deep EfficientNet's activations alive; weights_save
+ * writes them out as a file torch's safetensors reads, byte for byte
+ * deterministic. */
+#include "ir.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+_Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24 && FLT_MAX_EXP == 128,
+               "params are stored as IEEE binary32");
+
+#define MAX_HEADER (100ull << 20)            /* real headers are a few hundred KB */
+#define MAX_EXACT 9007199254740992.0         /* 2^53: cJSON keeps numbers as doubles */
+#define IGNORED_SUFFIX "num_batches_tracked" /* torchvision's I64 BN counters */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static void *need(void *p) /* cJSON returns NULL only when malloc fails */
+{
+    if (!p) {
+        fprintf(stderr, "effcc: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+/* ----- byte order: files are little-endian whatever the host is ----- */
+
+static bool host_little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+static void swap32(void *data, size_t count)
+{
+    unsigned char *p = data;
+    for (size_t i = 0; i < count; i++, p += 4) {
+        unsigned char t = p[0];
+        p[0] = p[3];
+        p[3] = t;
+        t = p[1];
+        p[1] = p[2];
+        p[2] = t;
+    }
+}
+
+static uint64_t get_le64(const unsigned char *b)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | b[i];
+    return v;
+}
+
+static void put_le64(unsigned char *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8)
+        b[i] = (unsigned char)v;
+}
+
+/* ----- a string → index table (open addressing, in the arena) ----- */
+
+typedef struct {
+    const char **keys;
+    int *vals;
+    size_t mask;
+} Names;
+
+static Names names_new(Arena *a, size_t count)
+{
+    size_t cap = 16;
+    while (cap < 2 * count)
+        cap *= 2;
+    return (Names){arena_array(a, cap, sizeof(char *)), arena_array(a, cap, sizeof(int)), cap - 1};
+}
+
+/* The slot holding name, or the empty slot where it belongs. */
+static size_t names_slot(const Names *t, const char *name)
+{
+    size_t i = (size_t)hash_fnv1a(name, strlen(name)) & t->mask;
+    while (t->keys[i] && strcmp(t->keys[i], name) != 0)
+        i = (i + 1) & t->mask;
+    return i;
+}
+
+static int names_find(const Names *t, const char *name)
+{
+    size_t i = names_slot(t, name);
+    return t->keys[i] ? t->vals[i] : -1;
+}
+
+/* Adds name → val; false if name was already there. The table must have
+ * been sized for every name added. */
+static bool names_add(Names *t, const char *name, int val)
+{
+    size_t i = names_slot(t, name);
+    if (t->keys[i])
+        return false;
+    t->keys[i] = name;
+    t->vals[i] = val;
+    return true;
+}
+
+/* The graph's external params by name. Two with one name is a lowering bug. */
+static Names external_names(Graph *g)
+{
+    Names t = names_new(g->arena, (size_t)g->nparams);
+    for (int i = 0; i < g->nparams; i++) {
+        if (g->params[i].external && !names_add(&t, g->params[i].name, i)) {
+            fprintf(stderr, "effcc: internal error: two params named '%s'\n", g->params[i].name);
+            abort();
+        }
+    }
+    return t;
+}
+
+/* "[1000, 1280]" into buf, truncated to fit. */
+static const char *dims_str(char *buf, size_t size, int rank, const uint64_t *dims)
+{
+    size_t n = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < rank && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%llu", i ? ", " : "",
+                              (unsigned long long)dims[i]);
+    if (n < size)
+        snprintf(buf + n, size - n, "]");
+    return buf;
+}
+
+static const char *param_shape_str(char *buf, size_t size, const Param *p)
+{
+    uint64_t dims[4];
+    for (int i = 0; i < p->rank; i++)
+        dims[i] = (uint64_t)p->dims[i];
+    return dims_str(buf, size, p->rank, dims);
+}
+
+/* ===== weights_load ====================================================== */
+
+typedef struct {
+    Graph *g;
+    const char *path;
+    FILE *f;
+    char *text; /* the JSON header, until parsed */
+    cJSON *root;
+    uint64_t size, data_start, data_size;
+} Loader;
+
+/* One header entry, checked for JSON types only. */
+typedef struct {
+    const char *name, *dtype;
+    int rank;            /* shape length; may exceed 4 */
+    uint64_t *shape;     /* in the arena */
+    uint64_t begin, end; /* data_offsets, relative to the data block */
+} Entry;
+
+static bool json_uint(const cJSON *v, uint64_t *out)
+{
+    if (!cJSON_IsNumber(v))
+        return false;
+    double d = v->valuedouble;
+    if (!(d >= 0 && d <= MAX_EXACT) || d != (double)(uint64_t)d)
+        return false;
+    *out = (uint64_t)d;
+    return true;
+}
+
+static const cJSON *entry_key(const Loader *L, const cJSON *item, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+    if (!v)
+        error_in(L->path, "tensor '%s': header entry has no \"%s\"", item->string, key);
+    return v;
+}
+
+static Entry entry_parse(const Loader *L, const cJSON *item)
+{
+    const char *name = item->string;
+    Entry e = {.name = name};
+    if (!cJSON_IsObject(item))
+        error_in(L->path, "tensor '%s': header entry is not a JSON object", name);
+    const cJSON *dtype = entry_key(L, item, "dtype");
+    const cJSON *shape = entry_key(L, item, "shape");
+    const cJSON *offsets = entry_key(L, item, "data_offsets");
+    if (!cJSON_IsString(dtype))
+        error_in(L->path, "tensor '%s': \"dtype\" is not a string", name);
+    e.dtype = dtype->valuestring;
+    if (!cJSON_IsArray(shape))
+        error_in(L->path, "tensor '%s': \"shape\" is not an array", name);
+    e.rank = cJSON_GetArraySize(shape);
+    e.shape = arena_array(L->g->arena, (size_t)e.rank + 1, sizeof(uint64_t));
+    int i = 0;
+    for (const cJSON *d = shape->child; d; d = d->next, i++)
+        if (!json_uint(d, &e.shape[i]))
+            error_in(L->path, "tensor '%s': \"shape\" item %d is not a non-negative integer", name,
+                     i);
+    if (!cJSON_IsArray(offsets) || cJSON_GetArraySize(offsets) != 2)
+        error_in(L->path, "tensor '%s': \"data_offsets\" is not an array of two numbers", name);
+    if (!json_uint(offsets->child, &e.begin) || !json_uint(offsets->child->next, &e.end))
+        error_in(L->path, "tensor '%s': \"data_offsets\" are not non-negative integers", name);
+    return e;
+}
+
+/* Checks an entry against the param it names. */
+static void entry_check(const Loader *L, const Entry *e, const Param *p)
+{
+    if (strcmp(e->dtype, "F32") != 0)
+        error_in(L->path, "tensor '%s': dtype %s, expected F32", e->name, e->dtype);
+    bool same = e->rank == p->rank;
+    for (int i = 0; same && i < p->rank; i++)
+        same = e->shape[i] == (uint64_t)p->dims[i];
+    if (!same) {
+        char want[128], got[128];
+        error_in(L->path, "tensor '%s': shape %s expected, found %s", e->name,
+                 param_shape_str(want, sizeof want, p),
+                 dims_str(got, sizeof got, e->rank, e->shape));
+    }
+    unsigned long long b = e->begin, en = e->end, bytes = param_numel(p) * 4;
+    if (en < b)
+        error_in(L->path, "tensor '%s': data_offsets [%llu, %llu] end before they begin", e->name,
+                 b, en);
+    if (en - b != bytes)
+        error_in(
+            L->path,
+            "tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, but %llu F32 values need %llu",
+            e->name, b, en, en - b, bytes / 4, bytes);
+    if (en > L->data_size)
+        error_in(L->path,
+                 "tensor '%s': data [%llu, %llu) extends past the end of the file (data block is "
+                 "%llu bytes)",
+                 e->name, b, en, (unsigned long long)L->data_size);
+}
+
+/* Opens the file and parses its header into L->root. */
+static void load_header(Loader *L)
+{
+    L->f = fopen(L->path, "rb");
+    if (!L->f)
+        error_in(L->path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(L->f), &st) != 0)
+        error_in(L->path, "cannot stat: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        error_in(L->path, "not a regular file");
+    L->size = (uint64_t)st.st_size;
+    unsigned char len8[8];
+    if (L->size < 8)
+        error_in(L->path, "file is %llu bytes, too short for a safetensors header",
+                 (unsigned long long)L->size);
+    if (fread(len8, 1, 8, L->f) != 8)
+        error_in(L->path, "read error");
+    uint64_t n = get_le64(len8);
+    if (n > MAX_HEADER)
+        error_in(L->path, "header length %llu is absurd (over 100 MB): not a safetensors file?",
+                 (unsigned long long)n);
+    if (n > L->size - 8)
+        error_in(L->path, "header length %llu extends past the end of the file (%llu bytes)",
+                 (unsigned long long)n, (unsigned long long)L->size);
+    L->data_start = 8 + n;
+    L->data_size = L->size - L->data_start;
+    L->text = need(malloc(n + 1));
+    if (fread(L->text, 1, n, L->f) != n)
+        error_in(L->path, "read error in the header");
+    L->root = cJSON_ParseWithLength(L->text, n);
+    if (!L->root) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t pos = at && at >= L->text && at <= L->text + n ? (size_t)(at - L->text) : n;
+        error_in(L->path, "header is not valid JSON (at byte %zu of %llu)", pos,
+                 (unsigned long long)n);
+    }
+    free(L->text);
+    L->text = NULL;
+    if (!cJSON_IsObject(L->root))
+        error_in(L->path, "header is not a JSON object");
+}
+
+/* Checks every header entry; fills begin[] for the params found. */
+static void load_check(Loader *L, uint64_t *begin, bool *found)
+{
+    Graph *g = L->g;
+    Names params = external_names(g);
+    Names seen = names_new(g->arena, (size_t)cJSON_GetArraySize(L->root));
+    const char *extra = NULL;
+    int nextra = 0;
+    for (const cJSON *item = L->root->child; item; item = item->next) {
+        if (!names_add(&seen, item->string, 0))
+            error_in(L->path, "tensor '%s': listed twice in the header", item->string);
+        if (strcmp(item->string, "__metadata__") == 0 || ends_with(item->string, IGNORED_SUFFIX))
+            continue;
+        Entry e = entry_parse(L, item);
+        int i = names_find(&params, e.name);
+        if (i < 0) {
+            extra = extra ? extra : e.name;
+            nextra++;
+            continue;
+        }
+        entry_check(L, &e, &g->params[i]);
+        begin[i] = e.begin;
+        found[i] = true;
+    }
+    for (int i = 0; i < g->nparams; i++) {
+        if (g->params[i].external && !found[i]) {
+            if (extra)
+                error_in(L->path,
+                         "tensor '%s': missing (the file has %d tensor%s the model does not "
+                         "expect, such as '%s')",
+                         g->params[i].name, nextra, nextra == 1 ? "" : "s", extra);
+            error_in(L->path, "tensor '%s': missing", g->params[i].name);
+        }
+    }
+    if (extra)
+        error_in(L->path,
+                 "tensor '%s': unexpected, the model has no such parameter (%d unexpected tensor%s "
+                 "in all)",
+                 extra, nextra, nextra == 1 ? "" : "s");
+}
+
+static void load(Loader *L)
+{
+    Graph *g = L->g;
+    load_header(L);
+    uint64_t *begin = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(uint64_t));
+    bool *found = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(bool));
+    load_check(L, begin, found);
+    cJSON_Delete(L->root);
+    L->root = NULL;
+
+    float **data = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(float *));
+    for (int i = 0; i < g->nparams; i++) {
+        const Param *p = &g->params[i];
+        if (!p->external)
+            continue;
+        size_t numel = param_numel(p);
+        data[i] = arena_array(g->arena, numel, sizeof(float));
+        if (fseeko(L->f, (off_t)(L->data_start + begin[i]), SEEK_SET) != 0 ||
+            fread(data[i], sizeof(float), numel, L->f) != numel)
+            error_in(L->path, "tensor '%s': read error (was the file changed while reading?)",
+                     p->name);
+        if (!host_little_endian())
+            swap32(data[i], numel);
+    }
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i].external)
+            g->params[i].data = data[i];
+}
+
+static void load_cleanup(Loader *L)
+{
+    if (L->f)
+        fclose(L->f);
+    free(L->text);
+    cJSON_Delete(L->root);
+    *L = (Loader){0};
+}
+
+void weights_load(Graph *g, const char *path)
+{
+    Loader L = {.g = g, .path = path};
+    DiagFrame f;
+    diag_push(&f);
+    if (setjmp(f.env) == 0) {
+        load(&L);
+        diag_pop(&f);
+        load_cleanup(&L);
+    } else {
+        load_cleanup(&L);
+        diag_rethrow();
+    }
+}
+
+/* ===== weights_synthesize ================================================ */
+
+/* splitmix64 (Steele, Lea and Flood): one 64-bit state, full period. */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+typedef struct {
+    double lo, hi;
+} Range;
+
+/* Gains (variance ratios) of the conv weights. He's 2 keeps a ReLU network's
+ * scale, but swish passes less than ReLU, so plain convs get a little more.
+ * The last conv of a residual branch gets much less: with running statistics
+ * fixed, batch norm does not renormalise, and B7's ~50 residual blocks would
+ * compound. Checked against torchvision, seeds 1 and 2, random inputs: He
+ * everywhere gives B7 logits of ~1e6; gain 1 everywhere keeps logits O(1)
+ * but the input moves them by < 1e-6; these gains give max|logit| 1.3–55 for
+ * B0–B7, moving by 0.02–2 from one input to another. */
+#define CONV_GAIN 2.5
+#define RESIDUAL_GAIN 0.1
+
+/* The weight of the conv ending each residual branch: an ADD's later input
+ * (the branch is computed after the skip value it starts from), followed back
+ * through batch norm and activations. */
+static bool *residual_tails(Graph *g)
+{
+    bool *tail = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(bool));
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->op != OP_ADD || n->dead || n->nin != 2)
+            continue;
+        int v = n->in[0] > n->in[1] ? n->in[0] : n->in[1];
+        while (v >= 0 && (g->nodes[v].op == OP_BATCHNORM || g->nodes[v].op == OP_ACT))
+            v = g->nodes[v].in[0];
+        if (v >= 0 && g->nodes[v].op == OP_CONV2D && g->nodes[v].conv.weight >= 0)
+            tail[g->nodes[v].conv.weight] = true;
+    }
+    return tail;
+}
+
+/* uniform(-a, a) with the given variance: its std is a/√3. */
+static Range centered(double variance)
+{
+    double a = sqrt(3.0 * variance);
+    return (Range){-a, a};
+}
+
+/* The uniform range of a param, from its name, rank and role. */
+static Range synth_range(Arena *arena, const Names *all, const Param *p, bool residual_tail)
+{
+    const char *n = p->name;
+    if (ends_with(n, ".running_mean"))
+        return (Range){-0.2, 0.2};
+    if (ends_with(n, ".running_var"))
+        return (Range){0.5, 2.0};
+    if (p->rank == 4) /* conv [out, in/groups, kh, kw] */
+        return centered((residual_tail ? RESIDUAL_GAIN : CONV_GAIN) /
+                        ((double)p->dims[1] * p->dims[2] * p->dims[3]));
+    if (p->rank == 2) /* linear [out, in]: no activation follows */
+        return centered(1.0 / p->dims[1]);
+    if (p->rank == 1 && ends_with(n, ".weight")) /* batch-norm gamma */
+        return (Range){0.5, 1.5};
+    if (p->rank == 1 && ends_with(n, ".bias")) { /* batch-norm beta, or a conv/linear bias */
+        char *sibling = arena_printf(arena, "%.*s.running_mean", (int)(strlen(n) - 5), n);
+        return names_find(all, sibling) >= 0 ? (Range){-0.2, 0.2} : (Range){-0.1, 0.1};
+    }
+    return (Range){-0.1, 0.1};
+}
+
+void weights_synthesize(Graph *g, uint64_t seed)
+{
+    Names all = names_new(g->arena, (size_t)g->nparams);
+    for (int i = 0; i < g->nparams; i++)
+        names_add(&all, g->params[i].name, i);
+    bool *tail = residual_tails(g);
+    for (int i = 0; i < g->nparams; i++) {
+        Param *p = &g->params[i];
+        if (!p->external)
+            continue;
+        Range r = synth_range(g->arena, &all, p, tail[i]);
+        /* Each param has its own stream, so its values depend on the seed,
+         * its name and its role only, not on the other params. */
+        uint64_t s = seed ^ hash_fnv1a(p->name, strlen(p->name));
+        size_t numel = param_numel(p);
+        float *d = arena_array(g->arena, numel, sizeof(float));
+        /* 24 random bits give u in [0, 1) exactly; with FLT_EVAL_METHOD 0
+         * (every 64-bit target) the result is the same bits everywhere. */
+        for (size_t k = 0; k < numel; k++) {
+            double u = (double)(splitmix64(&s) >> 40) * 0x1p-24;
+            d[k] = (float)(r.lo + (r.hi - r.lo) * u);
+        }
+        p->data = d;
+    }
+}
+
+/* ===== weights_save ====================================================== */
+
+typedef struct {
+    const Graph *g;
+    const char *path;
+    char *tmp;    /* path.tmp, renamed over path at the end */
+    bool created; /* tmp is ours to remove on failure */
+    FILE *f;
+    cJSON *root;
+    char *json;
+} Saver;
+
+static void save_write(Saver *S, const void *data, size_t size)
+{
+    if (fwrite(data, 1, size, S->f) != size)
+        error_in(S->path, "write error: %s", strerror(errno));
+}
+
+/* The header JSON: metadata first, then every external param in order. */
+static char *save_header(Saver *S)
+{
+    S->root = need(cJSON_CreateObject());
+    cJSON *meta = need(cJSON_AddObjectToObject(S->root, "__metadata__"));
+    need(cJSON_AddStringToObject(meta, "format", "pt"));
+    need(cJSON_AddStringToObject(meta, "generator", "effcc"));
+    uint64_t offset = 0;
+    for (int i = 0; i < S->g->nparams; i++) {
+        const Param *p = &S->g->params[i];
+        if (!p->external)
+            continue;
+        uint64_t bytes = (uint64_t)param_numel(p) * 4;
+        cJSON *t = need(cJSON_AddObjectToObject(S->root, p->name));
+        need(cJSON_AddStringToObject(t, "dtype", "F32"));
+        cJSON *shape = need(cJSON_AddArrayToObject(t, "shape"));
+        for (int k = 0; k < p->rank; k++)
+            cJSON_AddItemToArray(shape, need(cJSON_CreateNumber(p->dims[k])));
+        cJSON *offsets = need(cJSON_AddArrayToObject(t, "data_offsets"));
+        cJSON_AddItemToArray(offsets, need(cJSON_CreateNumber((double)offset)));
+        cJSON_AddItemToArray(offsets, need(cJSON_CreateNumber((double)(offset + bytes))));
+        offset += bytes;
+    }
+    return need(cJSON_PrintUnformatted(S->root));
+}
+
+static void save_data(Saver *S, const Param *p)
+{
+    size_t numel = param_numel(p);
+    if (host_little_endian()) {
+        save_write(S, p->data, numel * sizeof(float));
+        return;
+    }
+    float chunk[4096];
+    for (size_t k = 0; k < numel; k += 4096) {
+        size_t n = numel - k < 4096 ? numel - k : 4096;
+        memcpy(chunk, p->data + k, n * sizeof(float));
+        swap32(chunk, n);
+        save_write(S, chunk, n * sizeof(float));
+    }
+}
+
+static void save(Saver *S)
+{
+    const Graph *g = S->g;
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i].external && !g->params[i].data)
+            error_in(S->path, "tensor '%s': no data to save", g->params[i].name);
+    S->json = save_header(S);
+    size_t len = strlen(S->json);
+    size_t pad = (8 - len % 8) % 8; /* the data block starts 8-byte aligned */
+
+    size_t plen = strlen(S->path);
+    S->tmp = need(malloc(plen + 5));
+    memcpy(S->tmp, S->path, plen);
+    memcpy(S->tmp + plen, ".tmp", 5);
+    S->f = fopen(S->tmp, "wb");
+    if (!S->f)
+        error_in(S->path, "cannot create %s: %s", S->tmp, strerror(errno));
+    S->created = true;
+    unsigned char len8[8];
+    put_le64(len8, (uint64_t)(len + pad));
+    save_write(S, len8, 8);
+    save_write(S, S->json, len);
+    save_write(S, "        ", pad);
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i].external)
+            save_data(S, &g->params[i]);
+    FILE *f = S->f;
+    S->f = NULL;
+    if (fclose(f) != 0)
+        error_in(S->path, "write error: %s", strerror(errno));
+    if (rename(S->tmp, S->path) != 0)
+        error_in(S->path, "cannot rename %s to it: %s", S->tmp, strerror(errno));
+    S->created = false; /* committed: nothing to remove */
+}
+
+static void save_cleanup(Saver *S)
+{
+    if (S->f)
+        fclose(S->f);
+    if (S->created)
+        remove(S->tmp);
+    free(S->tmp);
+    cJSON_Delete(S->root);
+    cJSON_free(S->json);
+    *S = (Saver){0};
+}
+
+void weights_save(const Graph *g, const char *path)
+{
+    Saver S = {.g = g, .path = path};
+    DiagFrame f;
+    diag_push(&f);
+    if (setjmp(f.env) == 0) {
+        save(&S);
+        diag_pop(&f);
+        save_cleanup(&S);
+    } else {
+        save_cleanup(&S);
+        diag_rethrow();
+    }
+}
