@@ -112,13 +112,22 @@ static char *record_command(int argc, char **argv)
     return b.data;
 }
 
+/* "out/" names the folder out: the staging folder goes beside it, not in it. */
+static const char *strip_slashes(char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    return path;
+}
+
 /* Returns -1 when parsing succeeded, else the exit status. */
-static int parse_option(Options *o, int c, const char *arg)
+static int parse_option(Options *o, int c, char *arg)
 {
     double d;
     long n;
     switch (c) {
-    case 'o': o->outdir = arg; return -1;
+    case 'o': o->outdir = strip_slashes(arg); return -1;
     case 'd': o->dump = true; return -1;
     case OPT_NAME: o->name = arg; return -1;
     case OPT_PRESET: o->scale.preset = arg; return -1;

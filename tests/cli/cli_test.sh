@@ -121,6 +121,10 @@ grep -q "was not written by effcc" err.txt || fail "no message for a foreign fol
 # regenerating over effcc's own output works
 "$effcc" compile "$spec" --phi -2 -o keep 2>/dev/null || fail "regenerate over own output"
 
+# a trailing slash names the same folder
+"$effcc" compile "$spec" --phi -2 -o keep/ 2>/dev/null && [ -f keep/Makefile ] || fail "-o with a trailing slash"
+ls | grep -q "effcc-tmp" && fail "staging folder left behind"
+
 # --- info ---
 "$effcc" info "$spec" --preset b0 | grep -Eq "parameters +5,288,548" || fail "info b0 parameters"
 "$effcc" info "$spec" --preset b0 --json >info.json || fail "info --json"

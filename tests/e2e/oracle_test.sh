@@ -8,6 +8,10 @@
 # logits; effcc compiles the same spec with those weights; the generated
 # folder is built (warnings are errors) and run; tools/compare.py asserts
 # max|effcc - torch| <= 1e-4 * max(1, max|torch|) and the same argmax.
+# With WEIGHTS_FROM=effcc the roles of the weights swap: effcc makes its
+# synthetic weights (--seed, --save-weights) and the oracle loads that file,
+# which checks the saved format and that the synthetic weights are a
+# meaningful test in torchvision too.
 # Environment: CC (compiler for the generated code, default cc), GEN_CFLAGS
 # (its flags, default -O2 -Wall -Wextra -Werror). Exit 77 (skip) when the
 # oracle is missing, unless CI=true, where that is a failure.
@@ -24,8 +28,13 @@ fi
 
 rm -rf "$work"
 mkdir -p "$work"
-"$python" "$src/tools/oracle.py" --spec "$spec" "$@" --seed 7 --threads 1 --out "$work/ref"
-"$effcc" compile "$spec" "$@" --name model --weights "$work/ref/weights.safetensors" -o "$work/gen"
+if [ "${WEIGHTS_FROM:-oracle}" = effcc ]; then
+    "$effcc" compile "$spec" "$@" --name model --seed 7 --save-weights "$work/effcc.safetensors" -o "$work/gen"
+    "$python" "$src/tools/oracle.py" --spec "$spec" "$@" --weights "$work/effcc.safetensors" --threads 1 --out "$work/ref"
+else
+    "$python" "$src/tools/oracle.py" --spec "$spec" "$@" --seed 7 --threads 1 --out "$work/ref"
+    "$effcc" compile "$spec" "$@" --name model --weights "$work/ref/weights.safetensors" -o "$work/gen"
+fi
 make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -Werror}"
 "$work/gen/model" --input "$work/ref/input.f32" --output "$work/logits.f32"
 "$python" "$src/tools/compare.py" "$work/ref/logits.f32" "$work/logits.f32" --rtol 1e-4

@@ -33,5 +33,9 @@ add_test(NAME e2e.phi-1-sanitized COMMAND ${CMAKE_COMMAND} -E env
          "GEN_CFLAGS=-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
          ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
          ${CMAKE_CURRENT_BINARY_DIR}/e2e-phi-1-sanitized ${E2E_SPEC} --phi -1)
-set_tests_properties(e2e.b0-clang e2e.phi-1-sanitized PROPERTIES LABELS e2e
+# effcc's synthetic weights, saved and loaded by torchvision.
+add_test(NAME e2e.b1-synthetic-weights COMMAND ${CMAKE_COMMAND} -E env WEIGHTS_FROM=effcc
+         ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/e2e-b1-synthetic ${E2E_SPEC} --preset b1)
+set_tests_properties(e2e.b0-clang e2e.phi-1-sanitized e2e.b1-synthetic-weights PROPERTIES LABELS e2e
                      SKIP_RETURN_CODE 77 TIMEOUT 1200)
