@@ -103,11 +103,15 @@ static char *record_command(int argc, char **argv)
     Buf b = {0};
     buf_printf(&b, "effcc");
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *eq = strchr(a, '='), *slash = strrchr(a, '/');
-        if (a[0] == '-' && eq && slash)
-            buf_printf(&b, " %.*s%s", (int)(eq - a + 1), a, slash + 1);
-        else
-            buf_printf(&b, " %s", slash ? slash + 1 : a);
+        const char *a = argv[i], *eq = strchr(a, '=');
+        int keep = a[0] == '-' && eq ? (int)(eq - a + 1) : 0; /* "--weights=" */
+        size_t end = strlen(a);
+        while (end > (size_t)keep + 1 && a[end - 1] == '/')
+            end--;
+        size_t start = end;
+        while (start > (size_t)keep && a[start - 1] != '/')
+            start--;
+        buf_printf(&b, " %.*s%.*s", keep, a, (int)(end - start), a + start);
     }
     return b.data;
 }
