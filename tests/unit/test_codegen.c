@@ -114,11 +114,8 @@ static void test_targets(void)
 
 int main(void)
 {
-    const char *root = getenv("EFFCC_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
     arena = arena_new();
-    spec = spec_load(arena, path);
+    spec = unit_example_spec(arena);
     static const UnitTest tests[] = {
         {"kernels are named by their parameters", test_kernel_names_and_literals},
         {"a generated folder is complete and fully expanded", test_generated_folder},

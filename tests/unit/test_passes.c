@@ -216,11 +216,8 @@ static void test_printer_names_every_node(void)
 
 int main(void)
 {
-    const char *root = getenv("EFFCC_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
     arena = arena_new();
-    spec = spec_load(arena, path);
+    spec = unit_example_spec(arena);
     static const UnitTest tests[] = {
         {"fold_bn equals conv followed by batch norm", test_fold_bn_is_exact},
         {"fuse absorbs every activation and residual add", test_fuse_leaves_no_activation_or_add},

@@ -35,15 +35,6 @@ static const int resolutions[8] = {224, 240, 260, 300, 380, 456, 528, 600};
 static Arena *arena;
 static Spec *spec;
 
-static void load_example(void)
-{
-    const char *root = getenv("EFFCC_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
-    arena = arena_new();
-    spec = spec_load(arena, path);
-}
-
 static Model *scale(const char *preset, bool has_phi, double phi)
 {
     ScaleRequest r = {.preset = preset, .has_phi = has_phi, .phi = phi};
@@ -137,7 +128,8 @@ static void test_bad_requests(void)
 
 int main(void)
 {
-    load_example();
+    arena = arena_new();
+    spec = unit_example_spec(arena);
     static const UnitTest tests[] = {
         {"presets b0..b7 match torchvision's channels and repeats", test_presets_match_torchvision},
         {"parameter counts match torchvision's", test_parameter_counts_match_torchvision},

@@ -9,6 +9,7 @@
 #include "ir.h"
 
 #include <CUnit/Basic.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -55,5 +56,14 @@ static inline int unit_main(const char *suite, const UnitTest *tests, size_t n)
 }
 
 #define UNIT_MAIN(suite, tests) unit_main(suite, tests, sizeof(tests) / sizeof(tests[0]))
+
+/* examples/efficientnet.yaml, found through CTest's EFFCC_SOURCE_DIR. */
+static inline Spec *unit_example_spec(Arena *a)
+{
+    const char *root = getenv("EFFCC_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
+    return spec_load(a, path);
+}
 
 #endif
