@@ -170,9 +170,17 @@ static const char *value_ptr(const Gen *G, int v)
 {
     if (v == 0)
         return "input";
-    if (v == G->g->output)
-        return "logits";
     return arena_printf(G->g->arena, "A + %zu", G->g->nodes[v].offset / sizeof(float));
+}
+
+static const char *weight_args(Gen *G, const Node *n)
+{
+    if (n->conv.bias < 0) {
+        fprintf(stderr, "effcc: internal error: conv %s has no bias\n", n->label);
+        abort();
+    }
+    return arena_printf(G->g->arena, "W + %zu, W + %zu", G->offsets[n->conv.weight] / sizeof(float),
+                        G->offsets[n->conv.bias] / sizeof(float));
 }
 
 static void emit_call(Gen *G, Buf *b, int i, const Kernel *k)
@@ -182,17 +190,22 @@ static void emit_call(Gen *G, Buf *b, int i, const Kernel *k)
     buf_printf(b, "    /* %%%d %s %s: %dx%dx%d */\n", i, op_names[n->op], n->label, n->shape.c,
                n->shape.h, n->shape.w);
     switch (k->call) {
-    case CALL_CONV:
-        if (n->conv.bias < 0) {
-            fprintf(stderr, "effcc: internal error: conv %s has no bias\n", n->label);
-            abort();
-        }
-        buf_printf(b, "    %s(%s, W + %zu, W + %zu, %s", k->name, in,
-                   G->offsets[n->conv.weight] / sizeof(float),
-                   G->offsets[n->conv.bias] / sizeof(float), out);
+    case CALL_GEMM:
+        buf_printf(b, "    %s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         if (n->conv.residual)
             buf_printf(b, ", %s", value_ptr(G, n->in[1]));
+        if (n->conv.gate)
+            buf_printf(b, ", %s, A + %zu", value_ptr(G, n->in[2]), n->scratch_offset / sizeof(float));
         buf_printf(b, ");\n");
+        break;
+    case CALL_DW:
+        buf_printf(b, "    %s(%s, %s, %s", k->name, in, weight_args(G, n), out);
+        if (n->conv.pool >= 0)
+            buf_printf(b, ", %s", value_ptr(G, n->conv.pool));
+        buf_printf(b, ");\n");
+        break;
+    case CALL_STEM:
+        buf_printf(b, "    %s(%s, %s, %s);\n", k->name, in, weight_args(G, n), out);
         break;
     case CALL_UNARY:
         buf_printf(b, "    %s(%s, %s);\n", k->name, in, out);
@@ -214,7 +227,8 @@ static void write_model_c(Gen *G)
     Buf text = {0}, run = {0};
     buf_printf(&text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
                "its kernels, each specialised to its shapes, and the schedule.");
-    buf_printf(&text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n\n", name);
+    buf_printf(&text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
+    buf_printf(&text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
     buf_printf(&text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
     buf_printf(&run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
     buf_printf(&run, "    float *const A = (float *)arena;\n");
@@ -230,7 +244,11 @@ static void write_model_c(Gen *G)
             buf_printf(&text, "%s\n", ks[i].invoke);
         emit_call(G, &run, i, &ks[i]);
     }
-    buf_printf(&run, "}\n");
+    Kernel copy;
+    int classes = g->nodes[g->output].shape.c;
+    kernel_copy(classes, &copy);
+    buf_printf(&text, "%s\n", copy.invoke);
+    buf_printf(&run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
     buf_append(&text, run.data, run.len);
     expand(G, arena_printf(g->arena, "%s.c", name), "kernels.m4", &text);
     buf_free(&text);
@@ -262,6 +280,8 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     expand(&G, "CMakeLists.txt", "cmake.m4", NULL);
     copy_runtime(&G, "effcc_runtime.h");
     copy_runtime(&G, "effcc_timer.h");
+    copy_runtime(&G, "effcc_exp.h");
+    copy_runtime(&G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
     buf_free(&G.defines);
     buf_free(&G.blob);
 }

@@ -1,13 +1,55 @@
 /* kernels.c — which kernel template each node uses, with which literals.
  *
- * The decision is made here, in C, so unit tests can reach it; the m4
- * templates (codegen/templates/kernels.m4) only substitute. A kernel
- * instance is named by its parameters, so identical layers share one
- * function: dwconv_k5s2p2_c240_h28w28_swish. */
+ * The tile pass chose the kernel and its tiles; this file turns that choice
+ * into the G_* parameters of codegen/templates/kernels.m4 and a name. A
+ * kernel instance is named by its parameters, so identical layers share one
+ * function: dw_k5s2p2_c240_h28w28_swish. */
 #include "codegen.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+EFFCC_PRINTF(2, 3)
+static void put(Kernel *k, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(k->invoke + k->used, sizeof k->invoke - k->used, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof k->invoke - k->used) {
+        fprintf(stderr, "effcc: internal error: kernel text too long (%s)\n", k->name);
+        abort();
+    }
+    k->used += (size_t)n;
+}
+
+static void param(Kernel *k, const char *name, long value)
+{
+    put(k, "m4_define(«%s», «%ld»)", name, value);
+}
+
+static void text_param(Kernel *k, const char *name, const char *value)
+{
+    put(k, "m4_define(«%s», «%s»)", name, value);
+}
+
+static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...) EFFCC_PRINTF(4, 5);
+static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(k->name, sizeof k->name, fmt, ap);
+    va_end(ap);
+    k->call = call;
+    text_param(k, "G_NAME", k->name);
+    param(k, "G_VL", vl);
+}
+
+static void act_param(Kernel *k, Act act)
+{
+    put(k, "m4_define(«G_ACTFN», «ev_%s($1)»)", act_names[act]);
+}
 
 static const char *pad_text(const Node *n, char *buf, size_t size)
 {
@@ -19,88 +61,149 @@ static const char *pad_text(const Node *n, char *buf, size_t size)
     return buf;
 }
 
-static void conv_kernel(const Graph *g, const Node *n, Kernel *k)
+static void gemm(const Graph *g, const Node *n, Kernel *k)
 {
-    Shape in = g->nodes[n->in[0]].shape, out = n->shape;
-    const char *act = act_names[n->conv.act], *res = n->conv.residual ? "res" : "nores";
+    const Node *in = &g->nodes[n->in[0]];
+    const Tile *t = &n->tile;
+    int vl = g->vl, pixels = n->shape.h * n->shape.w, nvec = n->cpad / vl;
+    int nfull = nvec / t->nv, nb = pixels / t->mr;
+    begin(k, CALL_GEMM, vl, "gemm_p%d_c%dto%d_mr%dnv%d_%s%s%s", pixels, in->shape.c, n->shape.c,
+          t->mr, t->nv, act_names[n->conv.act], n->conv.residual ? "_res" : "",
+          n->conv.gate ? "_gate" : "");
+    param(k, "G_P", pixels);
+    param(k, "G_CI", in->shape.c);
+    param(k, "G_AST", in->cpad);
+    param(k, "G_COP", n->cpad);
+    param(k, "G_MR", t->mr);
+    param(k, "G_NV", t->nv);
+    param(k, "G_NR", t->nv * vl);
+    param(k, "G_NVR", t->nvr);
+    param(k, "G_NFULL", nfull);
+    param(k, "G_NPANELS", nfull + (t->nvr > 0));
+    param(k, "G_TR", pixels % t->mr);
+    param(k, "G_NB", nb);
+    param(k, "G_CB", t->cb);
+    param(k, "G_NCH", (nb + t->cb - 1) / t->cb);
+    param(k, "G_RES", n->conv.residual);
+    param(k, "G_GATE", n->conv.gate);
+    act_param(k, n->conv.act);
+    put(k, "EFFCC_GEMM()");
+}
+
+static void dw(const Graph *g, const Node *n, Kernel *k)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1];
+    int owl = (pl + S - 1) / S, owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0;
     char pad[32];
-    k->call = CALL_CONV;
-    if (n->op == OP_LINEAR || (n->conv.kernel == 1 && n->conv.stride == 1 && n->conv.groups == 1 &&
-                               n->in[0] != 0)) {
-        int pixels = out.h * out.w;
-        snprintf(k->name, sizeof k->name, "conv1x1_p%d_c%dto%d_%s%s", pixels, in.c, out.c, act,
-                 n->conv.residual ? "_res" : "");
-        snprintf(k->invoke, sizeof k->invoke, "EFFCC_CONV1X1(%s, %d, %d, %d, %s, %s)", k->name,
-                 pixels, in.c, out.c, act, res);
-        return;
+    begin(k, CALL_DW, g->vl, "dw_k%ds%d%s_c%d_h%dw%d_%s%s", K, S, pad_text(n, pad, sizeof pad),
+          n->shape.c, in.h, in.w, act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
+    param(k, "G_CP", n->cpad);
+    param(k, "G_NVEC", n->cpad / g->vl);
+    param(k, "G_H", in.h);
+    param(k, "G_W", in.w);
+    param(k, "G_OH", n->shape.h);
+    param(k, "G_OW", n->shape.w);
+    param(k, "G_K", K);
+    param(k, "G_S", S);
+    param(k, "G_PT", n->conv.pad[0]);
+    param(k, "G_PL", pl);
+    param(k, "G_OWB", n->tile.owb);
+    param(k, "G_OWL", owl < n->shape.w ? owl : n->shape.w);
+    param(k, "G_OWH", owh < n->shape.w ? owh : n->shape.w);
+    param(k, "G_POOL", n->conv.pool >= 0);
+    act_param(k, n->conv.act);
+    put(k, "EFFCC_DW()");
+}
+
+static void stem(const Graph *g, const Node *n, Kernel *k)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    int K = n->conv.kernel;
+    char pad[32];
+    begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
+          pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
+    param(k, "G_CI", in.c);
+    param(k, "G_H", in.h);
+    param(k, "G_W", in.w);
+    param(k, "G_CP", n->cpad);
+    param(k, "G_NVEC", n->cpad / g->vl);
+    param(k, "G_OH", n->shape.h);
+    param(k, "G_OW", n->shape.w);
+    param(k, "G_K", K);
+    param(k, "G_KK", K * K * in.c);
+    param(k, "G_S", n->conv.stride);
+    param(k, "G_PT", n->conv.pad[0]);
+    param(k, "G_PL", n->conv.pad[1]);
+    act_param(k, n->conv.act);
+    put(k, "EFFCC_STEM()");
+}
+
+/* Pool, scale, add and act: the standalone kernels of unfused graphs. */
+static void elementwise(const Graph *g, const Node *n, Kernel *k)
+{
+    const Node *in = &g->nodes[n->in[0]];
+    int pixels = in->shape.h * in->shape.w, vl = g->vl;
+    long count = (long)pixels * in->cpad;
+    const char *template;
+    switch (n->tile.kind) {
+    case KERNEL_POOL:
+        begin(k, CALL_UNARY, vl, "avgpool_p%d_c%d", pixels, in->shape.c);
+        template = "EFFCC_AVGPOOL";
+        break;
+    case KERNEL_SCALE:
+        begin(k, CALL_BINARY, vl, "scale_p%d_c%d", pixels, in->shape.c);
+        template = "EFFCC_SCALE";
+        break;
+    case KERNEL_ADD:
+        begin(k, CALL_BINARY, vl, "add_n%ld", count);
+        template = "EFFCC_ADD";
+        break;
+    default: /* KERNEL_ACT */
+        begin(k, CALL_UNARY, vl, "%s_n%ld", act_names[n->act.kind], count);
+        act_param(k, n->act.kind);
+        template = "EFFCC_ACT";
+        break;
     }
-    if (n->conv.residual) {
-        fprintf(stderr, "effcc: internal error: codegen: residual on a k×k conv (%s)\n", n->label);
-        abort();
-    }
-    pad_text(n, pad, sizeof pad);
-    if (n->conv.groups == 1 && n->in[0] == 0) {
-        snprintf(k->name, sizeof k->name, "conv_k%ds%d%s_c%dto%d_h%dw%d_%s", n->conv.kernel,
-                 n->conv.stride, pad, in.c, out.c, in.h, in.w, act);
-        snprintf(k->invoke, sizeof k->invoke,
-                 "EFFCC_CONV_NCHW(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s)", k->name, in.c,
-                 in.h, in.w, out.c, out.h, out.w, n->conv.kernel, n->conv.stride, n->conv.pad[0],
-                 n->conv.pad[1], act);
-        return;
-    }
-    if (n->conv.groups == in.c && in.c == out.c) {
-        snprintf(k->name, sizeof k->name, "dwconv_k%ds%d%s_c%d_h%dw%d_%s", n->conv.kernel,
-                 n->conv.stride, pad, in.c, in.h, in.w, act);
-        snprintf(k->invoke, sizeof k->invoke,
-                 "EFFCC_DWCONV(%s, %d, %d, %d, %d, %d, %d, %d, %d, %d, %s)", k->name, in.c, in.h,
-                 in.w, out.h, out.w, n->conv.kernel, n->conv.stride, n->conv.pad[0],
-                 n->conv.pad[1], act);
-        return;
-    }
-    fprintf(stderr, "effcc: internal error: codegen: no kernel for conv %s\n", n->label);
-    abort();
+    param(k, "G_P", pixels);
+    param(k, "G_CP", in->cpad);
+    param(k, "G_NVEC", in->cpad / vl);
+    param(k, "G_N", count);
+    put(k, "%s()", template);
 }
 
 void kernel_for_node(const Graph *g, int i, Kernel *k)
 {
     const Node *n = &g->nodes[i];
-    Shape in = n->nin ? g->nodes[n->in[0]].shape : n->shape;
-    int pixels = in.h * in.w;
     memset(k, 0, sizeof *k);
-    switch (n->op) {
-    case OP_INPUT:
+    switch (n->tile.kind) {
+    case KERNEL_NONE:
         k->call = CALL_NONE;
         return;
-    case OP_CONV2D:
-    case OP_LINEAR:
-        conv_kernel(g, n, k);
+    case KERNEL_GEMM:
+        gemm(g, n, k);
         return;
-    case OP_AVGPOOL:
-        k->call = CALL_UNARY;
-        snprintf(k->name, sizeof k->name, "avgpool_p%d_c%d", pixels, in.c);
-        snprintf(k->invoke, sizeof k->invoke, "EFFCC_AVGPOOL(%s, %d, %d)", k->name, pixels, in.c);
+    case KERNEL_DW:
+        dw(g, n, k);
         return;
-    case OP_SCALE:
-        k->call = CALL_BINARY;
-        snprintf(k->name, sizeof k->name, "scale_p%d_c%d", pixels, in.c);
-        snprintf(k->invoke, sizeof k->invoke, "EFFCC_SCALE(%s, %d, %d)", k->name, pixels, in.c);
+    case KERNEL_STEM:
+        stem(g, n, k);
         return;
-    case OP_ADD:
-        k->call = CALL_BINARY;
-        snprintf(k->name, sizeof k->name, "add_n%zu", shape_numel(in));
-        snprintf(k->invoke, sizeof k->invoke, "EFFCC_ADD(%s, %zu)", k->name, shape_numel(in));
+    case KERNEL_POOL:
+    case KERNEL_SCALE:
+    case KERNEL_ADD:
+    case KERNEL_ACT:
+        elementwise(g, n, k);
         return;
-    case OP_ACT:
-        k->call = CALL_UNARY;
-        snprintf(k->name, sizeof k->name, "%s_n%zu", act_names[n->act.kind], shape_numel(in));
-        snprintf(k->invoke, sizeof k->invoke, "EFFCC_ACT(%s, %zu, %s)", k->name, shape_numel(in),
-                 act_names[n->act.kind]);
-        return;
-    case OP_BATCHNORM:
-    case OP_COUNT:
-        break;
     }
-    fprintf(stderr, "effcc: internal error: codegen: no kernel for %s (%s)\n", op_names[n->op],
-            n->label);
+    fprintf(stderr, "effcc: internal error: codegen: no kernel for %s\n", n->label);
     abort();
+}
+
+void kernel_copy(int count, Kernel *k)
+{
+    memset(k, 0, sizeof *k);
+    begin(k, CALL_UNARY, 1, "copy_n%d", count);
+    param(k, "G_N", count);
+    put(k, "EFFCC_COPY()");
 }

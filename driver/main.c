@@ -24,7 +24,7 @@ typedef struct {
     const char *spec, *outdir, *name, *weights, *save_weights, *target;
     ScaleRequest scale;
     uint64_t seed;
-    bool has_seed, json, dump;
+    bool has_seed, json, dump, no_fuse, no_tile;
     char *recorded; /* the command line as recorded in generated files */
 } Options;
 
@@ -32,7 +32,7 @@ static const char usage_text[] =
     "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
     "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
-    "                     [--target T] [-d]\n"
+    "                     [--target T] [--no-fuse] [--no-tile] [-d]\n"
     "       effcc info SPEC.yaml [scaling options] [--target T] [--json]\n"
     "       effcc --help | --version\n";
 
@@ -51,12 +51,14 @@ static const char help_text[] =
     "      --seed N            deterministic synthetic weights (the default, seed 1)\n"
     "      --save-weights FILE write the weights used as safetensors\n"
     "      --target T          code target (default generic; known: %s)\n"
+    "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
     "      --json              (info) print one JSON object\n"
     "  -h, --help, --version\n";
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
-       OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION };
+       OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_NO_FUSE,
+       OPT_NO_TILE };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -68,7 +70,8 @@ static const struct option long_options[] = {
     {"save-weights", required_argument, NULL, OPT_SAVE},
     {"target", required_argument, NULL, OPT_TARGET}, {"json", no_argument, NULL, OPT_JSON},
     {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
+    {"version", no_argument, NULL, OPT_VERSION},   {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
+    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -139,6 +142,8 @@ static int parse_option(Options *o, int c, char *arg)
     case OPT_SAVE: o->save_weights = arg; return -1;
     case OPT_TARGET: o->target = arg; return -1;
     case OPT_JSON: o->json = true; return -1;
+    case OPT_NO_FUSE: o->no_fuse = true; return -1;
+    case OPT_NO_TILE: o->no_tile = true; return -1;
     case OPT_PHI:
         if (!parse_double(arg, &o->scale.phi))
             return usage_error("--phi expects a real number, got '%s'", arg);
@@ -280,11 +285,13 @@ static void compile(Arena *a, Options *o)
         note("no --weights given: using synthetic weights (seed %llu)", (unsigned long long)seed);
         weights_synthesize(g, seed);
     }
-    PipelineOptions po = {.dump = o->dump ? stderr : NULL};
+    const Target *target = target_resolve(target_find(o->target));
+    PipelineOptions po = {.dump = o->dump ? stderr : NULL, .vl = target->vl,
+                          .no_fuse = o->no_fuse, .no_tile = o->no_tile};
     run_pipeline(g, &po);
     check_limits(g);
 
-    CodegenOptions co = {.name = name, .target = target_find(o->target),
+    CodegenOptions co = {.name = name, .target = target,
                          .command = o->recorded, .spec_hash = hash, .model = m};
     char *staging = staging_dir_create(a, o->outdir);
     DiagFrame f;
@@ -306,7 +313,8 @@ static void info(Arena *a, Options *o)
     Model *m;
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
-    run_pipeline(g, NULL);
+    PipelineOptions po = {.vl = target_resolve(target_find(o->target))->vl};
+    run_pipeline(g, &po);
     if (o->json)
         info_print_json(stdout, m, g);
     else

@@ -42,6 +42,7 @@ static int conv(Lower *L, int x, const char *module, int out, int kernel, int st
         n.conv.pad[i] = pad;
     n.conv.weight = add_param(L, module, "weight", 4, wdims, false);
     n.conv.bias = bias ? add_param(L, module, "bias", 1, &out, false) : -1;
+    n.conv.pool = -1;
     n.shape = (Shape){out, conv_out_size(in.h, kernel, stride, pad, pad),
                       conv_out_size(in.w, kernel, stride, pad, pad)};
     return graph_add_node(L->g, n);
@@ -87,6 +88,7 @@ static int avgpool(Lower *L, int x, const char *label)
 {
     Shape s = shape_of(L, x);
     Node n = {.op = OP_AVGPOOL, .in = {x}, .nin = 1, .shape = {s.c, 1, 1}, .label = label};
+    n.pool.producer = -1;
     return graph_add_node(L->g, n);
 }
 
@@ -131,6 +133,7 @@ static int classifier(Lower *L, int x)
     n.conv.kernel = n.conv.stride = n.conv.groups = 1;
     n.conv.weight = add_param(L, "classifier.1", "weight", 2, wdims, false);
     n.conv.bias = add_param(L, "classifier.1", "bias", 1, &k, false);
+    n.conv.pool = -1;
     return graph_add_node(L->g, n);
 }
 

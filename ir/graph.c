@@ -48,10 +48,8 @@ static void *grow(Arena *a, void *old, int count, int *cap, size_t elem)
 int graph_add_node(Graph *g, Node n)
 {
     g->nodes = grow(g->arena, g->nodes, g->nnodes, &g->node_cap, sizeof(Node));
-    if (n.nin < 2)
-        n.in[1] = -1;
-    if (n.nin < 1)
-        n.in[0] = -1;
+    for (int k = n.nin; k < 3; k++)
+        n.in[k] = -1;
     g->nodes[g->nnodes] = n;
     return g->nnodes++;
 }
@@ -87,7 +85,7 @@ int graph_count_uses(const Graph *g, int value)
         if (n->dead)
             continue;
         for (int k = 0; k < n->nin; k++)
-            uses += n->in[k] == value;
+            uses += n->in[k] == value && value >= 0;
     }
     return uses;
 }
@@ -111,9 +109,16 @@ void graph_compact(Graph *g)
         if (!g->nodes[i].dead)
             g->nodes[live++] = g->nodes[i];
     }
-    for (int i = 0; i < live; i++)
-        for (int k = 0; k < g->nodes[i].nin; k++)
-            g->nodes[i].in[k] = map[g->nodes[i].in[k]];
+    for (int i = 0; i < live; i++) {
+        Node *n = &g->nodes[i];
+        for (int k = 0; k < n->nin; k++)
+            if (n->in[k] >= 0)
+                n->in[k] = map[n->in[k]];
+        if ((n->op == OP_CONV2D || n->op == OP_LINEAR) && n->conv.pool >= 0)
+            n->conv.pool = map[n->conv.pool];
+        if (n->op == OP_AVGPOOL && n->pool.producer >= 0)
+            n->pool.producer = map[n->pool.producer];
+    }
     g->output = map[g->output];
     g->nnodes = live;
 }

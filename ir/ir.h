@@ -204,9 +204,24 @@ typedef struct {
 
 typedef enum { LAYOUT_TORCH = 0, LAYOUT_PACKED } ParamLayout;
 
+/* Kernel choices of the tile pass, read by layout and codegen. */
+typedef enum { KERNEL_NONE, KERNEL_STEM, KERNEL_GEMM, KERNEL_DW, KERNEL_POOL, KERNEL_SCALE,
+               KERNEL_ADD, KERNEL_ACT } KernelKind;
+
+typedef struct {
+    KernelKind kind;
+    int mr, nv;    /* GEMM: rows × vectors of the micro-kernel */
+    int nvr;       /* GEMM: vectors of the remainder panel (0: none) */
+    int cb;        /* GEMM: row blocks per chunk (cache blocking) */
+    int owb;       /* DW: output pixels per step along a row */
+} Tile;
+
 typedef struct {
     Op op;
-    int in[2]; /* value inputs; in[1] = -1 unless op_inputs is 2 or a residual is fused */
+    /* Value inputs. in[0] is the main operand; a CONV2D keeps its fused
+     * residual in in[1] and its fused SE gate in in[2] (-1 when absent);
+     * SCALE and ADD use in[0] and in[1]. nin = last used slot + 1. */
+    int in[3];
     int nin;
     Shape shape;
     const char *label; /* provenance, e.g. "features.2.1.block.1" */
@@ -218,6 +233,8 @@ typedef struct {
             int weight, bias; /* param indices; bias -1 when absent */
             Act act;          /* fused epilogue activation */
             bool residual;    /* in[1] is added after the activation */
+            bool gate;        /* in[2] scales each input channel (SE) */
+            int pool;         /* the fused AVGPOOL node this conv also fills, or -1 */
         } conv;
         struct { /* BATCHNORM */
             int gamma, beta, mean, var;
@@ -226,8 +243,15 @@ typedef struct {
         struct { /* ACT */
             Act kind;
         } act;
+        struct { /* AVGPOOL */
+            int producer; /* the conv that computes it in its epilogue, or -1 */
+        } pool;
     };
-    size_t offset; /* arena byte offset of the output (plan_memory) */
+    int cpad;            /* channels as stored (padded to whole vectors; layout) */
+    Tile tile;           /* tile */
+    size_t offset;       /* arena byte offset of the output (plan_memory) */
+    size_t scratch;      /* bytes of per-call scratch the kernel needs (tile) */
+    size_t scratch_offset; /* its arena offset (plan_memory) */
 } Node;
 
 typedef struct {
@@ -238,6 +262,7 @@ typedef struct {
     int nparams, param_cap;
     int output;         /* the node holding the logits */
     size_t arena_bytes; /* set by plan_memory */
+    int vl;             /* floats per vector of the target (set before tile) */
     bool packed;        /* set by layout: params are in kernel order */
 } Graph;
 
@@ -287,13 +312,18 @@ void weights_save(const Graph *g, const char *path);
 
 /* ===== passes/ =========================================================== */
 void fold_bn(Graph *g);     /* fold_bn.c: BATCHNORM folded into the conv before it */
-void fuse(Graph *g);        /* fuse.c: activations and residual adds into conv epilogues */
-void layout(Graph *g);      /* layout.c: weights re-packed in kernel read order */
+void fuse(Graph *g);        /* fuse.c: activations, residual adds, SE into conv kernels */
+void tile(Graph *g);        /* tile.c: kernel, register and cache tiles per node */
+void tile_plain(Graph *g);  /* tile.c: the same without register or cache blocking */
+void layout(Graph *g);      /* layout.c: padded NHWC, weights packed as kernels read them */
 void plan_memory(Graph *g); /* plan_memory.c: arena offsets from liveness */
 
 /* ===== passes/pipeline.c ================================================= */
 typedef struct {
-    FILE *dump; /* when set, the IR is printed after each pass */
+    FILE *dump;   /* when set, the IR is printed after each pass */
+    int vl;       /* floats per vector of the target */
+    bool no_fuse; /* skip fuse (comparison builds) */
+    bool no_tile; /* plain kernels: no register or cache blocking */
 } PipelineOptions;
 void run_pipeline(Graph *g, const PipelineOptions *o);
 
@@ -301,8 +331,11 @@ void run_pipeline(Graph *g, const PipelineOptions *o);
 typedef struct {
     const char *name;
     const char *cflags; /* the generated Makefile's default target flags */
+    const char *simd;   /* runtime header: effcc_simd_<simd>.h */
+    int vl;             /* floats per vector */
 } Target;
 const Target *target_find(const char *name); /* NULL when unknown */
+const Target *target_resolve(const Target *t); /* host → what this machine runs */
 const char *target_list(void);               /* "generic, host, …" */
 
 /* ===== codegen/m4.c ====================================================== */

@@ -18,9 +18,30 @@ static void print_conv(Buf *b, const Graph *g, const Node *n)
         buf_printf(b, " act=%s", act_names[n->conv.act]);
     if (n->conv.residual)
         buf_printf(b, " +residual");
+    if (n->conv.gate)
+        buf_printf(b, " *gate");
+    if (n->conv.pool >= 0)
+        buf_printf(b, " pool->%%%d", n->conv.pool);
     buf_printf(b, " w=%s", g->params[n->conv.weight].name);
     if (n->conv.bias >= 0)
         buf_printf(b, " b=%s", g->params[n->conv.bias].name);
+}
+
+static const char *const kernel_names[] = {
+    [KERNEL_NONE] = "none", [KERNEL_STEM] = "stem", [KERNEL_GEMM] = "gemm", [KERNEL_DW] = "dw",
+    [KERNEL_POOL] = "pool", [KERNEL_SCALE] = "scale", [KERNEL_ADD] = "add", [KERNEL_ACT] = "act",
+};
+
+static void print_tile(Buf *b, const Tile *t)
+{
+    if (t->kind == KERNEL_NONE)
+        return;
+    buf_printf(b, " [%s", kernel_names[t->kind]);
+    if (t->kind == KERNEL_GEMM)
+        buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d", t->mr, t->nv, t->nvr, t->cb);
+    if (t->kind == KERNEL_DW)
+        buf_printf(b, " owb=%d", t->owb);
+    buf_printf(b, "]");
 }
 
 static void print_node(Buf *b, const Graph *g, int i)
@@ -29,8 +50,11 @@ static void print_node(Buf *b, const Graph *g, int i)
     buf_printf(b, "%%%d = %s", i, op_names[n->op]);
     if (n->op == OP_ACT)
         buf_printf(b, ".%s", act_names[n->act.kind]);
-    for (int k = 0; k < n->nin; k++)
-        buf_printf(b, "%s %%%d", k ? "," : "", n->in[k]);
+    for (int k = 0, first = 1; k < n->nin; k++)
+        if (n->in[k] >= 0) {
+            buf_printf(b, "%s %%%d", first ? "" : ",", n->in[k]);
+            first = 0;
+        }
     switch (n->op) {
     case OP_CONV2D:
     case OP_LINEAR:
@@ -39,12 +63,21 @@ static void print_node(Buf *b, const Graph *g, int i)
     case OP_BATCHNORM:
         buf_printf(b, " eps=%g w=%s", n->bn.eps, g->params[n->bn.gamma].name);
         break;
+    case OP_AVGPOOL:
+        if (n->pool.producer >= 0)
+            buf_printf(b, " (filled by %%%d)", n->pool.producer);
+        break;
     default:
         break;
     }
     buf_printf(b, " : %dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
-    if (g->arena_bytes && i != 0 && i != g->output)
+    if (n->cpad && n->cpad != n->shape.c)
+        buf_printf(b, " (stored %d)", n->cpad);
+    print_tile(b, &n->tile);
+    if (g->arena_bytes && i != 0)
         buf_printf(b, " @%zu", n->offset);
+    if (n->scratch)
+        buf_printf(b, " scratch=%zu@%zu", n->scratch, n->scratch_offset);
     buf_printf(b, "\n");
 }
 

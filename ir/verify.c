@@ -54,13 +54,27 @@ static bool check_conv(Check *c, int i, const Node *n, Shape in)
     int ow = conv_out_size(in.w, k, s, n->conv.pad[1], n->conv.pad[3]);
     if (n->shape.h != oh || n->shape.w != ow)
         return fail(c, i, "output %dx%d, expected %dx%d", n->shape.h, n->shape.w, oh, ow);
-    size_t wn = (size_t)n->shape.c * (size_t)(in.c / g) * (size_t)k * (size_t)k;
+    /* packed weights cover the padded output channels (layout.c) */
+    size_t cout = c->g->packed ? (size_t)n->cpad : (size_t)n->shape.c;
+    size_t wn = cout * (size_t)(in.c / g) * (size_t)k * (size_t)k;
     if (!param_ok(c, i, n->conv.weight, wn, "weight"))
         return false;
-    if (n->conv.bias >= 0 && !param_ok(c, i, n->conv.bias, (size_t)n->shape.c, "bias"))
+    if (n->conv.bias >= 0 && !param_ok(c, i, n->conv.bias, cout, "bias"))
         return false;
+    if (n->conv.residual != (n->in[1] >= 0) || n->conv.gate != (n->in[2] >= 0))
+        return fail(c, i, "residual or gate flag disagrees with the inputs");
     if (n->conv.residual && !same_shape(c->g->nodes[n->in[1]].shape, n->shape))
         return fail(c, i, "residual shape differs from output");
+    if (n->conv.gate) {
+        Shape gs = c->g->nodes[n->in[2]].shape;
+        if (gs.c != in.c || gs.h != 1 || gs.w != 1 || g != 1 || k != 1)
+            return fail(c, i, "a gate needs a 1x1 conv and %d x 1 x 1 values", in.c);
+    }
+    if (n->conv.pool >= 0) {
+        const Node *p = n->conv.pool < c->g->nnodes ? &c->g->nodes[n->conv.pool] : NULL;
+        if (!p || p->op != OP_AVGPOOL || p->pool.producer != i || p->in[0] != i)
+            return fail(c, i, "fused pool %%%d is not an avgpool of this conv", n->conv.pool);
+    }
     if (n->conv.act < 0 || n->conv.act >= ACT_COUNT)
         return fail(c, i, "bad activation");
     return true;
@@ -73,12 +87,16 @@ static bool check_node(Check *c, int i)
         return fail(c, i, "dead node left in the graph");
     if (n->op < 0 || n->op >= OP_COUNT)
         return fail(c, i, "bad op %d", n->op);
-    int want = op_inputs[n->op] + (n->op == OP_CONV2D && n->conv.residual);
+    int want = op_inputs[n->op];
+    if (n->op == OP_CONV2D)
+        want = n->conv.gate ? 3 : n->conv.residual ? 2 : 1;
     if (n->nin != want)
         return fail(c, i, "%s has %d inputs, expected %d", op_names[n->op], n->nin, want);
-    for (int k = 0; k < n->nin; k++)
-        if (n->in[k] < 0 || n->in[k] >= i)
+    for (int k = 0; k < n->nin; k++) {
+        bool optional = n->op == OP_CONV2D && k > 0; /* residual or gate slot */
+        if ((n->in[k] < 0 && !optional) || n->in[k] >= i)
             return fail(c, i, "input %d refers to %%%d (not an earlier node)", k, n->in[k]);
+    }
     if (n->shape.c < 1 || n->shape.h < 1 || n->shape.w < 1)
         return fail(c, i, "non-positive shape");
     if ((n->op == OP_INPUT) != (i == 0))
@@ -104,6 +122,8 @@ static bool check_node(Check *c, int i)
     case OP_AVGPOOL:
         if (n->shape.c != in.c || n->shape.h != 1 || n->shape.w != 1)
             return fail(c, i, "avgpool must give C x 1 x 1");
+        if (n->pool.producer >= 0 && c->g->nodes[n->pool.producer].conv.pool != i)
+            return fail(c, i, "avgpool fused into %%%d, which does not fill it", n->pool.producer);
         return true;
     case OP_SCALE: {
         Shape s = c->g->nodes[n->in[1]].shape;

@@ -1,26 +1,34 @@
-/* fuse.c — activations and residual adds move into convolution epilogues.
+/* fuse.c — elementwise work moves into the convolution kernels.
  *
- * Requires: batch norm folded. Guarantees: an ACT whose input is a conv or
- * linear op used only by it becomes that op's epilogue activation; an ADD one
- * of whose operands is a conv used only by the ADD becomes that conv's
- * residual (in[1], added after the activation). Everything else is left as
- * it was, so the pass is always legal. */
+ * Requires: batch norm folded. Guarantees, each only where legal (the
+ * producer has no other reader), so the pass never changes results:
+ *   1. an ACT after a conv or linear becomes that op's epilogue activation;
+ *   2. an ADD of a conv and an earlier value becomes the conv's residual
+ *      (in[1], added after the activation);
+ *   3. squeeze-and-excitation: the global average pool of a depthwise conv
+ *      is accumulated in that conv's epilogue (conv.pool ↔ pool.producer),
+ *      and the SCALE by the gate is applied by the 1×1 conv that reads it
+ *      (in[2], conv.gate), so neither makes a pass over a full tensor. */
 #include "ir.h"
 
-static bool fusable(const Graph *g, int v)
+static bool is_conv(const Node *n)
 {
-    const Node *n = &g->nodes[v];
-    return (n->op == OP_CONV2D || n->op == OP_LINEAR) && !n->conv.residual &&
-           graph_count_uses(g, v) == 1;
+    return n->op == OP_CONV2D || n->op == OP_LINEAR;
+}
+
+static bool sole_reader(const Graph *g, int v)
+{
+    return graph_count_uses(g, v) == 1;
 }
 
 static void fuse_act(Graph *g, int i)
 {
     Node *a = &g->nodes[i];
     int src = a->in[0];
-    if (!fusable(g, src) || g->nodes[src].conv.act != ACT_NONE)
+    Node *c = &g->nodes[src];
+    if (!is_conv(c) || c->conv.residual || c->conv.act != ACT_NONE || !sole_reader(g, src))
         return;
-    g->nodes[src].conv.act = a->act.kind;
+    c->conv.act = a->act.kind;
     a->dead = true;
     graph_replace_uses(g, i, src);
 }
@@ -30,15 +38,47 @@ static void fuse_add(Graph *g, int i)
     Node *add = &g->nodes[i];
     for (int k = 0; k < 2; k++) {
         int conv = add->in[k], other = add->in[1 - k];
-        /* the other operand must already exist when the conv runs */
-        if (!fusable(g, conv) || g->nodes[conv].op != OP_CONV2D || other >= conv)
-            continue;
         Node *c = &g->nodes[conv];
+        /* the other operand must already exist when the conv runs */
+        if (c->op != OP_CONV2D || c->conv.residual || c->conv.gate || !sole_reader(g, conv) ||
+            other >= conv)
+            continue;
         c->conv.residual = true;
         c->in[1] = other;
         c->nin = 2;
         add->dead = true;
         graph_replace_uses(g, i, conv);
+        return;
+    }
+}
+
+static void fuse_pool(Graph *g, int i)
+{
+    Node *p = &g->nodes[i];
+    Node *d = &g->nodes[p->in[0]];
+    Shape in = d->nin ? g->nodes[d->in[0]].shape : d->shape;
+    bool depthwise = d->op == OP_CONV2D && d->conv.groups == in.c && in.c == d->shape.c;
+    if (!depthwise || d->conv.residual || d->conv.pool >= 0)
+        return;
+    d->conv.pool = i;
+    p->pool.producer = p->in[0];
+}
+
+static void fuse_gate(Graph *g, int i)
+{
+    Node *s = &g->nodes[i];
+    for (int j = i + 1; j < g->nnodes; j++) {
+        Node *c = &g->nodes[j];
+        if (c->dead || c->op != OP_CONV2D || c->in[0] != i)
+            continue;
+        if (c->conv.kernel != 1 || c->conv.stride != 1 || c->conv.groups != 1 || c->conv.gate ||
+            !sole_reader(g, i))
+            return;
+        c->in[0] = s->in[0];
+        c->in[2] = s->in[1];
+        c->nin = 3;
+        c->conv.gate = true;
+        s->dead = true;
         return;
     }
 }
@@ -50,6 +90,12 @@ void fuse(Graph *g)
             fuse_act(g, i);
         else if (g->nodes[i].op == OP_ADD)
             fuse_add(g, i);
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        if (g->nodes[i].op == OP_AVGPOOL)
+            fuse_pool(g, i);
+        else if (g->nodes[i].op == OP_SCALE)
+            fuse_gate(g, i);
     }
     graph_compact(g);
 }

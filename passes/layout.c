@@ -1,54 +1,92 @@
-/* layout.c — activations in NHWC, weights re-packed in kernel read order.
+/* layout.c — padded NHWC activations, weights packed as the kernels read them.
  *
- * Requires: batch norm folded. Guarantees: every conv and linear weight is
- * stored as the kernels in codegen/templates read it, with the output channel
- * innermost so the channel loop is contiguous:
- *   dense conv   [co][ci][kh][kw] → [kh][kw][ci][co]
- *   depthwise    [c][1][kh][kw]   → [kh][kw][c]
- *   linear       [k][c]           → [c][k]
- * (a 1×1 conv is the dense case with kh = kw = 1). Activations are NHWC
- * except the graph input, which stays NCHW as PyTorch hands it over. */
+ * Requires: tile has chosen each node's kernel and g->vl is set.
+ * Guarantees: every value but the NCHW graph input stores its channels
+ * padded to whole vectors (node.cpad); every conv, linear weight and bias is
+ * replaced by a derived param (NAME~packed) in kernel order, zero in the
+ * padded channels, so padded lanes compute to zero:
+ *   GEMM  [co][ci]         → panels of tile.nv vectors: [panel][ci][nv·vl],
+ *                            then the remainder panel [ci][nvr·vl]
+ *   DW    [c][1][kh][kw]   → [kh][kw][cpad]
+ *   STEM  [co][ci][kh][kw] → [kh][kw][ci][cpad]
+ * The original params stay untouched, so --save-weights writes what was
+ * loaded. */
 #include "ir.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-/* A new param (NAME~packed) holding w re-packed; the original stays as it
- * was, so the weights a user loaded can still be saved unchanged. */
-static int repack(Graph *g, int w, int co, int ci, int kk)
+static int round_up(int x, int m)
 {
-    const Param *src = &g->params[w];
-    int p = graph_add_param(g, arena_printf(g->arena, "%s~packed", src->name), src->rank,
-                            src->dims, false);
-    src = &g->params[w]; /* graph_add_param may have moved the array */
-    if (!src->data)
-        return p;
-    float *out = arena_array(g->arena, param_numel(src), sizeof(float));
-    for (int o = 0; o < co; o++)
-        for (int i = 0; i < ci; i++)
-            for (int k = 0; k < kk; k++)
-                out[((size_t)k * (size_t)ci + (size_t)i) * (size_t)co + (size_t)o] =
-                    src->data[((size_t)o * (size_t)ci + (size_t)i) * (size_t)kk + (size_t)k];
-    g->params[p].data = out;
+    return (x + m - 1) / m * m;
+}
+
+/* A derived param of count floats (zeroed), or one without data when the
+ * source has none (effcc info runs the pipeline without weights). */
+static int derived(Graph *g, int from, size_t count)
+{
+    int dims[1] = {(int)count};
+    int p = graph_add_param(g, arena_printf(g->arena, "%s~packed", g->params[from].name), 1, dims,
+                            false);
+    if (g->params[from].data)
+        g->params[p].data = arena_array(g->arena, count, sizeof(float));
     return p;
+}
+
+static int pack_bias(Graph *g, const Node *n)
+{
+    int p = derived(g, n->conv.bias, (size_t)n->cpad);
+    if (g->params[p].data)
+        memcpy(g->params[p].data, g->params[n->conv.bias].data, (size_t)n->shape.c * sizeof(float));
+    return p;
+}
+
+/* Where w[co][ci] goes in a GEMM's panels. */
+static size_t gemm_index(const Tile *t, int vl, int nvec, int cin, int ci, int co)
+{
+    int nr = t->nv * vl, nfull = nvec / t->nv, panel = co / nr;
+    if (panel < nfull)
+        return ((size_t)panel * (size_t)cin + (size_t)ci) * (size_t)nr + (size_t)(co % nr);
+    size_t width = (size_t)t->nvr * (size_t)vl;
+    return (size_t)nfull * (size_t)cin * (size_t)nr + (size_t)ci * width + (size_t)(co - nfull * nr);
+}
+
+static void pack_weight(Graph *g, Node *n, int cin)
+{
+    const Param *src = &g->params[n->conv.weight];
+    int k = n->conv.kernel, kk = k * k, cout = n->shape.c, vl = g->vl;
+    int per_co = n->tile.kind == KERNEL_DW ? 1 : cin; /* input channels per output channel */
+    size_t count = (size_t)kk * (size_t)per_co * (size_t)n->cpad;
+    int p = derived(g, n->conv.weight, count);
+    float *out = g->params[p].data;
+    src = &g->params[n->conv.weight]; /* derived() may have moved the params */
+    n->conv.weight = p;
+    if (!out)
+        return;
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < per_co; ci++)
+            for (int t = 0; t < kk; t++) {
+                float v = src->data[((size_t)co * (size_t)per_co + (size_t)ci) * (size_t)kk + (size_t)t];
+                size_t at;
+                if (n->tile.kind == KERNEL_GEMM)
+                    at = gemm_index(&n->tile, vl, n->cpad / vl, cin, ci, co);
+                else /* DW and STEM: [kh][kw][ci][cpad] (ci = 0 for DW) */
+                    at = ((size_t)t * (size_t)per_co + (size_t)ci) * (size_t)n->cpad + (size_t)co;
+                out[at] = v;
+            }
 }
 
 void layout(Graph *g)
 {
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];
+        n->cpad = i == 0 ? n->shape.c : round_up(n->shape.c, g->vl);
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        Node *n = &g->nodes[i];
         if (n->op != OP_CONV2D && n->op != OP_LINEAR)
             continue;
-        int w = n->conv.weight;
-        int cin = g->nodes[n->in[0]].shape.c, kk = n->conv.kernel * n->conv.kernel;
-        if (n->conv.groups == 1)
-            n->conv.weight = repack(g, w, n->shape.c, cin, kk);
-        else if (n->conv.groups == cin && cin == n->shape.c)
-            n->conv.weight = repack(g, w, n->shape.c, 1, kk); /* depthwise: ci = 1 */
-        else {
-            fprintf(stderr, "effcc: internal error: layout: grouped conv %s\n", n->label);
-            abort();
-        }
+        pack_weight(g, n, g->nodes[n->in[0]].shape.c);
+        n->conv.bias = pack_bias(g, n);
     }
     g->packed = true;
 }

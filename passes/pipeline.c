@@ -1,23 +1,12 @@
 /* pipeline.c — the passes, in order, with the verifier between them.
  *
- * lower → fold_bn → fuse → layout → plan_memory. After each pass the IR is
- * verified (a failure is an effcc bug: print and abort) and, with -d,
- * printed. */
+ * lower → fold_bn → fuse → tile → layout → plan_memory. After each pass
+ * the IR is verified (a failure is an effcc bug: print and abort) and, with
+ * -d, printed. Comparison builds may skip fuse or replace tile by
+ * tile_plain. */
 #include "ir.h"
 
 #include <stdlib.h>
-
-typedef struct {
-    const char *name;
-    void (*run)(Graph *);
-} Pass;
-
-static const Pass passes[] = {
-    {"fold_bn", fold_bn},
-    {"fuse", fuse},
-    {"layout", layout},
-    {"plan_memory", plan_memory},
-};
 
 static void checkpoint(const Graph *g, const char *after, const PipelineOptions *o)
 {
@@ -33,11 +22,20 @@ static void checkpoint(const Graph *g, const char *after, const PipelineOptions 
     }
 }
 
+static void run(Graph *g, const char *name, void (*pass)(Graph *), const PipelineOptions *o)
+{
+    pass(g);
+    checkpoint(g, name, o);
+}
+
 void run_pipeline(Graph *g, const PipelineOptions *o)
 {
+    g->vl = o && o->vl > 0 ? o->vl : 4;
     checkpoint(g, "lower", o);
-    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
-        passes[i].run(g);
-        checkpoint(g, passes[i].name, o);
-    }
+    run(g, "fold_bn", fold_bn, o);
+    if (!(o && o->no_fuse))
+        run(g, "fuse", fuse, o);
+    run(g, "tile", o && o->no_tile ? tile_plain : tile, o);
+    run(g, "layout", layout, o);
+    run(g, "plan_memory", plan_memory, o);
 }

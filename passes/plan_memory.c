@@ -1,11 +1,15 @@
 /* plan_memory.c — every intermediate tensor gets an offset in one arena.
  *
- * Requires: the final schedule (node order is execution order). Guarantees:
- * two tensors whose lifetimes [producer, last reader] intersect never share
- * bytes; the graph input and the logits live outside the arena (the caller's
- * buffers). Placement is greedy by size, biggest first, each at the lowest
- * offset that fits between the tensors already placed (the TFLite planner's
- * rule); offsets are 64-byte aligned. */
+ * Requires: the final schedule (node order is execution order) and the
+ * stored channel counts of layout. Guarantees: two buffers whose lifetimes
+ * [producer, last reader] intersect never share bytes. Buffers are the
+ * outputs of all nodes but the graph input (the caller's), including the
+ * logits, which are copied to the caller's array after the last node, and
+ * the per-call scratch of kernels that need it (alive during their node).
+ * A pool filled by a conv's epilogue is alive from that conv on. Placement
+ * is greedy by size, biggest first, each at the lowest offset that fits
+ * beside the buffers already placed (the TFLite planner's rule); offsets are
+ * 64-byte aligned. */
 #include "ir.h"
 
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 typedef struct {
     int node;
+    bool scratch;    /* the node's scratch rather than its output */
     int first, last; /* lifetime, in node indices, inclusive */
     size_t size, offset;
     bool placed;
@@ -24,7 +29,9 @@ static int by_size_desc(const void *a, const void *b)
     const Item *x = a, *y = b;
     if (x->size != y->size)
         return x->size < y->size ? 1 : -1;
-    return x->node - y->node; /* deterministic order for equal sizes */
+    if (x->node != y->node)
+        return x->node - y->node; /* deterministic order for equal sizes */
+    return x->scratch - y->scratch;
 }
 
 static int by_offset(const void *a, const void *b)
@@ -52,29 +59,46 @@ static size_t place(Item *items, int n, const Item *it, Item **scratch)
     return offset;
 }
 
+static size_t aligned(size_t bytes)
+{
+    return (bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
+}
+
+static Item output_item(const Graph *g, int i)
+{
+    const Node *n = &g->nodes[i];
+    int channels = n->cpad ? n->cpad : n->shape.c;
+    Item it = {.node = i, .first = i, .last = i};
+    if (n->op == OP_AVGPOOL && n->pool.producer >= 0)
+        it.first = n->pool.producer;
+    it.size = aligned((size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float));
+    for (int j = i + 1; j < g->nnodes; j++)
+        for (int k = 0; k < g->nodes[j].nin; k++)
+            if (g->nodes[j].in[k] == i)
+                it.last = j;
+    if (i == g->output)
+        it.last = g->nnodes; /* read by the final copy */
+    return it;
+}
+
 void plan_memory(Graph *g)
 {
-    Item *items = arena_array(g->arena, (size_t)g->nnodes, sizeof(Item));
-    Item **scratch = arena_array(g->arena, (size_t)g->nnodes, sizeof(Item *));
+    Item *items = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item));
+    Item **scratch = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item *));
     int n = 0;
-    for (int i = 1; i < g->nnodes; i++) { /* node 0 is the input */
-        if (i == g->output)
-            continue;
-        Item it = {.node = i, .first = i, .last = i};
-        it.size = (shape_numel(g->nodes[i].shape) * sizeof(float) + PLAN_ALIGN - 1) /
-                  PLAN_ALIGN * PLAN_ALIGN;
-        for (int j = i + 1; j < g->nnodes; j++)
-            for (int k = 0; k < g->nodes[j].nin; k++)
-                if (g->nodes[j].in[k] == i)
-                    it.last = j;
-        items[n++] = it;
+    for (int i = 1; i < g->nnodes; i++) { /* node 0 is the caller's input */
+        items[n++] = output_item(g, i);
+        if (g->nodes[i].scratch)
+            items[n++] = (Item){.node = i, .scratch = true, .first = i, .last = i,
+                                .size = aligned(g->nodes[i].scratch)};
     }
     qsort(items, (size_t)n, sizeof *items, by_size_desc);
     size_t peak = PLAN_ALIGN; /* never zero: zero marks "not planned" */
     for (int j = 0; j < n; j++) {
         items[j].offset = place(items, n, &items[j], scratch);
         items[j].placed = true;
-        g->nodes[items[j].node].offset = items[j].offset;
+        Node *node = &g->nodes[items[j].node];
+        *(items[j].scratch ? &node->scratch_offset : &node->offset) = items[j].offset;
         if (items[j].offset + items[j].size > peak)
             peak = items[j].offset + items[j].size;
     }

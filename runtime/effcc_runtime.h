@@ -1,12 +1,20 @@
-/* effcc_runtime.h — math the generated kernels share (portable scalar C).
+/* effcc_runtime.h — what every generated model shares, whatever the target.
  *
- * Copied by effcc into every generated folder. The activations match
- * PyTorch's definitions: SiLU(x) = x·σ(x), σ(x) = 1/(1+e^−x),
- * ReLU6(x) = min(max(x, 0), 6). */
+ * Copied by effcc into every generated folder, next to one
+ * effcc_simd_<target>.h. Scalar activations match PyTorch's definitions:
+ * SiLU(x) = x·σ(x), σ(x) = 1/(1+e^−x), ReLU6(x) = min(max(x, 0), 6).
+ * EFFCC_OMP(...) places an OpenMP pragma only when the build enables OpenMP
+ * (make OPENMP=1), so plain builds see no unknown-pragma warning. */
 #ifndef EFFCC_RUNTIME_H
 #define EFFCC_RUNTIME_H
 
 #include <math.h>
+
+#ifdef _OPENMP
+#define EFFCC_OMP(directive) _Pragma(directive)
+#else
+#define EFFCC_OMP(directive)
+#endif
 
 static inline float effcc_sigmoid(float x)
 {

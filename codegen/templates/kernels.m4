@@ -1,158 +1,232 @@
 m4_divert(-1)
-kernels.m4 — the scalar kernels, one macro each. Every argument is a literal
-chosen in codegen/kernels.c; the macros only substitute. Activations are
-NHWC: a pixel's channels are contiguous, so the innermost loops run over
-channels with unit stride.
+kernels.m4 — the kernel templates. Every number in them is a literal chosen
+in C (codegen/kernels.c writes the G_* parameters before each expansion);
+the macros substitute and unroll, nothing more. Vector operations (ev_load,
+ev_fma, ev_swish …) come from the target's effcc_simd_*.h.
 
-Epilogues: what a kernel does to an output row once it is accumulated.
+Activations are NHWC with the channel count padded to a whole number of
+vectors (G_COP floats per pixel); padded lanes hold zeros (zero weights,
+zero bias) except in sigmoid gates, which are only read at real channels.
 
-EFFCC_ACT_<kind>(row, n): applies the activation to n floats at row.
-EFFCC_RES_<res>(row, src, n): adds the residual (res) or nothing (nores).
-EFFCC_RESPARAM_<res>: the residual's parameter in a kernel's signature.
-The kind and res words are chosen in codegen/kernels.c.
+EFFCC_FOR(var, from, to, body): body once for var = from … to − 1.
+m4_define(«EFFCC_FOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
+«m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_FOR(«$1», m4_incr($2), «$3», «$4»)»)»)
 
-m4_define(«EFFCC_ACT_none», «»)
-m4_define(«EFFCC_ACT_swish», «for (int i_ = 0; i_ < $2; ++i_)
-            $1[i_] = effcc_swish($1[i_]);»)
-m4_define(«EFFCC_ACT_sigmoid», «for (int i_ = 0; i_ < $2; ++i_)
-            $1[i_] = effcc_sigmoid($1[i_]);»)
-m4_define(«EFFCC_ACT_relu6», «for (int i_ = 0; i_ < $2; ++i_)
-            $1[i_] = effcc_relu6($1[i_]);»)
-m4_define(«EFFCC_RES_nores», «»)
-m4_define(«EFFCC_RES_res», «for (int i_ = 0; i_ < $3; ++i_)
-            $1[i_] += $2[i_];»)
-m4_define(«EFFCC_RESPARAM_nores», «»)
-m4_define(«EFFCC_RESPARAM_res», «, const float *restrict res»)
+EFFCC_IF(flag, text): text when flag is 1 (an optional parameter or argument).
+m4_define(«EFFCC_IF», «m4_ifelse($1, 1, «$2»)»)
 
-EFFCC_CONV_NCHW(name, CI, H, W, CO, OH, OW, K, S, PT, PL, act)
-  k×k dense convolution reading the NCHW graph input (the stem).
-  Weights [kh][kw][ci][co], output NHWC.
-m4_define(«EFFCC_CONV_NCHW», «
-static void $1(const float *restrict in, const float *restrict w,
-        const float *restrict bias, float *restrict out)
+EFFCC_MK(name, rows, nv, panel_width): the GEMM micro-kernel. rows × nv
+accumulator vectors stay in registers across the whole reduction over
+G_CI input channels: c[r][v] = act(bias[v] + Σ_k a[r][k] · b[k][v]) (+ res).
+a rows are G_AST floats apart, b rows panel_width floats, c rows G_COP.
+m4_define(«EFFCC_MK», «
+static inline void $1(const float *restrict a, const float *restrict b,
+        const float *restrict bias, float *restrict c EFFCC_IF(G_RES, «, const float *restrict res»))
 {
-    for (int oh = 0; oh < $6; ++oh) {
-        for (int ow = 0; ow < $7; ++ow) {
-            float *o = out + (oh * $7 + ow) * $5;
-            for (int co = 0; co < $5; ++co)
-                o[co] = bias[co];
-            for (int kh = 0; kh < $8; ++kh) {
-                const int ih = oh * $9 - $10 + kh;
-                if (ih < 0 || ih >= $3)
-                    continue;
-                for (int kw = 0; kw < $8; ++kw) {
-                    const int iw = ow * $9 - $11 + kw;
-                    if (iw < 0 || iw >= $4)
-                        continue;
-                    for (int ci = 0; ci < $2; ++ci) {
-                        const float x = in[(ci * $3 + ih) * $4 + iw];
-                        const float *wr = w + ((kh * $8 + kw) * $2 + ci) * $5;
-                        for (int co = 0; co < $5; ++co)
-                            o[co] += x * wr[co];
+EFFCC_FOR(«EFV», 0, $3, «    const ev bias«»EFV = ev_load(bias + EFV * G_VL);
+»)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    ev acc«»EFR«»_«»EFV = bias«»EFV;
+»)»)    for (int k = 0; k < G_CI; ++k) {
+EFFCC_FOR(«EFV», 0, $3, «        const ev b«»EFV = ev_load(b + k * $4 + EFV * G_VL);
+»)EFFCC_FOR(«EFR», 0, $2, «        {
+            const ev x = ev_set1(a[EFR * G_AST + k]);
+EFFCC_FOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = ev_fma(x, b«»EFV, acc«»EFR«»_«»EFV);
+»)        }
+»)    }
+EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    acc«»EFR«»_«»EFV = G_ACTFN(acc«»EFR«»_«»EFV);
+m4_ifelse(G_RES, 1, «    acc«»EFR«»_«»EFV = ev_add(acc«»EFR«»_«»EFV, ev_load(res + EFR * G_COP + EFV * G_VL));
+»)    ev_store(c + EFR * G_COP + EFV * G_VL, acc«»EFR«»_«»EFV);
+»)»)}
+»)
+
+EFFCC_GEMM: a 1×1 convolution (or a linear layer, G_P = 1) as a GEMM over
+G_P pixels. Weights are packed in panels of G_NV vectors ([G_CI][G_NV·G_VL]
+each, G_NFULL of them) plus one remainder panel of G_NVR vectors. Pixels go
+in blocks of G_MR rows, blocks in chunks of G_CB; the loops run chunk,
+panel, block, so a chunk of the input stays in cache while every panel
+passes over it. With a gate (squeeze-and-excitation), the weight rows are
+first scaled by the gate of their input channel into scratch.
+m4_define(«EFFCC_GEMM», «EFFCC_MK(G_NAME«»_mk, G_MR, G_NV, G_NR)
+m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mkr, G_MR, G_NVR, G_NVR * G_VL)»)
+m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
+m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)»)»)
+static void G_NAME«»(const float *restrict in, const float *restrict w,
+        const float *restrict bias, float *restrict out EFFCC_IF(G_RES, «, const float *restrict res»)
+        EFFCC_IF(G_GATE, «, const float *restrict gate, float *restrict scratch»))
+{
+m4_ifelse(G_GATE, 1, «    for (int k = 0; k < G_CI; ++k) {
+        const ev g = ev_set1(gate[k]);
+        for (int n = 0; n < G_NFULL; ++n)
+            for (int v = 0; v < G_NV; ++v)
+                ev_store(scratch + n * G_CI * G_NR + k * G_NR + v * G_VL,
+                         ev_mul(g, ev_load(w + n * G_CI * G_NR + k * G_NR + v * G_VL)));
+        for (int v = 0; v < G_NVR; ++v)
+            ev_store(scratch + G_NFULL * G_CI * G_NR + k * G_NVR * G_VL + v * G_VL,
+                     ev_mul(g, ev_load(w + G_NFULL * G_CI * G_NR + k * G_NVR * G_VL + v * G_VL)));
+    }
+    w = scratch;
+»)m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for collapse(2) schedule(static)")
+    for (int ch = 0; ch < G_NCH; ++ch) {
+        for (int n = 0; n < G_NPANELS; ++n) {
+            const int end = ch == G_NCH - 1 ? G_NB : (ch + 1) * G_CB;
+            for (int blk = ch * G_CB; blk < end; ++blk) {
+                const int row = blk * G_MR;
+                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                    G_NAME«»_mkr(in + row * G_AST, w + G_NFULL * G_CI * G_NR, bias + G_NFULL * G_NR,
+                            out + row * G_COP + G_NFULL * G_NR EFFCC_IF(G_RES, «, res + row * G_COP + G_NFULL * G_NR»));
+                else
+                    »)G_NAME«»_mk(in + row * G_AST, w + n * G_CI * G_NR, bias + n * G_NR,
+                            out + row * G_COP + n * G_NR EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+            }
+        }
+    }
+»)m4_ifelse(G_TR, 0, «», «    for (int n = 0; n < G_NFULL; ++n)
+        G_NAME«»_mkt(in + G_NB * G_MR * G_AST, w + n * G_CI * G_NR, bias + n * G_NR,
+                out + G_NB * G_MR * G_COP + n * G_NR EFFCC_IF(G_RES, «, res + G_NB * G_MR * G_COP + n * G_NR»));
+m4_ifelse(G_NVR, 0, «», «    G_NAME«»_mktr(in + G_NB * G_MR * G_AST, w + G_NFULL * G_CI * G_NR, bias + G_NFULL * G_NR,
+            out + G_NB * G_MR * G_COP + G_NFULL * G_NR EFFCC_IF(G_RES, «, res + G_NB * G_MR * G_COP + G_NFULL * G_NR»));
+»)»)}
+»)
+
+EFFCC_DW_PIXELS(n, check): n neighbouring output pixels from column ow,
+for every channel vector. Without check all taps are inside the image
+columns; with check (one pixel at a time) the column range is clipped.
+Rows are clipped by khlo/khhi, computed once per output row.
+m4_define(«EFFCC_DW_PIXELS», «            {
+                const int iw0 = ow * G_S - G_PL;
+m4_ifelse($2, 1, «                const int kwlo = iw0 < 0 ? -iw0 : 0;
+                const int kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
+»)                for (int v = 0; v < G_NVEC; ++v) {
+EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
+»)                    for (int kh = khlo; kh < khhi; ++kh) {
+                        const float *irow = in + (ih0 + kh) * G_W * G_CP + v * G_VL;
+                        const float *wrow = w + kh * G_K * G_CP + v * G_VL;
+                        for (int kw = m4_ifelse($2, 1, «kwlo», «0»); kw < m4_ifelse($2, 1, «kwhi», «G_K»); ++kw) {
+                            const ev wv = ev_load(wrow + kw * G_CP);
+EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(irow + (iw0 + EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
+»)                        }
                     }
-                }
+EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
+                    ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
+m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
+»)»)                }
             }
-            EFFCC_ACT_$12(o, $5)
-        }
-    }
-}
 »)
 
-EFFCC_CONV1X1(name, P, CI, CO, act, res)
-  Pointwise convolution over P pixels: out[p][co] = bias[co] + Σ in[p][ci] w[ci][co],
-  then the activation, then the residual. Also the SE and classifier layers (P = 1).
-m4_define(«EFFCC_CONV1X1», «
-static void $1(const float *restrict in, const float *restrict w,
-        const float *restrict bias, float *restrict out EFFCC_RESPARAM_$6)
+EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP]. Each output
+row clips its kernel rows once; the columns [G_OWL, G_OWH) need no check
+and go G_OWB pixels at a time (the weights of a tap are loaded once for
+all of them); the border columns go one at a time with checks. With a
+pool (squeeze-and-excitation) the global average of the output is
+accumulated on the way, per thread, then summed into pool.
+m4_define(«EFFCC_DW», «
+static void G_NAME«»(const float *restrict in, const float *restrict w,
+        const float *restrict bias, float *restrict out EFFCC_IF(G_POOL, «, float *restrict pool»))
 {
-    for (int p = 0; p < $2; ++p) {
-        const float *x = in + p * $3;
-        float *o = out + p * $4;
-        for (int co = 0; co < $4; ++co)
-            o[co] = bias[co];
-        for (int ci = 0; ci < $3; ++ci) {
-            const float xv = x[ci];
-            const float *wr = w + ci * $4;
-            for (int co = 0; co < $4; ++co)
-                o[co] += xv * wr[co];
-        }
-        EFFCC_ACT_$5(o, $4)
-        EFFCC_RES_$6(o, (res + p * $4), $4)
-    }
-}
+m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+        pool[c] = 0.0f;
+»)    EFFCC_OMP("omp parallel")
+    {
+m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
+        for (int v = 0; v < G_NVEC; ++v)
+            psum[v] = ev_zero();
+»)        EFFCC_OMP("omp for schedule(static)")
+        for (int oh = 0; oh < G_OH; ++oh) {
+            const int ih0 = oh * G_S - G_PT;
+            const int khlo = ih0 < 0 ? -ih0 : 0;
+            const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
+            int ow = 0;
+            for (; ow < G_OWL; ++ow)
+EFFCC_DW_PIXELS(1, 1)            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
+EFFCC_DW_PIXELS(G_OWB, 0)            for (; ow < G_OW; ++ow)
+EFFCC_DW_PIXELS(1, 1)        }
+m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
+        for (int v = 0; v < G_NVEC; ++v)
+            ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));
+»)    }
+m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+        pool[c] *= 1.0f / (float)(G_OH * G_OW);
+»)}
 »)
 
-EFFCC_DWCONV(name, C, H, W, OH, OW, K, S, PT, PL, act)
-  Depthwise k×k convolution, NHWC, weights [kh][kw][c].
-m4_define(«EFFCC_DWCONV», «
-static void $1(const float *restrict in, const float *restrict w,
+EFFCC_STEM: the dense k×k convolution that reads the NCHW graph input
+(G_CI channels). Each output pixel gathers its G_KK-value patch (zeros
+outside the image), then multiplies it by the [G_KK][G_CP] weights.
+m4_define(«EFFCC_STEM», «
+static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out)
 {
-    for (int oh = 0; oh < $5; ++oh) {
-        for (int ow = 0; ow < $6; ++ow) {
-            float *o = out + (oh * $6 + ow) * $2;
-            for (int c = 0; c < $2; ++c)
-                o[c] = bias[c];
-            for (int kh = 0; kh < $7; ++kh) {
-                const int ih = oh * $8 - $9 + kh;
-                if (ih < 0 || ih >= $3)
-                    continue;
-                for (int kw = 0; kw < $7; ++kw) {
-                    const int iw = ow * $8 - $10 + kw;
-                    if (iw < 0 || iw >= $4)
-                        continue;
-                    const float *x = in + (ih * $4 + iw) * $2;
-                    const float *wr = w + (kh * $7 + kw) * $2;
-                    for (int c = 0; c < $2; ++c)
-                        o[c] += x[c] * wr[c];
+    EFFCC_OMP("omp parallel for schedule(static)")
+    for (int oh = 0; oh < G_OH; ++oh) {
+        for (int ow = 0; ow < G_OW; ++ow) {
+            float patch[G_KK];
+            for (int kh = 0; kh < G_K; ++kh)
+                for (int kw = 0; kw < G_K; ++kw) {
+                    const int ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
+                    const int inside = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W;
+                    for (int ci = 0; ci < G_CI; ++ci)
+                        patch[(kh * G_K + kw) * G_CI + ci] =
+                            inside ? in[(ci * G_H + ih) * G_W + iw] : 0.0f;
                 }
+            float *o = out + (oh * G_OW + ow) * G_CP;
+            for (int v = 0; v < G_NVEC; ++v) {
+                ev acc = ev_load(bias + v * G_VL);
+                for (int t = 0; t < G_KK; ++t)
+                    acc = ev_fma(ev_set1(patch[t]), ev_load(w + t * G_CP + v * G_VL), acc);
+                ev_store(o + v * G_VL, G_ACTFN(acc));
             }
-            EFFCC_ACT_$11(o, $2)
         }
     }
 }
 »)
 
-EFFCC_AVGPOOL(name, P, C): global average over P pixels of C channels.
+EFFCC_AVGPOOL: global average over G_P pixels of G_CP channels.
 m4_define(«EFFCC_AVGPOOL», «
-static void $1(const float *restrict in, float *restrict out)
+static void G_NAME«»(const float *restrict in, float *restrict out)
 {
-    for (int c = 0; c < $3; ++c)
-        out[c] = 0.0f;
-    for (int p = 0; p < $2; ++p)
-        for (int c = 0; c < $3; ++c)
-            out[c] += in[p * $3 + c];
-    for (int c = 0; c < $3; ++c)
-        out[c] /= (float)$2;
+    for (int v = 0; v < G_NVEC; ++v) {
+        ev sum = ev_zero();
+        for (int p = 0; p < G_P; ++p)
+            sum = ev_add(sum, ev_load(in + p * G_CP + v * G_VL));
+        ev_store(out + v * G_VL, ev_mul(sum, ev_set1(1.0f / (float)G_P)));
+    }
 }
 »)
 
-EFFCC_SCALE(name, P, C): out[p][c] = in[p][c] * s[c] (squeeze-and-excitation).
+EFFCC_SCALE: out[p][c] = in[p][c] · s[c], for a gate no conv could absorb.
 m4_define(«EFFCC_SCALE», «
-static void $1(const float *restrict in, const float *restrict s, float *restrict out)
+static void G_NAME«»(const float *restrict in, const float *restrict s, float *restrict out)
 {
-    for (int p = 0; p < $2; ++p)
-        for (int c = 0; c < $3; ++c)
-            out[p * $3 + c] = in[p * $3 + c] * s[c];
+    for (int p = 0; p < G_P; ++p)
+        for (int v = 0; v < G_NVEC; ++v)
+            ev_store(out + p * G_CP + v * G_VL,
+                     ev_mul(ev_load(in + p * G_CP + v * G_VL), ev_load(s + v * G_VL)));
 }
 »)
 
-EFFCC_ADD(name, N): out = a + b, for an add no conv could absorb.
+EFFCC_ADD: out = a + b over G_N floats, for an add no conv could absorb.
 m4_define(«EFFCC_ADD», «
-static void $1(const float *restrict a, const float *restrict b, float *restrict out)
+static void G_NAME«»(const float *restrict a, const float *restrict b, float *restrict out)
 {
-    for (int i = 0; i < $2; ++i)
-        out[i] = a[i] + b[i];
+    for (int i = 0; i < G_N; i += G_VL)
+        ev_store(out + i, ev_add(ev_load(a + i), ev_load(b + i)));
 }
 »)
 
-EFFCC_ACT(name, N, act): a standalone activation, for one no conv could absorb.
+EFFCC_ACT: a standalone activation over G_N floats.
 m4_define(«EFFCC_ACT», «
-static void $1(const float *restrict in, float *restrict out)
+static void G_NAME«»(const float *restrict in, float *restrict out)
 {
-    for (int i = 0; i < $2; ++i)
+    for (int i = 0; i < G_N; i += G_VL)
+        ev_store(out + i, G_ACTFN(ev_load(in + i)));
+}
+»)
+
+EFFCC_COPY: the logits, from the padded arena buffer to the caller's array.
+m4_define(«EFFCC_COPY», «
+static void G_NAME«»(const float *restrict in, float *restrict out)
+{
+    for (int i = 0; i < G_N; ++i)
         out[i] = in[i];
-    EFFCC_ACT_$3(out, $2)
 }
 »)
 m4_divert(0)m4_dnl

@@ -1,0 +1,63 @@
+/* effcc_simd_avx2.h — vectors of 8 floats for x86-64-v3 (AVX2 + FMA).
+ *
+ * The operations every kernel template uses (ev_load, ev_fma, ev_swish …);
+ * the other effcc_simd_*.h files offer the same names for other targets. */
+#ifndef EFFCC_SIMD_H
+#define EFFCC_SIMD_H
+
+#include "effcc_exp.h"
+
+#include <immintrin.h>
+
+#define EV_LANES 8
+typedef __m256 ev;
+
+static inline ev ev_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void ev_store(float *p, ev v) { _mm256_storeu_ps(p, v); }
+static inline ev ev_set1(float x) { return _mm256_set1_ps(x); }
+static inline ev ev_zero(void) { return _mm256_setzero_ps(); }
+static inline ev ev_fma(ev a, ev b, ev c) { return _mm256_fmadd_ps(a, b, c); }
+static inline ev ev_add(ev a, ev b) { return _mm256_add_ps(a, b); }
+static inline ev ev_mul(ev a, ev b) { return _mm256_mul_ps(a, b); }
+static inline ev ev_max(ev a, ev b) { return _mm256_max_ps(a, b); }
+static inline ev ev_min(ev a, ev b) { return _mm256_min_ps(a, b); }
+
+static inline ev ev_exp(ev x)
+{
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EFFCC_EXP_LO)), _mm256_set1_ps(EFFCC_EXP_HI));
+    ev n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(EFFCC_LOG2E)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    ev r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_HI), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_LO), r);
+    ev p = _mm256_set1_ps(EFFCC_EXP_P0);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P5));
+    ev y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+}
+
+/* 1/d: the 12-bit estimate refined by one Newton step (about 23 bits). */
+static inline ev ev_recip(ev d)
+{
+    ev r = _mm256_rcp_ps(d);
+    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
+}
+
+static inline ev ev_sigmoid(ev x)
+{
+    return ev_recip(_mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+static inline ev ev_swish(ev x) { return _mm256_mul_ps(x, ev_sigmoid(x)); }
+
+static inline ev ev_none(ev x) { return x; }
+static inline ev ev_relu6(ev x)
+{
+    return _mm256_min_ps(_mm256_max_ps(x, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+}
+
+#endif

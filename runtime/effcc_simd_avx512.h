@@ -1,0 +1,61 @@
+/* effcc_simd_avx512.h — vectors of 16 floats for x86-64-v4 (AVX-512F).
+ *
+ * Same operations as effcc_simd_avx2.h; scalef builds 2^n·y in one step and
+ * rcp14 + one Newton step gives 1/d to about 28 bits. */
+#ifndef EFFCC_SIMD_H
+#define EFFCC_SIMD_H
+
+#include "effcc_exp.h"
+
+#include <immintrin.h>
+
+#define EV_LANES 16
+typedef __m512 ev;
+
+static inline ev ev_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void ev_store(float *p, ev v) { _mm512_storeu_ps(p, v); }
+static inline ev ev_set1(float x) { return _mm512_set1_ps(x); }
+static inline ev ev_zero(void) { return _mm512_setzero_ps(); }
+static inline ev ev_fma(ev a, ev b, ev c) { return _mm512_fmadd_ps(a, b, c); }
+static inline ev ev_add(ev a, ev b) { return _mm512_add_ps(a, b); }
+static inline ev ev_mul(ev a, ev b) { return _mm512_mul_ps(a, b); }
+static inline ev ev_max(ev a, ev b) { return _mm512_max_ps(a, b); }
+static inline ev ev_min(ev a, ev b) { return _mm512_min_ps(a, b); }
+
+static inline ev ev_exp(ev x)
+{
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(EFFCC_EXP_LO)), _mm512_set1_ps(EFFCC_EXP_HI));
+    ev n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(EFFCC_LOG2E)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    ev r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EFFCC_LN2_HI), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EFFCC_LN2_LO), r);
+    ev p = _mm512_set1_ps(EFFCC_EXP_P0);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P1));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P2));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P5));
+    ev y = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(y, n);
+}
+
+static inline ev ev_recip(ev d)
+{
+    ev r = _mm512_rcp14_ps(d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+
+static inline ev ev_sigmoid(ev x)
+{
+    return ev_recip(_mm512_add_ps(_mm512_set1_ps(1.0f), ev_exp(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+
+static inline ev ev_swish(ev x) { return _mm512_mul_ps(x, ev_sigmoid(x)); }
+
+static inline ev ev_none(ev x) { return x; }
+static inline ev ev_relu6(ev x)
+{
+    return _mm512_min_ps(_mm512_max_ps(x, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+}
+
+#endif

@@ -1,0 +1,66 @@
+/* effcc_simd_generic.h — vectors of 4 floats in portable GNU C.
+ *
+ * GCC and clang lower these vector types to whatever the target has (SSE,
+ * NEON, RVV, or scalar code), so the generic target builds everywhere. Same
+ * operations as effcc_simd_avx2.h. Multiply-adds fuse with
+ * -ffp-contract=fast, which the generated Makefile passes. */
+#ifndef EFFCC_SIMD_H
+#define EFFCC_SIMD_H
+
+#include "effcc_exp.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define EV_LANES 4
+typedef float ev __attribute__((vector_size(16)));
+typedef int32_t ev_int __attribute__((vector_size(16)));
+
+static inline ev ev_load(const float *p)
+{
+    ev v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void ev_store(float *p, ev v) { memcpy(p, &v, sizeof v); }
+static inline ev ev_set1(float x) { return (ev){x, x, x, x}; }
+static inline ev ev_zero(void) { return (ev){0.0f, 0.0f, 0.0f, 0.0f}; }
+static inline ev ev_fma(ev a, ev b, ev c) { return a * b + c; }
+static inline ev ev_add(ev a, ev b) { return a + b; }
+static inline ev ev_mul(ev a, ev b) { return a * b; }
+/* Lanewise select: where mask is all ones take a, else b. */
+static inline ev ev_select(ev_int mask, ev a, ev b)
+{
+    return (ev)((mask & (ev_int)a) | (~mask & (ev_int)b));
+}
+
+static inline ev ev_max(ev a, ev b) { return ev_select(a > b, a, b); }
+static inline ev ev_min(ev a, ev b) { return ev_select(a < b, a, b); }
+
+static inline ev ev_exp(ev x)
+{
+    x = ev_min(ev_max(x, ev_set1(EFFCC_EXP_LO)), ev_set1(EFFCC_EXP_HI));
+    ev t = x * EFFCC_LOG2E;
+    /* round to nearest: add ±0.5 (the sign of t) and truncate toward zero */
+    ev half = ev_select(t < 0.0f, ev_set1(-0.5f), ev_set1(0.5f));
+    ev_int ni = __builtin_convertvector(t + half, ev_int);
+    ev n = __builtin_convertvector(ni, ev);
+    ev r = x - n * EFFCC_LN2_HI;
+    r = r - n * EFFCC_LN2_LO;
+    ev p = ev_set1(EFFCC_EXP_P0);
+    p = p * r + EFFCC_EXP_P1;
+    p = p * r + EFFCC_EXP_P2;
+    p = p * r + EFFCC_EXP_P3;
+    p = p * r + EFFCC_EXP_P4;
+    p = p * r + EFFCC_EXP_P5;
+    ev y = p * r * r + r + 1.0f;
+    return y * (ev)((ni + 127) << 23);
+}
+
+static inline ev ev_sigmoid(ev x) { return 1.0f / (1.0f + ev_exp(-x)); }
+static inline ev ev_swish(ev x) { return x * ev_sigmoid(x); }
+static inline ev ev_none(ev x) { return x; }
+static inline ev ev_relu6(ev x) { return ev_min(ev_max(x, ev_zero()), ev_set1(6.0f)); }
+
+#endif
