@@ -183,39 +183,63 @@ static const char *weight_args(Gen *G, const Node *n)
                         G->offsets[n->conv.bias] / sizeof(float));
 }
 
-static void emit_call(Gen *G, Buf *b, int i, const Kernel *k)
+/* One line of NAME_run: EFFCC_PROF(call, kernel(args…)); the macro times
+ * the call in profile builds and is the bare call otherwise. */
+static void emit_call(Gen *G, Buf *b, int i, int call, const Kernel *k)
 {
     const Node *n = &G->g->nodes[i];
     const char *out = value_ptr(G, i), *in = value_ptr(G, n->in[0]);
-    buf_printf(b, "    /* %%%d %s %s: %dx%dx%d */\n", i, op_names[n->op], n->label, n->shape.c,
-               n->shape.h, n->shape.w);
+    buf_printf(b, "    /* %%%d %s %s: %dx%dx%d */\n    EFFCC_PROF(%d, ", i, op_names[n->op], n->label,
+               n->shape.c, n->shape.h, n->shape.w, call);
     switch (k->call) {
     case CALL_GEMM:
-        buf_printf(b, "    %s(%s, %s, %s", k->name, in, weight_args(G, n), out);
+        buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         if (n->conv.residual)
             buf_printf(b, ", %s", value_ptr(G, n->in[1]));
         if (n->conv.gate)
             buf_printf(b, ", %s, A + %zu", value_ptr(G, n->in[2]), n->scratch_offset / sizeof(float));
-        buf_printf(b, ");\n");
         break;
     case CALL_DW:
-        buf_printf(b, "    %s(%s, %s, %s", k->name, in, weight_args(G, n), out);
+        buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         if (n->conv.pool >= 0)
             buf_printf(b, ", %s", value_ptr(G, n->conv.pool));
-        buf_printf(b, ");\n");
         break;
     case CALL_STEM:
-        buf_printf(b, "    %s(%s, %s, %s);\n", k->name, in, weight_args(G, n), out);
+        buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         break;
     case CALL_UNARY:
-        buf_printf(b, "    %s(%s, %s);\n", k->name, in, out);
+        buf_printf(b, "%s(%s, %s", k->name, in, out);
         break;
     case CALL_BINARY:
-        buf_printf(b, "    %s(%s, %s, %s);\n", k->name, in, value_ptr(G, n->in[1]), out);
+        buf_printf(b, "%s(%s, %s, %s", k->name, in, value_ptr(G, n->in[1]), out);
         break;
     case CALL_NONE:
         break;
     }
+    buf_printf(b, "));\n");
+}
+
+/* Profile builds (-DEFFCC_PROFILE) time every call: a table of labels,
+ * kernel names and multiply-adds per call, and the accumulated times. */
+static void emit_profile(Gen *G, Buf *b, const Kernel *ks, int calls)
+{
+    const Graph *g = G->g;
+    const char *name = G->o->name;
+    buf_printf(b, "\n#ifdef EFFCC_PROFILE\n#include \"effcc_timer.h\"\n");
+    buf_printf(b, "double %s_profile_ms[%d], %s_profile_min_ms[%d];\n", name, calls, name, calls);
+    buf_printf(b, "const char *const %s_profile_labels[%d] = {\n", name, calls);
+    for (int i = 0; i < g->nnodes; i++)
+        if (ks[i].call != CALL_NONE)
+            buf_printf(b, "    \"%s %s\",\n", g->nodes[i].label, ks[i].name);
+    buf_printf(b, "};\nconst double %s_profile_macs[%d] = {\n", name, calls);
+    for (int i = 0; i < g->nnodes; i++)
+        if (ks[i].call != CALL_NONE)
+            buf_printf(b, "    %.0f,\n", (double)node_macs(g, &g->nodes[i]));
+    buf_printf(b, "};\n#define EFFCC_PROF(i, ...) do { double t0_ = effcc_now_ms(); __VA_ARGS__; "
+                  "t0_ = effcc_now_ms() - t0_; %s_profile_ms[i] += t0_; if (t0_ < %s_profile_min_ms[i] "
+                  "|| %s_profile_min_ms[i] == 0) %s_profile_min_ms[i] = t0_; } while (0)\n",
+               name, name, name, name);
+    buf_printf(b, "#else\n#define EFFCC_PROF(i, ...) __VA_ARGS__\n#endif\n");
 }
 
 /* NAME.c: the kernel instances, each defined once, then NAME_run. */
@@ -227,12 +251,15 @@ static void write_model_c(Gen *G)
     Buf text = {0}, run = {0};
     buf_printf(&text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
                "its kernels, each specialised to its shapes, and the schedule.");
+    buf_printf(&text, "#if defined(EFFCC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
+                      "#define _POSIX_C_SOURCE 200809L /* clock_gettime */\n#endif\n");
     buf_printf(&text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
     buf_printf(&text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
     buf_printf(&text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
     buf_printf(&run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
     buf_printf(&run, "    float *const A = (float *)arena;\n");
     buf_printf(&run, "    const float *const W = %s_weights;\n", name);
+    int calls = 0;
     for (int i = 0; i < g->nnodes; i++) {
         kernel_for_node(g, i, &ks[i]);
         if (ks[i].call == CALL_NONE)
@@ -242,14 +269,16 @@ static void write_model_c(Gen *G)
             seen = strcmp(ks[j].name, ks[i].name) == 0;
         if (!seen)
             buf_printf(&text, "%s\n", ks[i].invoke);
-        emit_call(G, &run, i, &ks[i]);
+        emit_call(G, &run, i, calls++, &ks[i]);
     }
     Kernel copy;
     int classes = g->nodes[g->output].shape.c;
     kernel_copy(classes, &copy);
     buf_printf(&text, "%s\n", copy.invoke);
     buf_printf(&run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
+    emit_profile(G, &text, ks, calls);
     buf_append(&text, run.data, run.len);
+    buf_printf(&G->defines, "m4_define(«GEN_PROFILE_CALLS», «%d»)m4_dnl\n", calls);
     expand(G, arena_printf(g->arena, "%s.c", name), "kernels.m4", &text);
     buf_free(&text);
     buf_free(&run);
@@ -273,8 +302,8 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     define_model(&G);
     write_file(arena_printf(a, "%s/%s_weights.bin", dir, o->name), G.blob.data, G.blob.len);
     expand(&G, arena_printf(a, "%s_weights.S", o->name), "weights_s.m4", NULL);
+    write_model_c(&G); /* first: it defines GEN_PROFILE_CALLS for the header */
     expand(&G, arena_printf(a, "%s.h", o->name), "header.m4", NULL);
-    write_model_c(&G);
     expand(&G, "main.c", "main.m4", NULL);
     expand(&G, "Makefile", "makefile.m4", NULL);
     expand(&G, "CMakeLists.txt", "cmake.m4", NULL);

@@ -61,18 +61,14 @@ static const char *pad_text(const Node *n, char *buf, size_t size)
     return buf;
 }
 
-static void gemm(const Graph *g, const Node *n, Kernel *k)
+/* The micro-kernel parameters shared by GEMM and stem: ci input channels
+ * (row stride ast), rows pixels in blocks of the tile's mr. */
+static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int ast, int rows)
 {
-    const Node *in = &g->nodes[n->in[0]];
     const Tile *t = &n->tile;
-    int vl = g->vl, pixels = n->shape.h * n->shape.w, nvec = n->cpad / vl;
-    int nfull = nvec / t->nv, nb = pixels / t->mr;
-    begin(k, CALL_GEMM, vl, "gemm_p%d_c%dto%d_mr%dnv%d_%s%s%s", pixels, in->shape.c, n->shape.c,
-          t->mr, t->nv, act_names[n->conv.act], n->conv.residual ? "_res" : "",
-          n->conv.gate ? "_gate" : "");
-    param(k, "G_P", pixels);
-    param(k, "G_CI", in->shape.c);
-    param(k, "G_AST", in->cpad);
+    int vl = g->vl, nfull = n->cpad / vl / t->nv;
+    param(k, "G_CI", ci);
+    param(k, "G_AST", ast);
     param(k, "G_COP", n->cpad);
     param(k, "G_MR", t->mr);
     param(k, "G_NV", t->nv);
@@ -80,13 +76,25 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_NVR", t->nvr);
     param(k, "G_NFULL", nfull);
     param(k, "G_NPANELS", nfull + (t->nvr > 0));
-    param(k, "G_TR", pixels % t->mr);
-    param(k, "G_NB", nb);
+    param(k, "G_TR", rows % t->mr);
+    param(k, "G_NB", rows / t->mr);
+    act_param(k, n->conv.act);
+}
+
+static void gemm(const Graph *g, const Node *n, Kernel *k)
+{
+    const Node *in = &g->nodes[n->in[0]];
+    const Tile *t = &n->tile;
+    int pixels = n->shape.h * n->shape.w, nb = pixels / t->mr;
+    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%d_%s%s%s", pixels, in->shape.c,
+          n->shape.c, t->mr, t->nv, act_names[n->conv.act], n->conv.residual ? "_res" : "",
+          n->conv.gate ? "_gate" : "");
+    gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
+    param(k, "G_P", pixels);
     param(k, "G_CB", t->cb);
     param(k, "G_NCH", (nb + t->cb - 1) / t->cb);
     param(k, "G_RES", n->conv.residual);
     param(k, "G_GATE", n->conv.gate);
-    act_param(k, n->conv.act);
     put(k, "EFFCC_GEMM()");
 }
 
@@ -119,23 +127,23 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
 static void stem(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
-    int K = n->conv.kernel;
+    int K = n->conv.kernel, kk = K * K * in.c;
     char pad[32];
     begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
           pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
-    param(k, "G_CI", in.c);
+    gemm_params(g, n, k, kk, kk, n->shape.w);
+    param(k, "G_RES", 0);
+    param(k, "G_GATE", 0);
+    param(k, "G_IC", in.c);
     param(k, "G_H", in.h);
     param(k, "G_W", in.w);
-    param(k, "G_CP", n->cpad);
-    param(k, "G_NVEC", n->cpad / g->vl);
     param(k, "G_OH", n->shape.h);
     param(k, "G_OW", n->shape.w);
     param(k, "G_K", K);
-    param(k, "G_KK", K * K * in.c);
+    param(k, "G_KK", kk);
     param(k, "G_S", n->conv.stride);
     param(k, "G_PT", n->conv.pad[0]);
     param(k, "G_PL", n->conv.pad[1]);
-    act_param(k, n->conv.act);
     put(k, "EFFCC_STEM()");
 }
 

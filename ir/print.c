@@ -37,7 +37,7 @@ static void print_tile(Buf *b, const Tile *t)
     if (t->kind == KERNEL_NONE)
         return;
     buf_printf(b, " [%s", kernel_names[t->kind]);
-    if (t->kind == KERNEL_GEMM)
+    if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
         buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d", t->mr, t->nv, t->nvr, t->cb);
     if (t->kind == KERNEL_DW)
         buf_printf(b, " owb=%d", t->owb);

@@ -7,8 +7,9 @@
  * padded channels, so padded lanes compute to zero:
  *   GEMM  [co][ci]         → panels of tile.nv vectors: [panel][ci][nv·vl],
  *                            then the remainder panel [ci][nvr·vl]
+ *   STEM  [co][ci][kh][kw] → a GEMM whose input channels are the patch
+ *                            values, tap-major: (kh·k + kw)·ci_count + ci
  *   DW    [c][1][kh][kw]   → [kh][kw][cpad]
- *   STEM  [co][ci][kh][kw] → [kh][kw][ci][cpad]
  * The original params stay untouched, so --save-weights writes what was
  * loaded. */
 #include "ir.h"
@@ -69,8 +70,10 @@ static void pack_weight(Graph *g, Node *n, int cin)
                 size_t at;
                 if (n->tile.kind == KERNEL_GEMM)
                     at = gemm_index(&n->tile, vl, n->cpad / vl, cin, ci, co);
-                else /* DW and STEM: [kh][kw][ci][cpad] (ci = 0 for DW) */
-                    at = ((size_t)t * (size_t)per_co + (size_t)ci) * (size_t)n->cpad + (size_t)co;
+                else if (n->tile.kind == KERNEL_STEM)
+                    at = gemm_index(&n->tile, vl, n->cpad / vl, kk * cin, t * cin + ci, co);
+                else /* DW: [kh][kw][cpad] */
+                    at = (size_t)t * (size_t)n->cpad + (size_t)co;
                 out[at] = v;
             }
 }

@@ -33,28 +33,53 @@ static int rows_for(int regs, int nv)
     return mr > MAX_MR ? MAX_MR : mr < 1 ? 1 : mr;
 }
 
-/* Prefers a panel width that divides the output vectors (no remainder
- * panel), then the one with the most accumulators. */
-static int panel_vectors(int nvec, int regs)
+/* Cycles per reduction step and output vector of a micro-kernel with mr
+ * rows and nv vectors: the most of its FMA issue, its loads (nv weight
+ * vectors, mr broadcasts) and the FMA latency every accumulator waits on. */
+static double step_cost(int mr, int nv, int vl)
 {
-    int best = 1, best_score = -1;
+    double fma_ports = vl >= 16 ? 1.0 : 2.0, load_ports = 2.0, latency = 4.0;
+    double cycles = (double)(mr * nv) / fma_ports;
+    if ((double)(nv + mr) / load_ports > cycles)
+        cycles = (double)(nv + mr) / load_ports;
+    if (latency > cycles)
+        cycles = latency;
+    /* at equal issue, fewer loads per FMA leave room for the epilogue */
+    return (cycles + 0.01 * (double)(nv + mr)) / (double)(mr * nv);
+}
+
+/* The panel width (in vectors) whose panels, remainder included, cost the
+ * least per output vector; ties go to the narrower panel. */
+static int panel_vectors(int nvec, int regs, int vl)
+{
+    int best = 1;
+    double best_cost = 1e30;
     for (int nv = 1; nv <= 4 && nv <= nvec; nv++) {
-        int score = rows_for(regs, nv) * nv * 2 + (nvec % nv == 0);
-        if (score > best_score) {
+        int mr = rows_for(regs, nv), rem = nvec % nv;
+        double cost = (nvec - rem) * step_cost(mr, nv, vl);
+        if (rem)
+            cost += rem * step_cost(mr, rem, vl);
+        if (cost < best_cost - 1e-9) {
             best = nv;
-            best_score = score;
+            best_cost = cost;
         }
     }
     return best;
 }
 
-static void tile_gemm(Graph *g, Node *n, bool plain)
+/* GEMM tiles; the stem is a GEMM too, over the patches of one output row
+ * with k·k·ci input channels. */
+static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
 {
     Shape in = g->nodes[n->in[0]].shape;
     int vl = g->vl, regs = vector_registers(vl), pixels = n->shape.h * n->shape.w;
     int nvec = round_up(n->shape.c, vl) / vl;
     Tile *t = &n->tile;
-    t->kind = KERNEL_GEMM;
+    t->kind = stem ? KERNEL_STEM : KERNEL_GEMM;
+    if (stem) {
+        in.c *= n->conv.kernel * n->conv.kernel;
+        pixels = n->shape.w;
+    }
     if (plain) {
         t->nv = 1;
         t->mr = 1;
@@ -62,7 +87,7 @@ static void tile_gemm(Graph *g, Node *n, bool plain)
         t->nv = nvec < 6 ? nvec : 6;
         t->mr = 1;
     } else {
-        t->nv = panel_vectors(nvec, regs);
+        t->nv = panel_vectors(nvec, regs, vl);
         t->mr = rows_for(regs, t->nv);
     }
     t->nvr = nvec % t->nv;
@@ -91,13 +116,13 @@ static void tile_node(Graph *g, int i, bool plain)
         n->tile.kind = KERNEL_NONE;
         return;
     case OP_LINEAR:
-        tile_gemm(g, n, plain);
+        tile_gemm(g, n, plain, false);
         return;
     case OP_CONV2D:
         if (n->in[0] == 0 && n->conv.groups == 1)
-            n->tile.kind = KERNEL_STEM;
+            tile_gemm(g, n, plain, true);
         else if (n->conv.kernel == 1 && n->conv.stride == 1 && n->conv.groups == 1)
-            tile_gemm(g, n, plain);
+            tile_gemm(g, n, plain, false);
         else if (n->conv.groups == in.c && in.c == n->shape.c)
             tile_dw(g, n, plain);
         else

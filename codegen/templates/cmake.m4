@@ -13,11 +13,16 @@ if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
 endif()
 set(GEN_NAME«»_TARGET_CFLAGS "GEN_TARGET_CFLAGS" CACHE STRING "Flags of the effcc target (GEN_TARGET)")
 separate_arguments(target_flags UNIX_COMMAND "${GEN_NAME«»_TARGET_CFLAGS}")
+option(GEN_NAME«»_OPENMP "Run the kernels on OpenMP threads" OFF)
 
 add_library(GEN_NAME«»_model STATIC GEN_NAME.c GEN_NAME«»_weights.S)
 target_include_directories(GEN_NAME«»_model PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_options(GEN_NAME«»_model PRIVATE ${target_flags} -Wall -Wextra)
 target_link_libraries(GEN_NAME«»_model PUBLIC m)
+if(GEN_NAME«»_OPENMP)
+  find_package(OpenMP REQUIRED)
+  target_link_libraries(GEN_NAME«»_model PUBLIC OpenMP::OpenMP_C)
+endif()
 set_source_files_properties(GEN_NAME«»_weights.S PROPERTIES
   COMPILE_DEFINITIONS "EFFCC_WEIGHTS_FILE=\"${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin\""
   OBJECT_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin)

@@ -30,6 +30,16 @@ extern "C" {
 
 void GEN_NAME«»_run(const float *input, float *logits, void *arena);
 
+#ifdef EFFCC_PROFILE
+/* Profile builds (make PROFILE=1) add up the milliseconds of each kernel
+ * call of GEN_NAME«»_run; a label and the multiply-adds describe each call. */
+#define GEN_NAME«»_PROFILE_CALLS GEN_PROFILE_CALLS
+extern double GEN_NAME«»_profile_ms[GEN_PROFILE_CALLS];     /* sum over runs */
+extern double GEN_NAME«»_profile_min_ms[GEN_PROFILE_CALLS]; /* fastest run */
+extern const char *const GEN_NAME«»_profile_labels[GEN_PROFILE_CALLS];
+extern const double GEN_NAME«»_profile_macs[GEN_PROFILE_CALLS];
+#endif
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,14 @@ m4_ifelse(G_RES, 1, «    acc«»EFR«»_«»EFV = ev_add(acc«»EFR«»_«»EFV
 »)»)}
 »)
 
+EFFCC_MK_FAMILY: the micro-kernels one GEMM needs: full blocks of G_MR rows
+on full panels (_mk) and on the remainder panel (_mkr), and the G_TR
+leftover rows on both (_mkt, _mktr).
+m4_define(«EFFCC_MK_FAMILY», «EFFCC_MK(G_NAME«»_mk, G_MR, G_NV, G_NR)
+m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mkr, G_MR, G_NVR, G_NVR * G_VL)»)
+m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
+m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)»)»)»)
+
 EFFCC_GEMM: a 1×1 convolution (or a linear layer, G_P = 1) as a GEMM over
 G_P pixels. Weights are packed in panels of G_NV vectors ([G_CI][G_NV·G_VL]
 each, G_NFULL of them) plus one remainder panel of G_NVR vectors. Pixels go
@@ -45,10 +53,7 @@ in blocks of G_MR rows, blocks in chunks of G_CB; the loops run chunk,
 panel, block, so a chunk of the input stays in cache while every panel
 passes over it. With a gate (squeeze-and-excitation), the weight rows are
 first scaled by the gate of their input channel into scratch.
-m4_define(«EFFCC_GEMM», «EFFCC_MK(G_NAME«»_mk, G_MR, G_NV, G_NR)
-m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mkr, G_MR, G_NVR, G_NVR * G_VL)»)
-m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
-m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)»)»)
+m4_define(«EFFCC_GEMM», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out EFFCC_IF(G_RES, «, const float *restrict res»)
         EFFCC_IF(G_GATE, «, const float *restrict gate, float *restrict scratch»))
@@ -149,32 +154,43 @@ m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
 »)
 
 EFFCC_STEM: the dense k×k convolution that reads the NCHW graph input
-(G_CI channels). Each output pixel gathers its G_KK-value patch (zeros
-outside the image), then multiplies it by the [G_KK][G_CP] weights.
-m4_define(«EFFCC_STEM», «
+(G_IC channels of G_H × G_W). One output row at a time, its G_OW patches of G_KK
+values (zeros outside the image, tap-major: (kh·K + kw)·G_IC + ci) are
+gathered into a buffer, which then goes through the GEMM micro-kernels
+against the weights packed as a GEMM with G_KK input channels.
+m4_define(«EFFCC_STEM», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out)
 {
     EFFCC_OMP("omp parallel for schedule(static)")
     for (int oh = 0; oh < G_OH; ++oh) {
-        for (int ow = 0; ow < G_OW; ++ow) {
-            float patch[G_KK];
+        float patch[G_OW * G_KK];
+        for (int ow = 0; ow < G_OW; ++ow)
             for (int kh = 0; kh < G_K; ++kh)
                 for (int kw = 0; kw < G_K; ++kw) {
                     const int ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
                     const int inside = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W;
-                    for (int ci = 0; ci < G_CI; ++ci)
-                        patch[(kh * G_K + kw) * G_CI + ci] =
+                    for (int ci = 0; ci < G_IC; ++ci)
+                        patch[ow * G_KK + (kh * G_K + kw) * G_IC + ci] =
                             inside ? in[(ci * G_H + ih) * G_W + iw] : 0.0f;
                 }
-            float *o = out + (oh * G_OW + ow) * G_CP;
-            for (int v = 0; v < G_NVEC; ++v) {
-                ev acc = ev_load(bias + v * G_VL);
-                for (int t = 0; t < G_KK; ++t)
-                    acc = ev_fma(ev_set1(patch[t]), ev_load(w + t * G_CP + v * G_VL), acc);
-                ev_store(o + v * G_VL, G_ACTFN(acc));
+        float *orow = out + oh * G_OW * G_COP;
+        for (int n = 0; n < G_NPANELS; ++n) {
+m4_ifelse(G_NB, 0, «», «            for (int blk = 0; blk < G_NB; ++blk) {
+                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                    G_NAME«»_mkr(patch + blk * G_MR * G_KK, w + G_NFULL * G_KK * G_NR,
+                            bias + G_NFULL * G_NR, orow + blk * G_MR * G_COP + G_NFULL * G_NR);
+                else
+                    »)G_NAME«»_mk(patch + blk * G_MR * G_KK, w + n * G_KK * G_NR, bias + n * G_NR,
+                            orow + blk * G_MR * G_COP + n * G_NR);
             }
-        }
+»)m4_ifelse(G_TR, 0, «», «            m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                G_NAME«»_mktr(patch + G_NB * G_MR * G_KK, w + G_NFULL * G_KK * G_NR,
+                        bias + G_NFULL * G_NR, orow + G_NB * G_MR * G_COP + G_NFULL * G_NR);
+            else
+                »)G_NAME«»_mkt(patch + G_NB * G_MR * G_KK, w + n * G_KK * G_NR, bias + n * G_NR,
+                        orow + G_NB * G_MR * G_COP + n * G_NR);
+»)        }
     }
 }
 »)

@@ -7,7 +7,8 @@ GEN_PROVENANCE *
  *                (without it: a fixed synthetic image)
  * --output FILE  writes the GEN_CLASSES raw float32 logits
  * --bench N      runs N more times and prints
- *                "latency_ms median=… min=… max=… runs=N"
+ *                "latency_ms median=… min=… max=… runs=N"; a profile build
+ *                (make PROFILE=1) then prints the time of every kernel call
  * Prints the top-5 classes. Exit status 0 on success, 1 on an I/O error,
  * 2 on a usage error.
  */
@@ -90,6 +91,29 @@ static int compare_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+#ifdef EFFCC_PROFILE
+/* Per call: mean and fastest milliseconds, share of the total, GFLOP/s of
+ * the fastest run (the steadiest figure on a busy machine). */
+static void print_profile(int runs)
+{
+    double total = 0, total_min = 0;
+    for (int i = 0; i < GEN_NAME«»_PROFILE_CALLS; i++) {
+        total += GEN_NAME«»_profile_ms[i];
+        total_min += GEN_NAME«»_profile_min_ms[i];
+    }
+    printf("%4s %9s %9s %6s %8s  %s\n", "call", "mean_ms", "min_ms", "share", "GFLOP/s",
+           "layer kernel");
+    for (int i = 0; i < GEN_NAME«»_PROFILE_CALLS; i++) {
+        double best = GEN_NAME«»_profile_min_ms[i];
+        double gflops = best > 0 ? 2 * GEN_NAME«»_profile_macs[i] / (best * 1e6) : 0;
+        printf("%4d %9.4f %9.4f %5.1f%% %8.2f  %s\n", i, GEN_NAME«»_profile_ms[i] / runs, best,
+               100 * GEN_NAME«»_profile_ms[i] / total, gflops, GEN_NAME«»_profile_labels[i]);
+    }
+    printf("total %.3f ms per run (mean), %.3f ms (sum of fastest calls)\n", total / runs,
+           total_min);
+}
+#endif
+
 static void bench(const float *input, float *logits, void *arena, int runs)
 {
     double *t = malloc(sizeof(double) * (size_t)runs);
@@ -97,6 +121,10 @@ static void bench(const float *input, float *logits, void *arena, int runs)
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
+#ifdef EFFCC_PROFILE
+    for (int i = 0; i < GEN_NAME«»_PROFILE_CALLS; i++)
+        GEN_NAME«»_profile_ms[i] = GEN_NAME«»_profile_min_ms[i] = 0;
+#endif
     for (int i = 0; i < runs; i++) {
         double t0 = effcc_now_ms();
         GEN_NAME«»_run(input, logits, arena);
@@ -106,6 +134,9 @@ static void bench(const float *input, float *logits, void *arena, int runs)
     double median = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
     printf("latency_ms median=%.3f min=%.3f max=%.3f runs=%d\n", median, t[0], t[runs - 1],
            runs);
+#ifdef EFFCC_PROFILE
+    print_profile(runs);
+#endif
     free(t);
 }
 

@@ -4,11 +4,19 @@ GEN_PROVENANCE_HASH#
 # make                       builds ./GEN_NAME with $(CC) (default cc)
 # make CC=clang              another compiler; CFLAGS and LDFLAGS are honoured
 # make CC=aarch64-linux-gnu-gcc   cross-compiles
+# make OPENMP=1              runs the kernels on OpenMP threads (OMP_NUM_THREADS)
+# make PROFILE=1             times every kernel call: ./GEN_NAME --bench N prints them
 # TARGET_CFLAGS holds the flags of the target effcc generated for (GEN_TARGET).
 
 CFLAGS ?= -O2 -Wall -Wextra
 TARGET_CFLAGS = GEN_TARGET_CFLAGS
-ALL_CFLAGS = -std=c11 $(TARGET_CFLAGS) $(CFLAGS)
+ifeq ($(OPENMP),1)
+OPENMP_FLAGS = -fopenmp
+endif
+ifeq ($(PROFILE),1)
+PROFILE_FLAGS = -DEFFCC_PROFILE
+endif
+ALL_CFLAGS = -std=c11 $(TARGET_CFLAGS) $(CFLAGS) $(OPENMP_FLAGS) $(PROFILE_FLAGS)
 LDLIBS += -lm
 
 PROGRAM = GEN_NAME
@@ -18,6 +26,8 @@ all: $(PROGRAM)
 
 $(PROGRAM): $(OBJECTS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJECTS) $(LDLIBS)
+
+# Objects remember nothing of OPENMP or PROFILE: `make clean` before switching.
 
 GEN_NAME.o: GEN_NAME.c GEN_NAME.h effcc_runtime.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ GEN_NAME.c
