@@ -13,13 +13,21 @@
 # which checks the saved format and that the synthetic weights are a
 # meaningful test in torchvision too.
 # Environment: CC (compiler for the generated code, default cc), GEN_CFLAGS
-# (its flags, default -O2 -Wall -Wextra -Werror). Exit 77 (skip) when the
-# oracle is missing, unless CI=true, where that is a failure.
+# (its flags, default -O2 -Wall -Wextra -Werror), TARGET (effcc --target,
+# default generic), EFFCC_FLAGS (more effcc options, e.g. --no-fuse),
+# MAKE_FLAGS (e.g. OPENMP=1), REQUIRE_CPU (a /proc/cpuinfo
+# flag such as avx512f: without it the machine cannot run the code, exit 77).
+# Exit 77 (skip) when the oracle is missing, unless CI=true, where that is a
+# failure.
 set -eu
 effcc=$1 src=$2 work=$3 spec=$4
 shift 4
 python=/usr/bin/python3
 
+if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
+    echo "skipped: this CPU lacks $REQUIRE_CPU"
+    exit 77
+fi
 if ! "$python" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null; then
     echo "oracle missing: /usr/bin/python3 with torch, torchvision, yaml and numpy"
     [ "${CI:-}" = true ] && exit 1
@@ -29,13 +37,14 @@ fi
 rm -rf "$work"
 mkdir -p "$work"
 if [ "${WEIGHTS_FROM:-oracle}" = effcc ]; then
-    "$effcc" compile "$spec" "$@" --name model --seed 7 --save-weights "$work/effcc.safetensors" -o "$work/gen"
+    "$effcc" compile "$spec" "$@" --target "${TARGET:-generic}" ${EFFCC_FLAGS:-} --name model --seed 7 --save-weights "$work/effcc.safetensors" -o "$work/gen"
     "$python" "$src/tools/oracle.py" --spec "$spec" "$@" --weights "$work/effcc.safetensors" --threads 1 --out "$work/ref"
 else
     "$python" "$src/tools/oracle.py" --spec "$spec" "$@" --seed 7 --threads 1 --out "$work/ref"
-    "$effcc" compile "$spec" "$@" --name model --weights "$work/ref/weights.safetensors" -o "$work/gen"
+    "$effcc" compile "$spec" "$@" --target "${TARGET:-generic}" ${EFFCC_FLAGS:-} --name model --weights "$work/ref/weights.safetensors" -o "$work/gen"
 fi
-make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -Werror}"
+# shellcheck disable=SC2086 # EFFCC_FLAGS and MAKE_FLAGS are lists
+make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -Werror}" ${MAKE_FLAGS:-}
 "$work/gen/model" --input "$work/ref/input.f32" --output "$work/logits.f32"
 "$python" "$src/tools/compare.py" "$work/ref/logits.f32" "$work/logits.f32" --rtol 1e-4
 rm -rf "$work" # keep the folder only when something failed

@@ -25,6 +25,33 @@ foreach(b 4 5 6 7)
 endforeach()
 effcc_e2e(phi2.5 slow ${E2E_SPEC} --phi 2.5)
 
+# A test with environment settings for oracle_test.sh (TARGET, MAKE_FLAGS …).
+function(effcc_e2e_env name labels env)
+  add_test(NAME e2e.${name}
+           COMMAND ${CMAKE_COMMAND} -E env ${env}
+                   ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
+                   ${CMAKE_CURRENT_BINARY_DIR}/e2e-${name} ${ARGN})
+  set_tests_properties(e2e.${name} PROPERTIES LABELS "${labels}" SKIP_RETURN_CODE 77
+                       TIMEOUT 1200)
+endfunction()
+
+# Every target, and threads (the x86 targets skip on a CPU that lacks them).
+set(AVX2 "TARGET=x86-64-v3;REQUIRE_CPU=avx2")
+set(AVX512 "TARGET=x86-64-v4;REQUIRE_CPU=avx512f")
+foreach(b 0 1 2 3)
+  effcc_e2e_env(b${b}-avx2 e2e "${AVX2}" ${E2E_SPEC} --preset b${b})
+  effcc_e2e_env(b${b}-avx512 e2e "${AVX512}" ${E2E_SPEC} --preset b${b})
+endforeach()
+effcc_e2e_env(phi-1-avx2 e2e "${AVX2}" ${E2E_SPEC} --phi -1)
+effcc_e2e_env(custom-avx2 e2e "${AVX2}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
+effcc_e2e_env(custom-avx512 e2e "${AVX512}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
+effcc_e2e_env(b0-avx2-2threads e2e "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${E2E_SPEC} --preset b0)
+effcc_e2e_env(b0-generic-2threads e2e "MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${E2E_SPEC} --preset b0)
+effcc_e2e_env(custom-avx2-2threads e2e "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2"
+              ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
+effcc_e2e_env(b0-avx2-nofuse-notile e2e "${AVX2};EFFCC_FLAGS=--no-fuse --no-tile" ${E2E_SPEC} --preset b0)
+effcc_e2e_env(phi-1-nofuse e2e "EFFCC_FLAGS=--no-fuse" ${E2E_SPEC} --phi -1)
+
 # The same generated code built with clang, and with the sanitizers.
 add_test(NAME e2e.b0-clang COMMAND ${CMAKE_COMMAND} -E env CC=clang
          ${E2E_SCRIPT} $<TARGET_FILE:effcc> ${CMAKE_SOURCE_DIR}
