@@ -86,15 +86,15 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     const Node *in = &g->nodes[n->in[0]];
     const Tile *t = &n->tile;
     int pixels = n->shape.h * n->shape.w, nb = pixels / t->mr;
-    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%d_%s%s%s", pixels, in->shape.c,
-          n->shape.c, t->mr, t->nv, act_names[n->conv.act], n->conv.residual ? "_res" : "",
-          n->conv.gate ? "_gate" : "");
+    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d_%s%s%s", pixels, in->shape.c,
+          n->shape.c, t->mr, t->nv, t->cb, act_names[n->conv.act],
+          n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
     param(k, "G_P", pixels);
     param(k, "G_CB", t->cb);
-    param(k, "G_NCH", (nb + t->cb - 1) / t->cb);
+    param(k, "G_NCH", nb > t->cb ? (nb + t->cb - 1) / t->cb : 1);
     param(k, "G_RES", n->conv.residual);
-    param(k, "G_GATE", n->conv.gate);
+    param(k, "G_GATE", n->conv.gate ? t->gate : 0);
     put(k, "EFFCC_GEMM()");
 }
 
@@ -117,6 +117,7 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_PT", n->conv.pad[0]);
     param(k, "G_PL", pl);
     param(k, "G_OWB", n->tile.owb);
+    param(k, "G_DVB", n->tile.owb); /* vectors per border pixel: as many accumulators */
     param(k, "G_OWL", owl < n->shape.w ? owl : n->shape.w);
     param(k, "G_OWH", owh < n->shape.w ? owh : n->shape.w);
     param(k, "G_POOL", n->conv.pool >= 0);

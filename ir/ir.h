@@ -213,6 +213,7 @@ typedef struct {
     int mr, nv;    /* GEMM: rows × vectors of the micro-kernel */
     int nvr;       /* GEMM: vectors of the remainder panel (0: none) */
     int cb;        /* GEMM: row blocks per chunk (cache blocking) */
+    int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
     int owb;       /* DW: output pixels per step along a row */
 } Tile;
 

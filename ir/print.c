@@ -38,7 +38,8 @@ static void print_tile(Buf *b, const Tile *t)
         return;
     buf_printf(b, " [%s", kernel_names[t->kind]);
     if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
-        buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d", t->mr, t->nv, t->nvr, t->cb);
+        buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d%s", t->mr, t->nv, t->nvr, t->cb,
+                   t->gate == 1 ? " gate=weights" : t->gate == 2 ? " gate=input" : "");
     if (t->kind == KERNEL_DW)
         buf_printf(b, " owb=%d", t->owb);
     buf_printf(b, "]");

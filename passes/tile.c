@@ -91,13 +91,25 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
         t->mr = rows_for(regs, t->nv);
     }
     t->nvr = nvec % t->nv;
+    /* Chunks: with weights that fit the budget, one block of rows at a time
+     * passes over all of them (cb 1); with bigger weights, as many rows as
+     * the budget holds share each pass over the weights (all rows when
+     * they fit twice the budget, so the weights stream once). */
+    int ast = stem ? in.c : round_up(in.c, vl), blocks = pixels / t->mr;
     size_t weights = (size_t)in.c * (size_t)nvec * (size_t)vl * sizeof(float);
-    size_t block = (size_t)t->mr * (size_t)round_up(in.c, in.c == 3 ? 1 : vl) * sizeof(float);
-    t->cb = plain || weights <= CHUNK_BUDGET ? 1 : (int)(CHUNK_BUDGET / block);
-    if (t->cb < 1)
+    size_t block = (size_t)t->mr * (size_t)ast * sizeof(float);
+    size_t rows = (size_t)pixels * (size_t)ast * sizeof(float);
+    if (plain || weights <= CHUNK_BUDGET)
         t->cb = 1;
-    if (n->conv.gate)
-        n->scratch = weights;
+    else if (rows <= 2 * CHUNK_BUDGET)
+        t->cb = blocks > 0 ? blocks : 1;
+    else
+        t->cb = (int)(CHUNK_BUDGET / block) > 0 ? (int)(CHUNK_BUDGET / block) : 1;
+    /* An SE gate scales the smaller of the weights and the input. */
+    if (n->conv.gate) {
+        t->gate = rows < weights ? 2 : 1;
+        n->scratch = t->gate == 2 ? rows : weights;
+    }
 }
 
 static void tile_dw(Graph *g, Node *n, bool plain)

@@ -47,80 +47,115 @@ m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
 m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)»)»)»)
 
 EFFCC_GEMM: a 1×1 convolution (or a linear layer, G_P = 1) as a GEMM over
-G_P pixels. Weights are packed in panels of G_NV vectors ([G_CI][G_NV·G_VL]
+G_P pixels. Weights are packed in panels of G_NV vectors ([G_CI][G_NR]
 each, G_NFULL of them) plus one remainder panel of G_NVR vectors. Pixels go
 in blocks of G_MR rows, blocks in chunks of G_CB; the loops run chunk,
 panel, block, so a chunk of the input stays in cache while every panel
-passes over it. With a gate (squeeze-and-excitation), the weight rows are
-first scaled by the gate of their input channel into scratch.
+passes over it, and the G_TR leftover rows ride with the last chunk while
+their panel is still hot. With a squeeze-and-excitation gate the kernel
+first scales, into scratch, either the weight rows (G_GATE 1) or the input
+(G_GATE 2), whichever is smaller.
 m4_define(«EFFCC_GEMM», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out EFFCC_IF(G_RES, «, const float *restrict res»)
-        EFFCC_IF(G_GATE, «, const float *restrict gate, float *restrict scratch»))
+        m4_ifelse(G_GATE, 0, «», «, const float *restrict gate, float *restrict scratch»))
 {
-m4_ifelse(G_GATE, 1, «    for (int k = 0; k < G_CI; ++k) {
-        const ev g = ev_set1(gate[k]);
-        for (int n = 0; n < G_NFULL; ++n)
-            for (int v = 0; v < G_NV; ++v)
-                ev_store(scratch + n * G_CI * G_NR + k * G_NR + v * G_VL,
-                         ev_mul(g, ev_load(w + n * G_CI * G_NR + k * G_NR + v * G_VL)));
-        for (int v = 0; v < G_NVR; ++v)
-            ev_store(scratch + G_NFULL * G_CI * G_NR + k * G_NVR * G_VL + v * G_VL,
-                     ev_mul(g, ev_load(w + G_NFULL * G_CI * G_NR + k * G_NVR * G_VL + v * G_VL)));
+m4_ifelse(G_GATE, 1, «    for (int n = 0; n < G_NPANELS; ++n) {
+        const int width = n < G_NFULL ? G_NR : G_NVR * G_VL;
+        for (int k = 0; k < G_CI; ++k) {
+            const ev g = ev_set1(gate[k]);
+            for (int c = 0; c < width; c += G_VL)
+                ev_store(scratch + n * G_CI * G_NR + k * width + c,
+                         ev_mul(g, ev_load(w + n * G_CI * G_NR + k * width + c)));
+        }
     }
     w = scratch;
-»)m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for collapse(2) schedule(static)")
+»)m4_ifelse(G_GATE, 2, «    for (int p = 0; p < G_P; ++p)
+        for (int c = 0; c < G_AST; c += G_VL)
+            ev_store(scratch + p * G_AST + c, ev_mul(ev_load(in + p * G_AST + c), ev_load(gate + c)));
+    in = scratch;
+»)    EFFCC_OMP("omp parallel for collapse(2) schedule(static)")
     for (int ch = 0; ch < G_NCH; ++ch) {
         for (int n = 0; n < G_NPANELS; ++n) {
+            const float *wp = w + n * G_CI * G_NR, *bp = bias + n * G_NR;
             const int end = ch == G_NCH - 1 ? G_NB : (ch + 1) * G_CB;
             for (int blk = ch * G_CB; blk < end; ++blk) {
                 const int row = blk * G_MR;
                 m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mkr(in + row * G_AST, w + G_NFULL * G_CI * G_NR, bias + G_NFULL * G_NR,
-                            out + row * G_COP + G_NFULL * G_NR EFFCC_IF(G_RES, «, res + row * G_COP + G_NFULL * G_NR»));
+                    G_NAME«»_mkr(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
                 else
-                    »)G_NAME«»_mk(in + row * G_AST, w + n * G_CI * G_NR, bias + n * G_NR,
-                            out + row * G_COP + n * G_NR EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                    »)G_NAME«»_mk(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
             }
-        }
+m4_ifelse(G_TR, 0, «», «            if (ch == G_NCH - 1) {
+                const int row = G_NB * G_MR;
+                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                    G_NAME«»_mktr(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                else
+                    »)G_NAME«»_mkt(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+            }
+»)        }
     }
-»)m4_ifelse(G_TR, 0, «», «    for (int n = 0; n < G_NFULL; ++n)
-        G_NAME«»_mkt(in + G_NB * G_MR * G_AST, w + n * G_CI * G_NR, bias + n * G_NR,
-                out + G_NB * G_MR * G_COP + n * G_NR EFFCC_IF(G_RES, «, res + G_NB * G_MR * G_COP + n * G_NR»));
-m4_ifelse(G_NVR, 0, «», «    G_NAME«»_mktr(in + G_NB * G_MR * G_AST, w + G_NFULL * G_CI * G_NR, bias + G_NFULL * G_NR,
-            out + G_NB * G_MR * G_COP + G_NFULL * G_NR EFFCC_IF(G_RES, «, res + G_NB * G_MR * G_COP + G_NFULL * G_NR»));
-»)»)}
+}
 »)
 
-EFFCC_DW_PIXELS(n, check): n neighbouring output pixels from column ow,
-for every channel vector. Without check all taps are inside the image
-columns; with check (one pixel at a time) the column range is clipped.
-Rows are clipped by khlo/khhi, computed once per output row.
-m4_define(«EFFCC_DW_PIXELS», «            {
+EFFCC_DW_BLOCK: G_OWB neighbouring output pixels from column ow, all of
+whose taps are inside the image columns, one channel vector at a time: the
+weight vector of a tap is loaded once for all the pixels.
+m4_define(«EFFCC_DW_BLOCK», «            {
                 const int iw0 = ow * G_S - G_PL;
-m4_ifelse($2, 1, «                const int kwlo = iw0 < 0 ? -iw0 : 0;
-                const int kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
-»)                for (int v = 0; v < G_NVEC; ++v) {
-EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
+                for (int v = 0; v < G_NVEC; ++v) {
+EFFCC_FOR(«EFJ», 0, G_OWB, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh) {
-                        const float *irow = in + (ih0 + kh) * G_W * G_CP + v * G_VL;
+                        const float *irow = in + ((ih0 + kh) * G_W + iw0) * G_CP + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
-                        for (int kw = m4_ifelse($2, 1, «kwlo», «0»); kw < m4_ifelse($2, 1, «kwhi», «G_K»); ++kw) {
+                        for (int kw = 0; kw < G_K; ++kw) {
                             const ev wv = ev_load(wrow + kw * G_CP);
-EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(irow + (iw0 + EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, G_OWB, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
 »)                        }
                     }
-EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, G_OWB, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
                     ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
 m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
 »)»)                }
             }
 »)
 
+EFFCC_DW_VECTORS(n): n channel vectors from v of the one output pixel at
+column ow, taps clipped to the image (the border columns and the leftovers
+of the blocked ones).
+m4_define(«EFFCC_DW_VECTORS», «EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + (v + EFJ) * G_VL);
+»)                    for (int kh = khlo; kh < khhi; ++kh)
+                        for (int kw = kwlo; kw < kwhi; ++kw) {
+                            const float *ip = in + ((ih0 + kh) * G_W + iw0 + kw) * G_CP + v * G_VL;
+                            const float *wp = w + (kh * G_K + kw) * G_CP + v * G_VL;
+EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(ip + EFJ * G_VL), ev_load(wp + EFJ * G_VL), acc«»EFJ);
+»)                        }
+EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
+                    ev_store(out + (oh * G_OW + ow) * G_CP + (v + EFJ) * G_VL, acc«»EFJ);
+m4_ifelse(G_POOL, 1, «                    psum[v + EFJ] = ev_add(psum[v + EFJ], acc«»EFJ);
+»)»)»)
+
+m4_define(«EFFCC_DW_PIXEL», «            {
+                const int iw0 = ow * G_S - G_PL;
+                const int kwlo = iw0 < 0 ? -iw0 : 0;
+                const int kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
+                int v = 0;
+                for (; v + G_DVB <= G_NVEC; v += G_DVB) {
+EFFCC_DW_VECTORS(G_DVB)                }
+                for (; v < G_NVEC; ++v) {
+EFFCC_DW_VECTORS(1)                }
+            }
+»)
+
 EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP]. Each output
 row clips its kernel rows once; the columns [G_OWL, G_OWH) need no check
-and go G_OWB pixels at a time (the weights of a tap are loaded once for
-all of them); the border columns go one at a time with checks. With a
+and go G_OWB pixels at a time («EFFCC_DW_BLOCK»); the others go one pixel at
+a time, G_DVB channel vectors at once («EFFCC_DW_PIXEL»), so that every path
+keeps several independent accumulators in flight. With a
 pool (squeeze-and-excitation) the global average of the output is
 accumulated on the way, per thread, then summed into pool.
 m4_define(«EFFCC_DW», «
@@ -141,9 +176,9 @@ m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
             const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
             int ow = 0;
             for (; ow < G_OWL; ++ow)
-EFFCC_DW_PIXELS(1, 1)            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
-EFFCC_DW_PIXELS(G_OWB, 0)            for (; ow < G_OW; ++ow)
-EFFCC_DW_PIXELS(1, 1)        }
+EFFCC_DW_PIXEL()            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
+EFFCC_DW_BLOCK()            for (; ow < G_OW; ++ow)
+EFFCC_DW_PIXEL()        }
 m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
         for (int v = 0; v < G_NVEC; ++v)
             ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));

@@ -8,7 +8,7 @@ GEN_PROVENANCE_HASH#
 # make PROFILE=1             times every kernel call: ./GEN_NAME --bench N prints them
 # TARGET_CFLAGS holds the flags of the target effcc generated for (GEN_TARGET).
 
-CFLAGS ?= -O2 -Wall -Wextra
+CFLAGS ?= -O3 -Wall -Wextra
 TARGET_CFLAGS = GEN_TARGET_CFLAGS
 ifeq ($(OPENMP),1)
 OPENMP_FLAGS = -fopenmp
