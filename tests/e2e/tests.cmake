@@ -66,3 +66,20 @@ add_test(NAME e2e.b1-synthetic-weights COMMAND ${CMAKE_COMMAND} -E env WEIGHTS_F
          ${CMAKE_CURRENT_BINARY_DIR}/e2e-b1-synthetic ${E2E_SPEC} --preset b1)
 set_tests_properties(e2e.b0-clang e2e.phi-1-sanitized e2e.b1-synthetic-weights PROPERTIES LABELS e2e
                      SKIP_RETURN_CODE 77 TIMEOUT 1200)
+
+# Warning-free generated code for every target and both compilers; built
+# only (an AVX-512 build cannot run on a machine without AVX-512).
+foreach(target generic x86-64-v3 x86-64-v4)
+  foreach(cc gcc clang)
+    add_test(NAME build.b0-${target}-${cc}
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/strict_build.sh $<TARGET_FILE:effcc>
+                     ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/build-${target}-${cc}
+                     ${target} ${cc} --preset b0)
+    set_tests_properties(build.b0-${target}-${cc} PROPERTIES LABELS e2e TIMEOUT 600)
+  endforeach()
+endforeach()
+add_test(NAME build.custom-x86-64-v4-nofuse
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/strict_build.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/build-custom-v4 x86-64-v4 gcc
+                 --phi -2 --no-fuse --no-tile)
+set_tests_properties(build.custom-x86-64-v4-nofuse PROPERTIES LABELS e2e TIMEOUT 600)
