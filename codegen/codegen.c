@@ -204,6 +204,15 @@ static void emit_call(Gen *G, Buf *b, int i, int call, const Kernel *k)
         if (n->conv.pool >= 0)
             buf_printf(b, ", %s", value_ptr(G, n->conv.pool));
         break;
+    case CALL_EXPDW: {
+        const Node *e = &G->g->nodes[n->in[0]];
+        buf_printf(b, "%s(%s, %s, %s, %s", k->name, value_ptr(G, e->in[0]), weight_args(G, e),
+                   weight_args(G, n), out);
+        if (n->conv.pool >= 0)
+            buf_printf(b, ", %s", value_ptr(G, n->conv.pool));
+        buf_printf(b, ", A + %zu", n->scratch_offset / sizeof(float));
+        break;
+    }
     case CALL_STEM:
         buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         break;

@@ -98,14 +98,12 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     put(k, "EFFCC_GEMM()");
 }
 
-static void dw(const Graph *g, const Node *n, Kernel *k)
+/* The depthwise parameters, shared by DW and EXPDW. */
+static void dw_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
     int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1];
     int owl = (pl + S - 1) / S, owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0;
-    char pad[32];
-    begin(k, CALL_DW, g->vl, "dw_k%ds%d%s_c%d_h%dw%d_%s%s", K, S, pad_text(n, pad, sizeof pad),
-          n->shape.c, in.h, in.w, act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
     param(k, "G_CP", n->cpad);
     param(k, "G_NVEC", n->cpad / g->vl);
     param(k, "G_H", in.h);
@@ -121,8 +119,37 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_OWL", owl < n->shape.w ? owl : n->shape.w);
     param(k, "G_OWH", owh < n->shape.w ? owh : n->shape.w);
     param(k, "G_POOL", n->conv.pool >= 0);
-    act_param(k, n->conv.act);
+    put(k, "m4_define(«G_DWACT», «ev_%s($1)»)", act_names[n->conv.act]);
+}
+
+static void dw(const Graph *g, const Node *n, Kernel *k)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    char pad[32];
+    begin(k, CALL_DW, g->vl, "dw_k%ds%d%s_c%d_h%dw%d_%s%s", n->conv.kernel, n->conv.stride,
+          pad_text(n, pad, sizeof pad), n->shape.c, in.h, in.w, act_names[n->conv.act],
+          n->conv.pool >= 0 ? "_pool" : "");
+    dw_params(g, n, k);
+    put(k, "m4_define(«G_ROW», «(in + ($1) * (G_W * G_CP))»)");
     put(k, "EFFCC_DW()");
+}
+
+/* An expansion fused into its depthwise conv: the expansion's GEMM
+ * parameters (one row of pixels at a time) next to the depthwise ones. */
+static void expdw(const Graph *g, const Node *n, Kernel *k)
+{
+    const Node *e = &g->nodes[n->in[0]], *x = &g->nodes[e->in[0]];
+    char pad[32];
+    begin(k, CALL_EXPDW, g->vl, "expdw_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s", x->shape.c,
+          e->shape.c, n->conv.kernel, n->conv.stride, pad_text(n, pad, sizeof pad), x->shape.h,
+          x->shape.w, e->tile.mr, e->tile.nv, act_names[e->conv.act], act_names[n->conv.act],
+          n->conv.pool >= 0 ? "_pool" : "");
+    gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w);
+    param(k, "G_RES", 0);
+    param(k, "G_THREADS", n->tile.threads);
+    dw_params(g, n, k);
+    put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * (G_W * G_CP))»)");
+    put(k, "EFFCC_EXPDW()");
 }
 
 static void stem(const Graph *g, const Node *n, Kernel *k)
@@ -185,6 +212,10 @@ void kernel_for_node(const Graph *g, int i, Kernel *k)
 {
     const Node *n = &g->nodes[i];
     memset(k, 0, sizeof *k);
+    if (n->fused_into >= 0) { /* emitted inside the kernel of the node it is fused into */
+        k->call = CALL_NONE;
+        return;
+    }
     switch (n->tile.kind) {
     case KERNEL_NONE:
         k->call = CALL_NONE;
@@ -194,6 +225,9 @@ void kernel_for_node(const Graph *g, int i, Kernel *k)
         return;
     case KERNEL_DW:
         dw(g, n, k);
+        return;
+    case KERNEL_EXPDW:
+        expdw(g, n, k);
         return;
     case KERNEL_STEM:
         stem(g, n, k);

@@ -50,6 +50,7 @@ int graph_add_node(Graph *g, Node n)
     g->nodes = grow(g->arena, g->nodes, g->nnodes, &g->node_cap, sizeof(Node));
     for (int k = n.nin; k < 3; k++)
         n.in[k] = -1;
+    n.fused_into = -1;
     g->nodes[g->nnodes] = n;
     return g->nnodes++;
 }
@@ -118,6 +119,8 @@ void graph_compact(Graph *g)
             n->conv.pool = map[n->conv.pool];
         if (n->op == OP_AVGPOOL && n->pool.producer >= 0)
             n->pool.producer = map[n->pool.producer];
+        if (n->fused_into >= 0)
+            n->fused_into = map[n->fused_into];
     }
     g->output = map[g->output];
     g->nnodes = live;

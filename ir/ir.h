@@ -205,8 +205,8 @@ typedef struct {
 typedef enum { LAYOUT_TORCH = 0, LAYOUT_PACKED } ParamLayout;
 
 /* Kernel choices of the tile pass, read by layout and codegen. */
-typedef enum { KERNEL_NONE, KERNEL_STEM, KERNEL_GEMM, KERNEL_DW, KERNEL_POOL, KERNEL_SCALE,
-               KERNEL_ADD, KERNEL_ACT } KernelKind;
+typedef enum { KERNEL_NONE, KERNEL_STEM, KERNEL_GEMM, KERNEL_DW, KERNEL_EXPDW, KERNEL_POOL,
+               KERNEL_SCALE, KERNEL_ADD, KERNEL_ACT } KernelKind;
 
 typedef struct {
     KernelKind kind;
@@ -215,6 +215,7 @@ typedef struct {
     int cb;        /* GEMM: row blocks per chunk (cache blocking) */
     int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
     int owb;       /* DW: output pixels per step along a row */
+    int threads;   /* EXPDW: ring buffers in the scratch (most threads it uses) */
 } Tile;
 
 typedef struct {
@@ -227,6 +228,7 @@ typedef struct {
     Shape shape;
     const char *label; /* provenance, e.g. "features.2.1.block.1" */
     bool dead;         /* removed by a pass; dropped by graph_compact */
+    int fused_into;    /* computed inside that node's kernel, never stored whole; or -1 */
     union {
         struct { /* CONV2D, LINEAR (kernel = 1, stride = 1, groups = 1) */
             int kernel, stride, groups;
@@ -264,6 +266,7 @@ typedef struct {
     int output;         /* the node holding the logits */
     size_t arena_bytes; /* set by plan_memory */
     int vl;             /* floats per vector of the target (set before tile) */
+    int threads;        /* most threads a kernel may use (set before tile) */
     bool packed;        /* set by layout: params are in kernel order */
 } Graph;
 
@@ -325,6 +328,7 @@ typedef struct {
     int vl;       /* floats per vector of the target */
     bool no_fuse; /* skip fuse (comparison builds) */
     bool no_tile; /* plain kernels: no register or cache blocking */
+    int threads;  /* most threads a kernel may use (sizes per-thread scratch) */
 } PipelineOptions;
 void run_pipeline(Graph *g, const PipelineOptions *o);
 

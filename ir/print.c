@@ -29,7 +29,8 @@ static void print_conv(Buf *b, const Graph *g, const Node *n)
 
 static const char *const kernel_names[] = {
     [KERNEL_NONE] = "none", [KERNEL_STEM] = "stem", [KERNEL_GEMM] = "gemm", [KERNEL_DW] = "dw",
-    [KERNEL_POOL] = "pool", [KERNEL_SCALE] = "scale", [KERNEL_ADD] = "add", [KERNEL_ACT] = "act",
+    [KERNEL_EXPDW] = "expand+dw", [KERNEL_POOL] = "pool", [KERNEL_SCALE] = "scale",
+    [KERNEL_ADD] = "add", [KERNEL_ACT] = "act",
 };
 
 static void print_tile(Buf *b, const Tile *t)
@@ -40,8 +41,10 @@ static void print_tile(Buf *b, const Tile *t)
     if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
         buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d%s", t->mr, t->nv, t->nvr, t->cb,
                    t->gate == 1 ? " gate=weights" : t->gate == 2 ? " gate=input" : "");
-    if (t->kind == KERNEL_DW)
+    if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
         buf_printf(b, " owb=%d", t->owb);
+    if (t->kind == KERNEL_EXPDW)
+        buf_printf(b, " threads=%d", t->threads);
     buf_printf(b, "]");
 }
 
@@ -72,6 +75,8 @@ static void print_node(Buf *b, const Graph *g, int i)
         break;
     }
     buf_printf(b, " : %dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
+    if (n->fused_into >= 0)
+        buf_printf(b, " (rows computed inside %%%d)", n->fused_into);
     if (n->cpad && n->cpad != n->shape.c)
         buf_printf(b, " (stored %d)", n->cpad);
     print_tile(b, &n->tile);

@@ -101,6 +101,11 @@ static bool check_node(Check *c, int i)
         return fail(c, i, "non-positive shape");
     if ((n->op == OP_INPUT) != (i == 0))
         return fail(c, i, "the input must be node 0 and only node 0");
+    if (n->fused_into >= 0) {
+        const Node *d = n->fused_into < c->g->nnodes ? &c->g->nodes[n->fused_into] : NULL;
+        if (!d || d->op != OP_CONV2D || d->in[0] != i || n->op != OP_CONV2D)
+            return fail(c, i, "fused into %%%d, which does not read it as a conv", n->fused_into);
+    }
     Shape in = n->nin ? c->g->nodes[n->in[0]].shape : n->shape;
     switch (n->op) {
     case OP_INPUT:

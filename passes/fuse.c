@@ -8,8 +8,17 @@
  *   3. squeeze-and-excitation: the global average pool of a depthwise conv
  *      is accumulated in that conv's epilogue (conv.pool ↔ pool.producer),
  *      and the SCALE by the gate is applied by the 1×1 conv that reads it
- *      (in[2], conv.gate), so neither makes a pass over a full tensor. */
+ *      (in[2], conv.gate), so neither makes a pass over a full tensor;
+ *   4. an MBConv expansion (a 1×1 conv read only by a depthwise conv) whose
+ *      output would take at least EXPAND_FUSE_BYTES is computed inside the
+ *      depthwise kernel, a few rows at a time into a ring buffer
+ *      (fused_into), so the largest tensors of the network never exist
+ *      whole. Smaller ones stay separate: the fused kernel streams the
+ *      expansion weights once per row, which costs time when rows are
+ *      short and weights wide (measured on B0's 14x14 and 7x7 blocks). */
 #include "ir.h"
+
+#define EXPAND_FUSE_BYTES (1u << 20)
 
 static bool is_conv(const Node *n)
 {
@@ -83,6 +92,21 @@ static void fuse_gate(Graph *g, int i)
     }
 }
 
+static void fuse_expand(Graph *g, int i)
+{
+    Node *d = &g->nodes[i];
+    int e = d->in[0];
+    Node *x = &g->nodes[e];
+    Shape in = g->nodes[x->in[0]].shape;
+    bool depthwise = d->conv.groups == d->shape.c && x->shape.c == d->shape.c;
+    bool pointwise = x->op == OP_CONV2D && x->conv.kernel == 1 && x->conv.stride == 1 &&
+                     x->conv.groups == 1 && x->in[0] != 0 && in.h == x->shape.h;
+    if (!depthwise || !pointwise || x->conv.residual || x->conv.gate || x->conv.pool >= 0 ||
+        !sole_reader(g, e) || shape_numel(x->shape) * sizeof(float) < EXPAND_FUSE_BYTES)
+        return;
+    x->fused_into = i;
+}
+
 void fuse(Graph *g)
 {
     for (int i = 0; i < g->nnodes; i++) {
@@ -97,5 +121,8 @@ void fuse(Graph *g)
         else if (g->nodes[i].op == OP_SCALE)
             fuse_gate(g, i);
     }
+    for (int i = 0; i < g->nnodes; i++)
+        if (g->nodes[i].op == OP_CONV2D && g->nodes[i].conv.groups > 1)
+            fuse_expand(g, i);
     graph_compact(g);
 }

@@ -55,7 +55,8 @@ static void pack_weight(Graph *g, Node *n, int cin)
 {
     const Param *src = &g->params[n->conv.weight];
     int k = n->conv.kernel, kk = k * k, cout = n->shape.c, vl = g->vl;
-    int per_co = n->tile.kind == KERNEL_DW ? 1 : cin; /* input channels per output channel */
+    bool dw = n->tile.kind == KERNEL_DW || n->tile.kind == KERNEL_EXPDW;
+    int per_co = dw ? 1 : cin; /* input channels per output channel */
     size_t count = (size_t)kk * (size_t)per_co * (size_t)n->cpad;
     int p = derived(g, n->conv.weight, count);
     float *out = g->params[p].data;

@@ -31,6 +31,7 @@ static void run(Graph *g, const char *name, void (*pass)(Graph *), const Pipelin
 void run_pipeline(Graph *g, const PipelineOptions *o)
 {
     g->vl = o && o->vl > 0 ? o->vl : 4;
+    g->threads = o && o->threads > 0 ? o->threads : 4;
     checkpoint(g, "lower", o);
     run(g, "fold_bn", fold_bn, o);
     if (!(o && o->no_fuse))

@@ -6,7 +6,9 @@
  * outputs of all nodes but the graph input (the caller's), including the
  * logits, which are copied to the caller's array after the last node, and
  * the per-call scratch of kernels that need it (alive during their node).
- * A pool filled by a conv's epilogue is alive from that conv on. Placement
+ * A pool filled by a conv's epilogue is alive from that conv on; a node
+ * fused into another has no buffer and reads its inputs when that one
+ * runs. Placement
  * is greedy by size, biggest first, each at the lowest offset that fits
  * beside the buffers already placed (the TFLite planner's rule); offsets are
  * 64-byte aligned. */
@@ -64,6 +66,12 @@ static size_t aligned(size_t bytes)
     return (bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
 }
 
+/* When node j runs: a node fused into another runs inside that one. */
+static int runs_at(const Graph *g, int j)
+{
+    return g->nodes[j].fused_into >= 0 ? g->nodes[j].fused_into : j;
+}
+
 static Item output_item(const Graph *g, int i)
 {
     const Node *n = &g->nodes[i];
@@ -74,8 +82,8 @@ static Item output_item(const Graph *g, int i)
     it.size = aligned((size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float));
     for (int j = i + 1; j < g->nnodes; j++)
         for (int k = 0; k < g->nodes[j].nin; k++)
-            if (g->nodes[j].in[k] == i)
-                it.last = j;
+            if (g->nodes[j].in[k] == i && runs_at(g, j) > it.last)
+                it.last = runs_at(g, j);
     if (i == g->output)
         it.last = g->nnodes; /* read by the final copy */
     return it;
@@ -87,7 +95,8 @@ void plan_memory(Graph *g)
     Item **scratch = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item *));
     int n = 0;
     for (int i = 1; i < g->nnodes; i++) { /* node 0 is the caller's input */
-        items[n++] = output_item(g, i);
+        if (g->nodes[i].fused_into < 0) /* a fused node's output is never stored whole */
+            items[n++] = output_item(g, i);
         if (g->nodes[i].scratch)
             items[n++] = (Item){.node = i, .scratch = true, .first = i, .last = i,
                                 .size = aligned(g->nodes[i].scratch)};

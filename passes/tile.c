@@ -79,6 +79,8 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
     if (stem) {
         in.c *= n->conv.kernel * n->conv.kernel;
         pixels = n->shape.w;
+    } else if (n->fused_into >= 0) {
+        pixels = n->shape.w; /* computed one row at a time inside the depthwise kernel */
     }
     if (plain) {
         t->nv = 1;
@@ -112,10 +114,19 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
     }
 }
 
+/* A depthwise conv whose expansion was fused reads K rows of it from a ring
+ * buffer, one per thread, in its scratch. */
 static void tile_dw(Graph *g, Node *n, bool plain)
 {
-    n->tile.kind = KERNEL_DW;
+    const Node *e = &g->nodes[n->in[0]];
+    n->tile.kind = e->fused_into >= 0 ? KERNEL_EXPDW : KERNEL_DW;
     n->tile.owb = plain ? 1 : g->vl >= 16 ? 8 : 4;
+    if (n->tile.kind == KERNEL_EXPDW) {
+        size_t ring = (size_t)n->conv.kernel * (size_t)e->shape.w *
+                      (size_t)round_up(e->shape.c, g->vl) * sizeof(float);
+        n->tile.threads = g->threads;
+        n->scratch = ring * (size_t)g->threads;
+    }
 }
 
 static void tile_node(Graph *g, int i, bool plain)

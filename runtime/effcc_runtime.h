@@ -11,9 +11,20 @@
 #include <math.h>
 
 #ifdef _OPENMP
+#include <omp.h>
 #define EFFCC_OMP(directive) _Pragma(directive)
+/* Threads for a region whose kernel has per-thread scratch for cap threads. */
+static inline int effcc_threads(int cap)
+{
+    int n = omp_get_max_threads();
+    return n < cap ? n : cap;
+}
+static inline int effcc_thread_count(void) { return omp_get_num_threads(); }
+static inline int effcc_thread_id(void) { return omp_get_thread_num(); }
 #else
 #define EFFCC_OMP(directive)
+static inline int effcc_thread_count(void) { return 1; }
+static inline int effcc_thread_id(void) { return 0; }
 #endif
 
 static inline float effcc_sigmoid(float x)

@@ -110,14 +110,14 @@ m4_define(«EFFCC_DW_BLOCK», «            {
                 for (int v = 0; v < G_NVEC; ++v) {
 EFFCC_FOR(«EFJ», 0, G_OWB, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh) {
-                        const float *irow = in + ((ih0 + kh) * G_W + iw0) * G_CP + v * G_VL;
+                        const float *irow = G_ROW(ih0 + kh) + iw0 * G_CP + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
                         for (int kw = 0; kw < G_K; ++kw) {
                             const ev wv = ev_load(wrow + kw * G_CP);
 EFFCC_FOR(«EFJ», 0, G_OWB, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
 »)                        }
                     }
-EFFCC_FOR(«EFJ», 0, G_OWB, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, G_OWB, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
                     ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
 m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
 »)»)                }
@@ -130,11 +130,11 @@ of the blocked ones).
 m4_define(«EFFCC_DW_VECTORS», «EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + (v + EFJ) * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh)
                         for (int kw = kwlo; kw < kwhi; ++kw) {
-                            const float *ip = in + ((ih0 + kh) * G_W + iw0 + kw) * G_CP + v * G_VL;
+                            const float *ip = G_ROW(ih0 + kh) + (iw0 + kw) * G_CP + v * G_VL;
                             const float *wp = w + (kh * G_K + kw) * G_CP + v * G_VL;
 EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(ip + EFJ * G_VL), ev_load(wp + EFJ * G_VL), acc«»EFJ);
 »)                        }
-EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_ACTFN(acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
                     ev_store(out + (oh * G_OW + ow) * G_CP + (v + EFJ) * G_VL, acc«»EFJ);
 m4_ifelse(G_POOL, 1, «                    psum[v + EFJ] = ev_add(psum[v + EFJ], acc«»EFJ);
 »)»)»)
@@ -151,41 +151,92 @@ EFFCC_DW_VECTORS(1)                }
             }
 »)
 
-EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP]. Each output
-row clips its kernel rows once; the columns [G_OWL, G_OWH) need no check
-and go G_OWB pixels at a time («EFFCC_DW_BLOCK»); the others go one pixel at
-a time, G_DVB channel vectors at once («EFFCC_DW_PIXEL»), so that every path
-keeps several independent accumulators in flight. With a
-pool (squeeze-and-excitation) the global average of the output is
-accumulated on the way, per thread, then summed into pool.
+EFFCC_DW_ROW: output row oh of a depthwise conv. The row clips its kernel
+rows once; the columns [G_OWL, G_OWH) need no check and go G_OWB pixels at
+a time («EFFCC_DW_BLOCK»); the others go one pixel at a time, G_DVB
+channel vectors at once («EFFCC_DW_PIXEL»), so that every path keeps
+several independent accumulators in flight. Input row ih is at G_ROW(ih).
+m4_define(«EFFCC_DW_ROW», «            int ow = 0;
+            for (; ow < G_OWL; ++ow)
+EFFCC_DW_PIXEL()            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
+EFFCC_DW_BLOCK()            for (; ow < G_OW; ++ow)
+EFFCC_DW_PIXEL()»)
+m4_define(«EFFCC_DW_ROWSPAN», «            const int ih0 = oh * G_S - G_PT;
+            const int khlo = ih0 < 0 ? -ih0 : 0;
+            const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
+»)
+
+EFFCC_POOL_*: the SE pool of a depthwise conv, accumulated per thread in
+psum and summed into pool at the end.
+m4_define(«EFFCC_POOL_ZERO», «m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+        pool[c] = 0.0f;
+»)»)
+m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
+        for (int v = 0; v < G_NVEC; ++v)
+            psum[v] = ev_zero();
+»)»)
+m4_define(«EFFCC_POOL_SUM», «m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
+        for (int v = 0; v < G_NVEC; ++v)
+            ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));
+»)»)
+m4_define(«EFFCC_POOL_SCALE», «m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+        pool[c] *= 1.0f / (float)(G_OH * G_OW);
+»)»)
+
+EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP], rows split
+among the threads.
 m4_define(«EFFCC_DW», «
 static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out EFFCC_IF(G_POOL, «, float *restrict pool»))
 {
-m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
-        pool[c] = 0.0f;
-»)    EFFCC_OMP("omp parallel")
+EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel")
     {
-m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
-        for (int v = 0; v < G_NVEC; ++v)
-            psum[v] = ev_zero();
-»)        EFFCC_OMP("omp for schedule(static)")
+EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
         for (int oh = 0; oh < G_OH; ++oh) {
-            const int ih0 = oh * G_S - G_PT;
-            const int khlo = ih0 < 0 ? -ih0 : 0;
-            const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
-            int ow = 0;
-            for (; ow < G_OWL; ++ow)
-EFFCC_DW_PIXEL()            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
-EFFCC_DW_BLOCK()            for (; ow < G_OW; ++ow)
-EFFCC_DW_PIXEL()        }
-m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
-        for (int v = 0; v < G_NVEC; ++v)
-            ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));
-»)    }
-m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
-        pool[c] *= 1.0f / (float)(G_OH * G_OW);
-»)}
+EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
+EFFCC_POOL_SUM()    }
+EFFCC_POOL_SCALE()}
+»)
+
+EFFCC_GEMM_ROW(a, c, w, bias): one row of G_NB·G_MR + G_TR pixels through
+the micro-kernels, every panel (used by the stem and the fused expansion).
+m4_define(«EFFCC_GEMM_ROW», «            for (int n = 0; n < G_NPANELS; ++n) {
+                const float *wp = $3 + n * G_CI * G_NR, *bp = $4 + n * G_NR;
+m4_ifelse(G_NB, 0, «», «                for (int blk = 0; blk < G_NB; ++blk) {
+                    m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                        G_NAME«»_mkr($1 + blk * G_MR * G_AST, wp, bp, $2 + blk * G_MR * G_COP + n * G_NR);
+                    else
+                        »)G_NAME«»_mk($1 + blk * G_MR * G_AST, wp, bp, $2 + blk * G_MR * G_COP + n * G_NR);
+                }
+»)m4_ifelse(G_TR, 0, «», «                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                    G_NAME«»_mktr($1 + G_NB * G_MR * G_AST, wp, bp, $2 + G_NB * G_MR * G_COP + n * G_NR);
+                else
+                    »)G_NAME«»_mkt($1 + G_NB * G_MR * G_AST, wp, bp, $2 + G_NB * G_MR * G_COP + n * G_NR);
+»)            }
+»)
+
+EFFCC_EXPDW: an MBConv expansion (1×1, weights we/be as a GEMM) fused
+into the depthwise conv that reads it. Each thread takes a band of output
+rows and keeps the last G_K expanded rows in its ring buffer (input row ih
+in slot ih % G_K), expanding each row once, just before the first output
+row that needs it: the expanded tensor never exists whole.
+m4_define(«EFFCC_EXPDW», «EFFCC_MK_FAMILY()
+static void G_NAME«»(const float *restrict x, const float *restrict we, const float *restrict be,
+        const float *restrict w, const float *restrict bias, float *restrict out
+        EFFCC_IF(G_POOL, «, float *restrict pool»), float *restrict rings)
+{
+EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+    {
+        const int nt = effcc_thread_count(), t = effcc_thread_id();
+        float *restrict ring = rings + t * (G_K * G_W * G_CP);
+EFFCC_POOL_LOCAL()        int next = 0; /* rows below next are expanded (the last G_K in the ring) */
+        for (int oh = G_OH * t / nt; oh < G_OH * (t + 1) / nt; ++oh) {
+EFFCC_DW_ROWSPAN()            for (int r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
+EFFCC_GEMM_ROW(«(x + r * (G_W * G_AST))», «(ring + (r % G_K) * (G_W * G_CP))», «we», «be»)                next = r + 1;
+            }
+EFFCC_DW_ROW()        }
+EFFCC_POOL_SUM()    }
+EFFCC_POOL_SCALE()}
 »)
 
 EFFCC_STEM: the dense k×k convolution that reads the NCHW graph input
@@ -200,8 +251,8 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
     EFFCC_OMP("omp parallel for schedule(static)")
     for (int oh = 0; oh < G_OH; ++oh) {
         float patch[G_OW * G_KK];
-        for (int ow = 0; ow < G_OW; ++ow)
-            for (int kh = 0; kh < G_K; ++kh)
+        for (int ow = 0; ow < G_OW; ++ow) {
+            for (int kh = 0; kh < G_K; ++kh) {
                 for (int kw = 0; kw < G_K; ++kw) {
                     const int ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
                     const int inside = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W;
@@ -209,24 +260,9 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
                         patch[ow * G_KK + (kh * G_K + kw) * G_IC + ci] =
                             inside ? in[(ci * G_H + ih) * G_W + iw] : 0.0f;
                 }
-        float *orow = out + oh * G_OW * G_COP;
-        for (int n = 0; n < G_NPANELS; ++n) {
-m4_ifelse(G_NB, 0, «», «            for (int blk = 0; blk < G_NB; ++blk) {
-                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mkr(patch + blk * G_MR * G_KK, w + G_NFULL * G_KK * G_NR,
-                            bias + G_NFULL * G_NR, orow + blk * G_MR * G_COP + G_NFULL * G_NR);
-                else
-                    »)G_NAME«»_mk(patch + blk * G_MR * G_KK, w + n * G_KK * G_NR, bias + n * G_NR,
-                            orow + blk * G_MR * G_COP + n * G_NR);
             }
-»)m4_ifelse(G_TR, 0, «», «            m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                G_NAME«»_mktr(patch + G_NB * G_MR * G_KK, w + G_NFULL * G_KK * G_NR,
-                        bias + G_NFULL * G_NR, orow + G_NB * G_MR * G_COP + G_NFULL * G_NR);
-            else
-                »)G_NAME«»_mkt(patch + G_NB * G_MR * G_KK, w + n * G_KK * G_NR, bias + n * G_NR,
-                        orow + G_NB * G_MR * G_COP + n * G_NR);
-»)        }
-    }
+        }
+EFFCC_GEMM_ROW(«patch», «(out + oh * G_OW * G_COP)», «w», «bias»)    }
 }
 »)
 
