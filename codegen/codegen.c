@@ -264,6 +264,9 @@ static void write_model_c(Gen *G)
                       "#define _POSIX_C_SOURCE 200809L /* clock_gettime */\n#endif\n");
     buf_printf(&text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
     buf_printf(&text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
+    if (strcmp(G->o->target->requires, "1") != 0)
+        buf_printf(&text, "#if !(%s)\n#error \"generated for --target %s: build it with %s\"\n#endif\n\n",
+                   G->o->target->requires, G->o->target->name, G->o->target->hint);
     buf_printf(&text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
     buf_printf(&run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
     buf_printf(&run, "    float *const A = (float *)arena;\n");

@@ -1,18 +1,29 @@
 /* target.c — the targets effcc can generate code for.
  *
  * A target fixes the SIMD header the kernels are written against (and so the
- * vector width the tile and layout passes plan for) and the flags the
- * generated Makefile uses by default. `host` stands for what the machine
- * running effcc can execute, decided when effcc runs. */
+ * vector width and register count the tile and layout passes plan for), the
+ * flags the generated Makefile uses by default, and the compiler features
+ * the generated code insists on (a clear #error instead of a wall of
+ * intrinsic errors when it is built for the wrong machine). `host` stands
+ * for what the machine running effcc can execute, decided when effcc runs. */
 #include "ir.h"
 
 #include <string.h>
 
 static const Target targets[] = {
-    {"generic", "-ffp-contract=fast", "generic", 4},
-    {"x86-64-v3", "-march=x86-64-v3", "avx2", 8},
-    {"x86-64-v4", "-march=x86-64-v4", "avx512", 16},
-    {"host", "", "", 0},
+    {"generic", "-ffp-contract=fast", "generic", 4, 16, "1", ""},
+    {"x86-64-v3", "-march=x86-64-v3", "avx2", 8, 16, "defined(__AVX2__) && defined(__FMA__)",
+     "an x86-64 compiler with -march=x86-64-v3 (AVX2 and FMA)"},
+    {"x86-64-v4", "-march=x86-64-v4", "avx512", 16, 32, "defined(__AVX512F__)",
+     "an x86-64 compiler with -march=x86-64-v4 (AVX-512)"},
+    {"aarch64", "-march=armv8-a", "neon", 4, 32, "defined(__aarch64__)",
+     "an AArch64 compiler (make CC=aarch64-linux-gnu-gcc)"},
+    {"armv7", "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard", "neon", 4, 16,
+     "defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)",
+     "an ARMv7 hard-float compiler with NEON and VFPv4 (make CC=arm-linux-gnueabihf-gcc)"},
+    {"riscv64", "-ffp-contract=fast", "generic", 4, 16, "defined(__riscv) && __riscv_xlen == 64",
+     "a RISC-V 64 compiler (make CC=riscv64-linux-gnu-gcc)"},
+    {"host", "", "", 0, 0, "", ""},
 };
 
 #define TARGET_COUNT (sizeof targets / sizeof targets[0])
@@ -35,6 +46,12 @@ const Target *target_resolve(const Target *t)
         return target_find("x86-64-v4");
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return target_find("x86-64-v3");
+#elif defined(__aarch64__)
+    return target_find("aarch64");
+#elif defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)
+    return target_find("armv7");
+#elif defined(__riscv) && __riscv_xlen == 64
+    return target_find("riscv64");
 #endif
     return target_find("generic");
 }

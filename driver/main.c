@@ -286,7 +286,7 @@ static void compile(Arena *a, Options *o)
         weights_synthesize(g, seed);
     }
     const Target *target = target_resolve(target_find(o->target));
-    PipelineOptions po = {.dump = o->dump ? stderr : NULL, .vl = target->vl,
+    PipelineOptions po = {.dump = o->dump ? stderr : NULL, .vl = target->vl, .regs = target->regs,
                           .no_fuse = o->no_fuse, .no_tile = o->no_tile};
     run_pipeline(g, &po);
     check_limits(g);
@@ -313,7 +313,8 @@ static void info(Arena *a, Options *o)
     Model *m;
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
-    PipelineOptions po = {.vl = target_resolve(target_find(o->target))->vl};
+    const Target *target = target_resolve(target_find(o->target));
+    PipelineOptions po = {.vl = target->vl, .regs = target->regs};
     run_pipeline(g, &po);
     if (o->json)
         info_print_json(stdout, m, g);

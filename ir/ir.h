@@ -267,6 +267,7 @@ typedef struct {
     size_t arena_bytes; /* set by plan_memory */
     int vl;             /* floats per vector of the target (set before tile) */
     int threads;        /* most threads a kernel may use (set before tile) */
+    int regs;           /* vector registers of the target (set before tile) */
     bool packed;        /* set by layout: params are in kernel order */
 } Graph;
 
@@ -329,15 +330,19 @@ typedef struct {
     bool no_fuse; /* skip fuse (comparison builds) */
     bool no_tile; /* plain kernels: no register or cache blocking */
     int threads;  /* most threads a kernel may use (sizes per-thread scratch) */
+    int regs;     /* vector registers of the target */
 } PipelineOptions;
 void run_pipeline(Graph *g, const PipelineOptions *o);
 
 /* ===== codegen/target.c ================================================== */
 typedef struct {
     const char *name;
-    const char *cflags; /* the generated Makefile's default target flags */
-    const char *simd;   /* runtime header: effcc_simd_<simd>.h */
-    int vl;             /* floats per vector */
+    const char *cflags;   /* the generated Makefile's default target flags */
+    const char *simd;     /* runtime header: effcc_simd_<simd>.h */
+    int vl;               /* floats per vector */
+    int regs;             /* vector registers the tiles may fill */
+    const char *requires; /* preprocessor condition the compiler must meet */
+    const char *hint;     /* how to meet it, for the #error when it does not */
 } Target;
 const Target *target_find(const char *name); /* NULL when unknown */
 const Target *target_resolve(const Target *t); /* host → what this machine runs */

@@ -32,6 +32,7 @@ void run_pipeline(Graph *g, const PipelineOptions *o)
 {
     g->vl = o && o->vl > 0 ? o->vl : 4;
     g->threads = o && o->threads > 0 ? o->threads : 4;
+    g->regs = o && o->regs > 0 ? o->regs : 16;
     checkpoint(g, "lower", o);
     run(g, "fold_bn", fold_bn, o);
     if (!(o && o->no_fuse))

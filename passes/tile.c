@@ -4,8 +4,8 @@
  * Guarantees: every live node has tile.kind set, and nodes that need
  * per-call scratch (a GEMM that scales its weights by an SE gate) have
  * node.scratch in bytes. Decisions only: layout packs weights to match and
- * codegen writes the literals. The numbers follow the register file (16
- * vector registers below 512-bit vectors, 32 with them) and a cache budget
+ * codegen writes the literals. The numbers follow the target's register
+ * file (g->regs vector registers) and a cache budget
  * for the input rows a chunk of pixels keeps hot while the weight panels
  * pass over it. */
 #include "ir.h"
@@ -18,11 +18,6 @@
 static int round_up(int x, int m)
 {
     return (x + m - 1) / m * m;
-}
-
-static int vector_registers(int vl)
-{
-    return vl >= 16 ? 32 : 16;
 }
 
 /* Micro-kernel rows for nv vectors: accumulators, nv weight vectors and one
@@ -72,7 +67,7 @@ static int panel_vectors(int nvec, int regs, int vl)
 static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
 {
     Shape in = g->nodes[n->in[0]].shape;
-    int vl = g->vl, regs = vector_registers(vl), pixels = n->shape.h * n->shape.w;
+    int vl = g->vl, regs = g->regs, pixels = n->shape.h * n->shape.w;
     int nvec = round_up(n->shape.c, vl) / vl;
     Tile *t = &n->tile;
     t->kind = stem ? KERNEL_STEM : KERNEL_GEMM;

@@ -194,7 +194,7 @@ static void test_memory_plan_has_no_overlap(void)
     const double phis[] = {-1, 0}; /* 0: B0, where the big expansions are fused */
     for (int t = 0; t < 2; t++) {
         Graph *g = small_graph(phis[t]);
-        PipelineOptions o = {.vl = t ? 8 : 16};
+        PipelineOptions o = {.vl = t ? 8 : 16, .regs = t ? 16 : 32};
         run_pipeline(g, &o);
         Span *spans = calloc(2 * (size_t)g->nnodes, sizeof(Span));
         int n = collect_spans(g, spans), violations = 0;
