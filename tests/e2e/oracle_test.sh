@@ -16,7 +16,9 @@
 # (its flags, default -O2 -Wall -Wextra -Werror), TARGET (effcc --target,
 # default generic), EFFCC_FLAGS (more effcc options, e.g. --no-fuse),
 # MAKE_FLAGS (e.g. OPENMP=1), REQUIRE_CPU (a /proc/cpuinfo
-# flag such as avx512f: without it the machine cannot run the code, exit 77).
+# flag such as avx512f: without it the machine cannot run the code, exit 77),
+# RUNNER (runs a program built for another CPU, e.g. "qemu-aarch64 -L
+# /usr/aarch64-linux-gnu"; its program and CC must exist, like the oracle).
 # Exit 77 (skip) when the oracle is missing, unless CI=true, where that is a
 # failure.
 set -eu
@@ -28,6 +30,14 @@ if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
     echo "skipped: this CPU lacks $REQUIRE_CPU"
     exit 77
 fi
+for tool in "${CC:-cc}" ${RUNNER:-}; do
+    case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
+    if ! command -v "$tool" >/dev/null; then
+        echo "missing tool: $tool"
+        [ "${CI:-}" = true ] && exit 1
+        exit 77
+    fi
+done
 if ! "$python" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null; then
     echo "oracle missing: /usr/bin/python3 with torch, torchvision, yaml and numpy"
     [ "${CI:-}" = true ] && exit 1
@@ -45,6 +55,7 @@ else
 fi
 # shellcheck disable=SC2086 # EFFCC_FLAGS and MAKE_FLAGS are lists
 make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -Werror}" ${MAKE_FLAGS:-}
-"$work/gen/model" --input "$work/ref/input.f32" --output "$work/logits.f32"
+# shellcheck disable=SC2086 # RUNNER is a command with arguments
+${RUNNER:-} "$work/gen/model" --input "$work/ref/input.f32" --output "$work/logits.f32"
 "$python" "$src/tools/compare.py" "$work/ref/logits.f32" "$work/logits.f32" --rtol 1e-4
 rm -rf "$work" # keep the folder only when something failed

@@ -83,3 +83,37 @@ add_test(NAME build.custom-x86-64-v4-nofuse
                  ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/build-custom-v4 x86-64-v4 gcc
                  --phi -2 --no-fuse --no-tile)
 set_tests_properties(build.custom-x86-64-v4-nofuse PROPERTIES LABELS e2e TIMEOUT 600)
+
+# Cross targets, run under qemu-user against the oracle (label cross).
+set(QEMU_AARCH64 "qemu-aarch64 -L /usr/aarch64-linux-gnu")
+set(QEMU_ARM "qemu-arm -L /usr/arm-linux-gnueabihf")
+set(QEMU_RISCV64 "qemu-riscv64 -L /usr/riscv64-linux-gnu")
+foreach(model "b0;--preset;b0" "phi-3;--phi;-3")
+  list(GET model 0 tag)
+  list(SUBLIST model 1 2 scaling)
+  effcc_e2e_env(${tag}-aarch64 cross "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;RUNNER=${QEMU_AARCH64}"
+                ${E2E_SPEC} ${scaling})
+  effcc_e2e_env(${tag}-armv7 cross "TARGET=armv7;CC=arm-linux-gnueabihf-gcc;RUNNER=${QEMU_ARM}"
+                ${E2E_SPEC} ${scaling})
+  effcc_e2e_env(${tag}-riscv64 cross "TARGET=riscv64;CC=riscv64-linux-gnu-gcc;RUNNER=${QEMU_RISCV64}"
+                ${E2E_SPEC} ${scaling})
+endforeach()
+effcc_e2e_env(b0-aarch64-clang cross
+              "TARGET=aarch64;CC=clang;GEN_CFLAGS=--target=aarch64-linux-gnu -O2 -Wall -Wextra -Werror;RUNNER=${QEMU_AARCH64}"
+              ${E2E_SPEC} --preset b0)
+effcc_e2e_env(phi-3-aarch64-2threads cross
+              "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2;RUNNER=${QEMU_AARCH64}"
+              ${E2E_SPEC} --phi -3)
+foreach(cc gcc clang)
+  if(cc STREQUAL gcc)
+    set(neon_cc aarch64-linux-gnu-gcc)
+    set(neon_flags "-O2")
+  else()
+    set(neon_cc clang)
+    set(neon_flags "--target=aarch64-linux-gnu -O2")
+  endif()
+  add_test(NAME cross.neon-fmla-${cc}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/neon_disasm.sh $<TARGET_FILE:effcc>
+                   ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/neon-${cc} ${neon_cc} ${neon_flags})
+  set_tests_properties(cross.neon-fmla-${cc} PROPERTIES LABELS cross SKIP_RETURN_CODE 77)
+endforeach()
