@@ -297,6 +297,13 @@ uint64_t node_macs(const Graph *g, const Node *n);
  * activation as separate ops, params named by torchvision's state_dict keys. */
 Graph *lower_model(Arena *a, const Model *m);
 
+/* ===== frontend/labels.c ================================================= */
+/* Class names for the harness, one per class in order; errors at FILE:LINE:COL. */
+const char **labels_parse(Arena *a, const char *path, const char *text, size_t len, int classes);
+const char **labels_load(Arena *a, const char *path, int classes);
+/* ImageNet's 1,000 names (embedded) when classes is 1000, else NULL. */
+const char **labels_default(Arena *a, int classes);
+
 /* ===== frontend/weights.c ================================================ */
 /* Fills every external param from a safetensors file written from a
  * torchvision state_dict; checks presence, dtype F32, shape, no extras. */
@@ -340,6 +347,8 @@ typedef struct {
     const char *command;   /* the command line, recorded in headers */
     uint64_t spec_hash;
     const Model *model;
+    const char **labels;        /* one name per class, or NULL: the harness prints numbers */
+    const char *labels_source;  /* where they came from, for labels.c's comment */
 } CodegenOptions;
 /* Writes the self-contained folder into dir (which must exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
