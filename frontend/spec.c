@@ -361,8 +361,8 @@ static int read_enum(Walk *w, const Field *f, const yaml_node_t *v, const char *
 
 static bool read_bool(Walk *w, const Field *f, const yaml_node_t *v, const char *where)
 {
-    static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False",
-                                                                              "FALSE"};
+    static const char *const yes[] = {"true", "True", "TRUE"};
+    static const char *const no[] = {"false", "False", "FALSE"};
     for (int i = 0; is_plain(v) && i < 3; i++) {
         if (strcmp(scalar_text(v), yes[i]) == 0)
             return true;
