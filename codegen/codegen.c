@@ -1,7 +1,8 @@
 /* codegen.c — writes the self-contained folder for one compiled graph.
  *
  * Files: NAME.h, NAME.c (kernels from templates/kernels.m4 plus NAME_run),
- * NAME_weights.bin and NAME_weights.S, main.c (the harness), Makefile,
+ * NAME_weights.bin and NAME_weights.S, main.c (the harness) with labels.c
+ * (class names) and the image reader (effcc_image.c, stb_image.h), Makefile,
  * CMakeLists.txt, and the runtime headers. Every C and build file comes out
  * of m4 (codegen/m4.c); the glue code of NAME_run is written with
  * buf_printf. Requires: the pipeline has run (packed weights, memory plan). */
@@ -96,6 +97,31 @@ static void define_provenance(Gen *G)
     buf_free(&hash);
 }
 
+/* A float literal that round-trips: 127.0f, 123.675003f. */
+static void float_literal(Buf *b, double x)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.9g", (double)(float)x);
+    buf_printf(b, "%s%sf", text, strpbrk(text, ".e") ? "" : ".0");
+}
+
+/* GEN_IN_MEAN, GEN_IN_STD: float initialisers, one number per channel. */
+static void define_normalisation(Gen *G)
+{
+    const Model *m = G->o->model;
+    Buf mean = {0}, std = {0};
+    for (int c = 0; c < m->in_channels; c++) {
+        buf_printf(&mean, "%s", c ? ", " : "");
+        float_literal(&mean, m->mean[c]);
+        buf_printf(&std, "%s", c ? ", " : "");
+        float_literal(&std, m->std[c]);
+    }
+    define(G, "GEN_IN_MEAN", mean.data);
+    define(G, "GEN_IN_STD", std.data);
+    buf_free(&mean);
+    buf_free(&std);
+}
+
 static void define_model(Gen *G)
 {
     const Model *m = G->o->model;
@@ -114,6 +140,7 @@ static void define_model(Gen *G)
     define_int(G, "GEN_IN_H", (unsigned long long)in->shape.h);
     define_int(G, "GEN_IN_W", (unsigned long long)in->shape.w);
     define_int(G, "GEN_CLASSES", (unsigned long long)G->g->nodes[G->g->output].shape.c);
+    define_normalisation(G);
     define_int(G, "GEN_ARENA_BYTES", G->g->arena_bytes);
     define_int(G, "GEN_WEIGHTS_BYTES", G->blob.len);
     define(G, "GEN_TARGET", G->o->target->name);
@@ -296,6 +323,41 @@ static void write_model_c(Gen *G)
     buf_free(&run);
 }
 
+/* A name as a C string literal: quotes, backslashes and question marks
+ * (trigraphs) escaped, bytes outside printable ASCII in octal, so the text
+ * holds no m4 quote and compiles under any source character set. */
+static void c_string(Buf *b, const char *s)
+{
+    buf_printf(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\' || *p == '?')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p > 0x7e)
+            buf_printf(b, "\\%03o", *p);
+        else
+            buf_printf(b, "%c", *p);
+    }
+    buf_printf(b, "\"");
+}
+
+/* labels.c: NAME_class_names, one string per class or all NULL. */
+static void write_labels(Gen *G)
+{
+    const char **names = G->o->labels;
+    int classes = G->g->nodes[G->g->output].shape.c;
+    Buf text = {0};
+    define(G, "GEN_LABELS_SOURCE",
+           names ? sanitize(G->g->arena, G->o->labels_source) : "none (the harness prints numbers)");
+    for (int c = 0; names && c < classes; c++) {
+        buf_printf(&text, "«    "); /* quoted: m4 copies the names untouched */
+        c_string(&text, names[c]);
+        buf_printf(&text, ",»\n");
+    }
+    buf_printf(&text, "%s};\n", names ? "" : "    NULL,\n");
+    expand(G, "labels.c", "labels.m4", &text);
+    buf_free(&text);
+}
+
 static void copy_runtime(Gen *G, const char *file)
 {
     const EmbeddedFile *f = embedded_find(arena_printf(G->g->arena, "runtime/%s", file));
@@ -317,12 +379,16 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     write_model_c(&G); /* first: it defines GEN_PROFILE_CALLS for the header */
     expand(&G, arena_printf(a, "%s.h", o->name), "header.m4", NULL);
     expand(&G, "main.c", "main.m4", NULL);
+    write_labels(&G);
     expand(&G, "Makefile", "makefile.m4", NULL);
     expand(&G, "CMakeLists.txt", "cmake.m4", NULL);
     copy_runtime(&G, "effcc_runtime.h");
     copy_runtime(&G, "effcc_timer.h");
     copy_runtime(&G, "effcc_exp.h");
     copy_runtime(&G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
+    copy_runtime(&G, "effcc_image.h");
+    copy_runtime(&G, "effcc_image.c");
+    copy_runtime(&G, "stb_image.h");
     buf_free(&G.defines);
     buf_free(&G.blob);
 }

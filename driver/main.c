@@ -21,7 +21,7 @@
 
 typedef struct {
     const char *command; /* "compile" or "info" */
-    const char *spec, *outdir, *name, *weights, *save_weights, *target;
+    const char *spec, *outdir, *name, *weights, *save_weights, *target, *labels;
     ScaleRequest scale;
     uint64_t seed;
     bool has_seed, json, dump, no_fuse, no_tile;
@@ -32,7 +32,7 @@ static const char usage_text[] =
     "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
     "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
-    "                     [--target T] [--no-fuse] [--no-tile] [-d]\n"
+    "                     [--labels FILE] [--target T] [--no-fuse] [--no-tile] [-d]\n"
     "       effcc info SPEC.yaml [scaling options] [--target T] [--json]\n"
     "       effcc --help | --version\n";
 
@@ -50,6 +50,8 @@ static const char help_text[] =
     "      --weights FILE      safetensors file with torchvision key names\n"
     "      --seed N            deterministic synthetic weights (the default, seed 1)\n"
     "      --save-weights FILE write the weights used as safetensors\n"
+    "      --labels FILE       class names for the harness, one per line (default:\n"
+    "                          ImageNet's for 1000 classes, else none)\n"
     "      --target T          code target (default generic; known: %s)\n"
     "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
@@ -58,7 +60,7 @@ static const char help_text[] =
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_NO_FUSE,
-       OPT_NO_TILE };
+       OPT_NO_TILE, OPT_LABELS };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -69,6 +71,7 @@ static const struct option long_options[] = {
     {"weights", required_argument, NULL, OPT_WEIGHTS}, {"seed", required_argument, NULL, OPT_SEED},
     {"save-weights", required_argument, NULL, OPT_SAVE},
     {"target", required_argument, NULL, OPT_TARGET}, {"json", no_argument, NULL, OPT_JSON},
+    {"labels", required_argument, NULL, OPT_LABELS},
     {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},   {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
     {"no-tile", no_argument, NULL, OPT_NO_TILE},   {NULL, 0, NULL, 0},
@@ -119,6 +122,13 @@ static char *record_command(int argc, char **argv)
     return b.data;
 }
 
+/* "a/b/names.txt" is recorded as "names.txt" (see record_command). */
+static const char *last_component(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
 /* "out/" names the folder out: the staging folder goes beside it, not in it. */
 static const char *strip_slashes(char *path)
 {
@@ -141,6 +151,7 @@ static int parse_option(Options *o, int c, char *arg)
     case OPT_WEIGHTS: o->weights = arg; return -1;
     case OPT_SAVE: o->save_weights = arg; return -1;
     case OPT_TARGET: o->target = arg; return -1;
+    case OPT_LABELS: o->labels = arg; return -1;
     case OPT_JSON: o->json = true; return -1;
     case OPT_NO_FUSE: o->no_fuse = true; return -1;
     case OPT_NO_TILE: o->no_tile = true; return -1;
@@ -180,8 +191,8 @@ static int check_options(Options *o)
         return usage_error("%s: missing SPEC.yaml", o->command);
     if (compile && !o->outdir)
         return usage_error("%s: missing -o OUTDIR", o->command);
-    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump))
-        return usage_error("%s: -o, --name, --weights, --save-weights and -d belong to compile", o->command);
+    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump || o->labels))
+        return usage_error("%s: -o, --name, --weights, --save-weights, --labels and -d belong to compile", o->command);
     if (compile && o->json)
         return usage_error("%s: --json belongs to info", o->command);
     if (o->scale.preset && o->scale.has_phi)
@@ -278,6 +289,12 @@ static void compile(Arena *a, Options *o)
         name = m->name;
     check_name(name);
     check_outdir_replaceable(o->outdir);
+    const char *labels_source = "ImageNet-1k (torchvision's list)";
+    const char **labels = labels_default(a, m->classes);
+    if (o->labels) {
+        labels = labels_load(a, o->labels, m->classes);
+        labels_source = arena_printf(a, "%s, given with --labels", last_component(o->labels));
+    }
     if (o->weights) {
         weights_load(g, o->weights);
     } else {
@@ -292,7 +309,8 @@ static void compile(Arena *a, Options *o)
     check_limits(g);
 
     CodegenOptions co = {.name = name, .target = target,
-                         .command = o->recorded, .spec_hash = hash, .model = m};
+                         .command = o->recorded, .spec_hash = hash, .model = m,
+                         .labels = labels, .labels_source = labels_source};
     char *staging = staging_dir_create(a, o->outdir);
     DiagFrame f;
     diag_push(&f);

@@ -6,7 +6,8 @@
  * torchvision: features.0 is the stem, features.1..N the stages, features.N+1
  * the head; inside a block, layers are numbered in order of presence
  * (expand conv only when it changes the channel count, SE only when
- * se_ratio > 0). */
+ * se_ratio > 0). Padding is explicit on four sides: symmetric (k−1)/2, or
+ * TensorFlow's "SAME", which depends on the input size (see same_pad). */
 #include "ir.h"
 
 typedef struct {
@@ -28,23 +29,45 @@ static Shape shape_of(Lower *L, int v)
     return L->g->nodes[v].shape;
 }
 
+/* TensorFlow's "SAME" along one axis: the output has ceil(in/stride)
+ * pixels and the padding that needs, the odd one at the far side. */
+static void same_pad(int in, int kernel, int stride, int *lo, int *hi)
+{
+    int out = (in + stride - 1) / stride;
+    int total = (out - 1) * stride + kernel - in;
+    if (total < 0)
+        total = 0;
+    *lo = total / 2;
+    *hi = total - *lo;
+}
+
+/* pad: top, left, bottom, right, as Node.conv.pad. */
+static void conv_padding(const Lower *L, Shape in, int kernel, int stride, int pad[4])
+{
+    if (L->m->padding == PADDING_TF_SAME) {
+        same_pad(in.h, kernel, stride, &pad[0], &pad[2]);
+        same_pad(in.w, kernel, stride, &pad[1], &pad[3]);
+    } else {
+        pad[0] = pad[1] = pad[2] = pad[3] = (kernel - 1) / 2;
+    }
+}
+
 static int conv(Lower *L, int x, const char *module, int out, int kernel, int stride, int groups,
                 bool bias)
 {
     Shape in = shape_of(L, x);
-    int pad = (kernel - 1) / 2;
     int wdims[4] = {out, in.c / groups, kernel, kernel};
     Node n = {.op = OP_CONV2D, .in = {x}, .nin = 1, .label = module};
     n.conv.kernel = kernel;
     n.conv.stride = stride;
     n.conv.groups = groups;
-    for (int i = 0; i < 4; i++)
-        n.conv.pad[i] = pad;
+    conv_padding(L, in, kernel, stride, n.conv.pad);
+    const int *p = n.conv.pad;
     n.conv.weight = add_param(L, module, "weight", 4, wdims, false);
     n.conv.bias = bias ? add_param(L, module, "bias", 1, &out, false) : -1;
     n.conv.pool = -1;
-    n.shape = (Shape){out, conv_out_size(in.h, kernel, stride, pad, pad),
-                      conv_out_size(in.w, kernel, stride, pad, pad)};
+    n.shape = (Shape){out, conv_out_size(in.h, kernel, stride, p[0], p[2]),
+                      conv_out_size(in.w, kernel, stride, p[1], p[3])};
     return graph_add_node(L->g, n);
 }
 

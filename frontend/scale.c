@@ -3,6 +3,8 @@
  * A preset or φ picks width, depth and resolution multipliers; explicit
  * --width/--depth/--resolution override single dimensions. Channels follow
  * the official rounding (torchvision's _make_divisible), repeats round up.
+ * With scaling.fix_head_stem (EfficientNet-Lite) the stem and head channels
+ * and the repeats of the first and last stage keep their base values.
  * The float arithmetic mirrors Python's so every count equals torchvision's. */
 #include "ir.h"
 
@@ -74,6 +76,24 @@ static void check_multiplier(const char *what, double v)
         error_msg("%s multiplier %g is out of range (expected a number in (0, 1000])", what, v);
 }
 
+/* torchvision's ImageNet normalisation in pixel units (0..255), the default
+ * for 3-channel specs; other channel counts default to mean 0, std 1. */
+static const double imagenet_mean[3] = {0.485 * 255, 0.456 * 255, 0.406 * 255};
+static const double imagenet_std[3] = {0.229 * 255, 0.224 * 255, 0.225 * 255};
+
+static const double *per_channel(Arena *a, const SpecList *l, int channels, double fill,
+                                 const double *imagenet)
+{
+    if (l->v)
+        return l->v;
+    if (channels == 3)
+        return imagenet;
+    double *v = arena_array(a, (size_t)channels, sizeof *v);
+    for (int i = 0; i < channels; i++)
+        v[i] = fill;
+    return v;
+}
+
 static int scaled_channels(const Spec *s, int base, double width, const char *what)
 {
     int c = round_channels(base, width, s->divisor);
@@ -127,14 +147,18 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
     m->name = s->name;
     m->in_channels = s->in_channels;
     m->classes = r->classes > 0 ? r->classes : s->classes;
+    m->mean = per_channel(a, &s->mean, s->in_channels, 0.0, imagenet_mean);
+    m->std = per_channel(a, &s->std, s->in_channels, 1.0, imagenet_std);
     m->activation = s->activation;
+    m->padding = s->padding;
     m->se_ratio = s->se_ratio;
     m->divisor = s->divisor;
     m->stem_kernel = s->stem_kernel;
     m->stem_stride = s->stem_stride;
     pick_multipliers(s, r, m);
 
-    m->stem_channels = scaled_channels(s, s->stem_channels, m->width, "stem");
+    bool fixed = s->fix_head_stem;
+    m->stem_channels = fixed ? s->stem_channels : scaled_channels(s, s->stem_channels, m->width, "stem");
     m->nstages = s->nstages;
     m->stages = arena_array(a, (size_t)s->nstages, sizeof *m->stages);
     int in = m->stem_channels;
@@ -146,13 +170,14 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
         ms->stride = st->stride;
         ms->in_channels = in;
         ms->out_channels = scaled_channels(s, st->channels, m->width, "stage");
-        ms->repeats = round_repeats(st->repeats, m->depth);
+        bool ends = i == 0 || i == s->nstages - 1;
+        ms->repeats = fixed && ends ? st->repeats : round_repeats(st->repeats, m->depth);
         if (ms->repeats < 0)
             error_msg("stage %d: %d repeats × depth %g is absurd", i + 1, st->repeats, m->depth);
         if (expanded_channels(in, st->expand, s->divisor) < 0)
             error_msg("stage %d: expanded channels are absurd", i + 1);
         in = ms->out_channels;
     }
-    m->head_channels = scaled_channels(s, s->head_channels, m->width, "head");
+    m->head_channels = fixed ? s->head_channels : scaled_channels(s, s->head_channels, m->width, "head");
     return m;
 }

@@ -7,7 +7,8 @@
  * missing, duplicate) and an error points at the offending key or value as
  * FILE:LINE:COL. Numbers are plain scalars only: a quoted "3" is a string,
  * so it is a type error where a number is expected; strings may be plain or
- * quoted, but a plain null or boolean (`~`, `true`, …) is not a string.
+ * quoted, but a plain null or boolean (`~`, `true`, …) is not a string;
+ * a boolean is a plain true or false.
  * The schema is a contract other tools rely on: keys may be added, never
  * renamed. Everything the Spec holds lives in the arena. */
 #include "ir.h"
@@ -32,6 +33,10 @@ typedef enum {
     K_FRACTION, /* number in [0, 1] */
     K_IDENT,    /* a C identifier, stored as char * */
     K_ACT,      /* an activation name, stored as Act */
+    K_PADDING,  /* a padding name, stored as Padding */
+    K_BOOL,     /* true or false, stored as bool */
+    K_MEAN,     /* a sequence of numbers in [0, 255], stored as SpecList */
+    K_STD,      /* a sequence of numbers in (0, SPEC_MAX], stored as SpecList */
     K_MAP,      /* a nested mapping, filled into the same struct */
     K_STAGES,   /* the stage list (Spec only) */
     K_PRESETS,  /* the preset mapping (Spec only) */
@@ -47,12 +52,16 @@ static const char *const expects[KIND_COUNT] = {
     [K_EXPAND] = "a number >= 1",
     [K_FRACTION] = "a number from 0 to 1",
     [K_IDENT] = "a C identifier (letters, digits and _, not starting with a digit)",
+    [K_BOOL] = "true or false",
+    [K_MEAN] = "a number from 0 to 255",
+    [K_STD] = "a positive number",
     [K_STAGES] = "a non-empty sequence of stage mappings",
     [K_PRESETS] = "a mapping from preset names to preset mappings",
 };
 
-/* The activations a spec may name. */
-static const Act spec_acts[] = {ACT_SWISH, ACT_RELU6};
+/* The activations and paddings a spec may name. */
+static const int spec_acts[] = {ACT_SWISH, ACT_RELU6};
+static const int spec_paddings[] = {PADDING_SYMMETRIC, PADDING_TF_SAME};
 
 typedef struct Table Table;
 typedef struct {
@@ -72,6 +81,8 @@ struct Table {
 static const Field input_fields[] = {
     {"channels", K_INT, offsetof(Spec, in_channels)},
     {"resolution", K_INT, offsetof(Spec, resolution)},
+    {"mean", K_MEAN, offsetof(Spec, mean), NULL, true},
+    {"std", K_STD, offsetof(Spec, std), NULL, true},
 };
 static const Field batchnorm_fields[] = {
     {"eps", K_NUMBER, offsetof(Spec, bn_eps)},
@@ -89,6 +100,7 @@ static const Field scaling_fields[] = {
     {"beta", K_NUMBER, offsetof(Spec, beta)},
     {"gamma", K_NUMBER, offsetof(Spec, gamma)},
     {"divisor", K_INT, offsetof(Spec, divisor)},
+    {"fix_head_stem", K_BOOL, offsetof(Spec, fix_head_stem), NULL, true},
 };
 static const Field stage_fields[] = {
     {"expand", K_EXPAND, offsetof(SpecStage, expand)},
@@ -122,6 +134,7 @@ static const Field spec_fields[] = {
     {"se_ratio", K_FRACTION, offsetof(Spec, se_ratio)},
     {"head", K_MAP, 0, &head_table},
     {"scaling", K_MAP, 0, &scaling_table},
+    {"padding", K_PADDING, offsetof(Spec, padding), NULL, true},
     {"presets", K_PRESETS, 0, NULL, true},
 };
 static const Table spec_table = TABLE(spec_fields);
@@ -333,16 +346,57 @@ static char *read_ident(Walk *w, const Field *f, const yaml_node_t *v, const cha
     return arena_strdup(w->a, scalar_text(v));
 }
 
-static Act read_act(Walk *w, const Field *f, const yaml_node_t *v, const char *where)
+/* One of n named values: values[i] is called names[values[i]]. */
+static int read_enum(Walk *w, const Field *f, const yaml_node_t *v, const char *where,
+                     const int *values, size_t n, const char *const *names)
 {
-    size_t n = sizeof spec_acts / sizeof spec_acts[0];
     for (size_t i = 0; i < n; i++)
-        if (is_string(v) && strcmp(scalar_text(v), act_names[spec_acts[i]]) == 0)
-            return spec_acts[i];
-    const char *names = act_names[spec_acts[0]];
+        if (is_string(v) && strcmp(scalar_text(v), names[values[i]]) == 0)
+            return values[i];
+    const char *list = names[values[0]];
     for (size_t i = 1; i < n; i++)
-        names = arena_printf(w->a, "%s, %s", names, act_names[spec_acts[i]]);
-    bad(w, v, where, f->key, arena_printf(w->a, "one of: %s", names));
+        list = arena_printf(w->a, "%s, %s", list, names[values[i]]);
+    bad(w, v, where, f->key, arena_printf(w->a, "one of: %s", list));
+}
+
+static bool read_bool(Walk *w, const Field *f, const yaml_node_t *v, const char *where)
+{
+    static const char *const yes[] = {"true", "True", "TRUE"};
+    static const char *const no[] = {"false", "False", "FALSE"};
+    for (int i = 0; is_plain(v) && i < 3; i++) {
+        if (strcmp(scalar_text(v), yes[i]) == 0)
+            return true;
+        if (strcmp(scalar_text(v), no[i]) == 0)
+            return false;
+    }
+    bad(w, v, where, f->key, expects[K_BOOL]);
+}
+
+static yaml_node_t *node(Walk *w, int id);
+
+/* A non-empty sequence of numbers, each checked like a scalar of f's kind;
+ * its length is checked against the channels once the whole spec is read. */
+static SpecList read_list(Walk *w, const Field *f, const yaml_node_t *seq, const char *where)
+{
+    if (seq->type != YAML_SEQUENCE_NODE ||
+        seq->data.sequence.items.top == seq->data.sequence.items.start)
+        bad(w, seq, where, f->key,
+            arena_printf(w->a, "a sequence of numbers (%s each), one per input channel",
+                         expects[f->kind] + 2));
+    ptrdiff_t n = seq->data.sequence.items.top - seq->data.sequence.items.start;
+    if (n > SPEC_MAX_LIST)
+        fail_at(w, loc_of(seq), "%s%s: too many numbers: %td", prefix(w, where), f->key, n);
+    SpecList l = {arena_array(w->a, (size_t)n, sizeof(double)), (int)n, loc_of(seq)};
+    for (int i = 0; i < l.n; i++) {
+        const yaml_node_t *item = node(w, seq->data.sequence.items.start[i]);
+        double x;
+        bool ok = scalar_number(item, &x) &&
+                  (f->kind == K_MEAN ? x >= 0 && x <= 255 : x > 0 && x <= SPEC_MAX);
+        if (!ok)
+            bad(w, item, where, arena_printf(w->a, "%s[%d]", f->key, i), expects[f->kind]);
+        l.v[i] = x;
+    }
+    return l;
 }
 
 /* ---- mappings and lists ------------------------------------------------ */
@@ -491,7 +545,20 @@ static void read_value(Walk *w, const Field *f, yaml_node_t *key, yaml_node_t *v
         *(char **)dst = read_ident(w, f, v, where);
         break;
     case K_ACT:
-        *(Act *)dst = read_act(w, f, v, where);
+        *(Act *)dst = (Act)read_enum(w, f, v, where, spec_acts,
+                                     sizeof spec_acts / sizeof spec_acts[0], act_names);
+        break;
+    case K_PADDING:
+        *(Padding *)dst = (Padding)read_enum(w, f, v, where, spec_paddings,
+                                             sizeof spec_paddings / sizeof spec_paddings[0],
+                                             padding_names);
+        break;
+    case K_BOOL:
+        *(bool *)dst = read_bool(w, f, v, where);
+        break;
+    case K_MEAN:
+    case K_STD:
+        *(SpecList *)dst = read_list(w, f, v, where);
         break;
     case K_MAP: {
         const char *sub = where ? arena_printf(w->a, "%s.%s", where, f->key) : f->key;
@@ -511,6 +578,13 @@ static void read_value(Walk *w, const Field *f, yaml_node_t *key, yaml_node_t *v
     }
 }
 
+static void check_per_channel(Walk *w, const SpecList *l, const char *key, int channels)
+{
+    if (l->v && l->n != channels)
+        fail_at(w, l->loc, "input: %s has %d number%s; expected one per input channel (%d)", key,
+                l->n, l->n == 1 ? "" : "s", channels);
+}
+
 static void read_spec(Walk *w, Spec *s)
 {
     yaml_node_t *root = yaml_document_get_root_node(w->doc);
@@ -521,6 +595,8 @@ static void read_spec(Walk *w, Spec *s)
         bad(w, root, NULL, "the spec", map_expect(w, &spec_table));
     s->presets_loc = (Loc){1, 1};
     fill(w, root, &spec_table, s, NULL);
+    check_per_channel(w, &s->mean, "mean", s->in_channels);
+    check_per_channel(w, &s->std, "std", s->in_channels);
 }
 
 /* ---- libyaml ----------------------------------------------------------- */

@@ -24,6 +24,12 @@ const char *const act_names[ACT_COUNT] = {
 #undef X
 };
 
+const char *const padding_names[PADDING_COUNT] = {
+#define X(e, s) [PADDING_##e] = s,
+    PADDING_LIST(X)
+#undef X
+};
+
 Graph *graph_new(Arena *a)
 {
     Graph *g = arena_alloc(a, sizeof *g);

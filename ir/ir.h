@@ -101,6 +101,18 @@ typedef enum {
 } Act;
 extern const char *const act_names[ACT_COUNT];
 
+/* How convolutions pad: symmetric (k−1)/2 on every side, as PyTorch models
+ * do, or TensorFlow's "SAME" (output ceil(in/stride), the odd pixel of
+ * padding at the bottom/right), as checkpoints ported from TensorFlow need. */
+#define PADDING_LIST(X) X(SYMMETRIC, "symmetric") X(TF_SAME, "tf_same")
+typedef enum {
+#define X(e, s) PADDING_##e,
+    PADDING_LIST(X)
+#undef X
+        PADDING_COUNT
+} Padding;
+extern const char *const padding_names[PADDING_COUNT];
+
 typedef struct {
     double expand; /* expansion ratio of the 1×1 expand conv (≥ 1) */
     int kernel, stride, channels, repeats;
@@ -115,12 +127,21 @@ typedef struct {
     Loc loc;
 } SpecPreset;
 
+/* A list of numbers, one per input channel (input.mean, input.std). */
+typedef struct {
+    double *v; /* NULL when the key is absent */
+    int n;
+    Loc loc;
+} SpecList;
+
 typedef struct {
     const char *path; /* as given on the command line */
     uint64_t hash;    /* FNV-1a of the file's bytes */
     char *name;
     int in_channels, resolution, classes;
+    SpecList mean, std; /* input normalisation, pixel units 0..255 */
     Act activation;
+    Padding padding;
     double bn_eps;
     int stem_channels, stem_kernel, stem_stride;
     SpecStage *stages;
@@ -129,6 +150,7 @@ typedef struct {
     int head_channels;
     double alpha, beta, gamma;
     int divisor;
+    bool fix_head_stem; /* scaling leaves stem, head, first/last repeats alone */
     SpecPreset *presets;
     int npresets;
     Loc presets_loc; /* the `presets` key, or the document start */
@@ -158,7 +180,9 @@ typedef struct {
 typedef struct {
     const char *name;
     int in_channels, resolution, classes;
+    const double *mean, *std; /* in_channels each: x = (pixel − mean) / std */
     Act activation;
+    Padding padding;
     double bn_eps;
     double se_ratio;
     int divisor;
@@ -303,6 +327,13 @@ uint64_t node_macs(const Graph *g, const Node *n);
  * activation as separate ops, params named by torchvision's state_dict keys. */
 Graph *lower_model(Arena *a, const Model *m);
 
+/* ===== frontend/labels.c ================================================= */
+/* Class names for the harness, one per class in order; errors at FILE:LINE:COL. */
+const char **labels_parse(Arena *a, const char *path, const char *text, size_t len, int classes);
+const char **labels_load(Arena *a, const char *path, int classes);
+/* ImageNet's 1,000 names (embedded) when classes is 1000, else NULL. */
+const char **labels_default(Arena *a, int classes);
+
 /* ===== frontend/weights.c ================================================ */
 /* Fills every external param from a safetensors file written from a
  * torchvision state_dict; checks presence, dtype F32, shape, no extras. */
@@ -359,6 +390,8 @@ typedef struct {
     const char *command;   /* the command line, recorded in headers */
     uint64_t spec_hash;
     const Model *model;
+    const char **labels;        /* one name per class, or NULL: the harness prints numbers */
+    const char *labels_source;  /* where they came from, for labels.c's comment */
 } CodegenOptions;
 /* Writes the self-contained folder into dir (which must exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);

@@ -1,13 +1,15 @@
 #!/bin/sh
 # setup.sh — installs what effcc needs from Debian's packages, if missing.
+# (python3-venv, -pil and -skimage serve the EfficientNet-Lite tools and tests:
+# tools/venv.sh builds on them; skimage ships the photos.)
 #
 # Idempotent: checks each package with dpkg-query and calls apt-get only for
 # those absent. Runs apt-get through sudo when not root.
 set -eu
 packages="gcc clang make cmake pkg-config m4 libyaml-dev libcjson-dev libcunit1-dev
 python3-torch python3-torchvision python3-numpy python3-yaml python3-venv
-libopenblas0-openmp gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu
-qemu-user binutils-aarch64-linux-gnu"
+python3-pil python3-skimage libopenblas0-openmp gcc-aarch64-linux-gnu
+gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu qemu-user binutils-aarch64-linux-gnu"
 
 missing=""
 for p in $packages; do

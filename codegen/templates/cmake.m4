@@ -27,6 +27,6 @@ set_source_files_properties(GEN_NAME«»_weights.S PROPERTIES
   COMPILE_DEFINITIONS "EFFCC_WEIGHTS_FILE=\"${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin\""
   OBJECT_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin)
 
-add_executable(GEN_NAME main.c)
+add_executable(GEN_NAME main.c labels.c effcc_image.c)
 target_compile_options(GEN_NAME PRIVATE ${target_flags} -Wall -Wextra)
 target_link_libraries(GEN_NAME PRIVATE GEN_NAME«»_model)

@@ -7,7 +7,8 @@ GEN_PROVENANCE *
  *     GEN_NAME«»_run(input, logits, arena);
  *
  * input:  GEN_IN_C x GEN_IN_H x GEN_IN_W floats, NCHW (as PyTorch), normalised as the
- *         model was trained.
+ *         model was trained: (pixel − mean[c]) / std[c] with pixels 0..255 and
+ *         GEN_NAME«»_INPUT_MEAN, GEN_NAME«»_INPUT_STD (initialisers, one per channel).
  * logits: GEN_CLASSES raw scores (no softmax).
  * arena:  GEN_NAME«»_ARENA_BYTES bytes of scratch, 64-byte aligned; it need not be
  *         initialised and holds garbage afterwards. One arena per concurrent call.
@@ -24,6 +25,8 @@ extern "C" {
 #define GEN_NAME«»_INPUT_CHANNELS GEN_IN_C
 #define GEN_NAME«»_INPUT_HEIGHT GEN_IN_H
 #define GEN_NAME«»_INPUT_WIDTH GEN_IN_W
+#define GEN_NAME«»_INPUT_MEAN {GEN_IN_MEAN}
+#define GEN_NAME«»_INPUT_STD {GEN_IN_STD}
 #define GEN_NAME«»_NUM_CLASSES GEN_CLASSES
 #define GEN_NAME«»_ARENA_BYTES GEN_ARENA_BYTES
 #define GEN_NAME«»_WEIGHTS_BYTES GEN_WEIGHTS_BYTES

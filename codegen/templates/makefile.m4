@@ -20,7 +20,7 @@ ALL_CFLAGS = -std=c11 $(TARGET_CFLAGS) $(CFLAGS) $(OPENMP_FLAGS) $(PROFILE_FLAGS
 LDLIBS += -lm
 
 PROGRAM = GEN_NAME
-OBJECTS = GEN_NAME.o GEN_NAME«»_weights.o main.o
+OBJECTS = GEN_NAME.o GEN_NAME«»_weights.o main.o labels.o effcc_image.o
 
 all: $(PROGRAM)
 
@@ -32,8 +32,15 @@ $(PROGRAM): $(OBJECTS)
 GEN_NAME.o: GEN_NAME.c GEN_NAME.h effcc_runtime.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ GEN_NAME.c
 
-main.o: main.c GEN_NAME.h effcc_timer.h
+main.o: main.c GEN_NAME.h effcc_image.h effcc_timer.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ main.c
+
+labels.o: labels.c GEN_NAME.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ labels.c
+
+# The harness's image decoding (stb_image, vendored: no library to link).
+effcc_image.o: effcc_image.c effcc_image.h stb_image.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ effcc_image.c
 
 # The weights blob is found through an absolute path so the build works from
 # any directory; the generated files themselves hold no absolute path.

@@ -60,6 +60,7 @@ expect 2 "usage" -- "$effcc" compile "$spec" -o out --no-such-option
 expect 2 "--resolution and --classes expect" -- "$effcc" info "$spec" --resolution 0
 expect 2 "belong to compile" -- "$effcc" info "$spec" -o out
 expect 2 "unexpected argument" -- "$effcc" info "$spec" extra
+expect 2 "belong to compile" -- "$effcc" info "$spec" --labels names.txt
 "$effcc" --help >/dev/null || fail "--help"
 "$effcc" --version | grep -q "^effcc [0-9]" || fail "--version"
 
@@ -95,6 +96,16 @@ head -c 4 b0.safetensors >tiny.safetensors
 expect 1 "tiny.safetensors: error:" -- "$effcc" compile "$spec" --preset b0 -o out --weights tiny.safetensors
 expect 1 "b0.safetensors: error: tensor 'classifier.1.weight': shape \[10, 1280\] expected, found \[1000, 1280\]" -- "$effcc" compile "$spec" --preset b0 --classes 10 -o out --weights b0.safetensors
 expect 1 "nosuch.safetensors: error: cannot open" -- "$effcc" compile "$spec" -o out --weights nosuch.safetensors
+
+# --- class names: FILE:LINE:COL, or the count ---
+printf 'cat\n\ndog\n' >gap.txt
+expect 1 "^gap.txt:2:1: error: class 1: empty name" -- "$effcc" compile "$spec" --phi -2 --classes 3 -o out --labels gap.txt
+printf 'cat\ndog\nemu\n' >names.txt
+expect 1 "^names.txt: error: 3 class names for a model with 10 classes" -- "$effcc" compile "$spec" --phi -2 --classes 10 -o out --labels names.txt
+expect 1 "^nosuch.txt: error: cannot open" -- "$effcc" compile "$spec" --phi -2 --classes 3 -o out --labels nosuch.txt
+expect 0 "" -- "$effcc" compile "$spec" --phi -2 --classes 3 -o named --labels "$work/names.txt"
+grep -q '"emu",' named/labels.c || fail "labels.c lacks the names"
+grep -q "names.txt, given with --labels" named/labels.c || fail "labels.c does not name its source"
 
 # --- success: the note about synthetic weights, a complete folder ---
 expect 0 "note: no --weights given: using synthetic weights" -- "$effcc" compile "$spec" --phi -2 -o good

@@ -3,7 +3,10 @@
  * The table below was read from torchvision 0.14's efficientnet_b0..b7
  * modules (stem out_channels, len() and out_channels of each stage,
  * head out_channels); it is torchvision's output, not ours. Parameter counts
- * are torchvision's sum(p.numel() for p in model.parameters()). */
+ * are torchvision's sum(p.numel() for p in model.parameters()). The Lite
+ * table was read the same way from efficientnet-lite-pytorch 0.1.0's
+ * EfficientNet.from_name('efficientnet-liteN') (examples/efficientnet-lite.yaml,
+ * whose scaling keeps the stem, the head and the end stages' repeats). */
 #include "unit.h"
 
 #include <math.h>
@@ -32,6 +35,20 @@ static const unsigned long long torchvision_params[8] = {
 
 static const int resolutions[8] = {224, 240, 260, 300, 380, 456, 528, 600};
 
+static const Expected package_lite[5] = {
+    {32, {{1, 16}, {2, 24}, {2, 40}, {3, 80}, {3, 112}, {4, 192}, {1, 320}}, 1280}, /* lite0 */
+    {32, {{1, 16}, {3, 24}, {3, 40}, {4, 80}, {4, 112}, {5, 192}, {1, 320}}, 1280}, /* lite1 */
+    {32, {{1, 16}, {3, 24}, {3, 48}, {4, 88}, {4, 120}, {5, 208}, {1, 352}}, 1280}, /* lite2 */
+    {32, {{1, 24}, {3, 32}, {3, 48}, {5, 96}, {5, 136}, {6, 232}, {1, 384}}, 1280}, /* lite3 */
+    {32, {{1, 24}, {4, 32}, {4, 56}, {6, 112}, {6, 160}, {8, 272}, {1, 448}}, 1280}, /* lite4 */
+};
+
+static const unsigned long long package_lite_params[5] = {
+    4652008, 5416680, 6092072, 8197096, 13006568,
+};
+
+static const int lite_resolutions[5] = {224, 240, 260, 280, 300};
+
 static Arena *arena;
 static Spec *spec;
 
@@ -58,6 +75,64 @@ static void test_presets_match_torchvision(void)
         }
         CU_ASSERT_DOUBLE_EQUAL(m->bn_eps, b >= 5 ? 1e-3 : 1e-5, 1e-12);
     }
+}
+
+static void test_lite_presets_match_package(void)
+{
+    Spec *lite = unit_spec(arena, "examples/efficientnet-lite.yaml");
+    CU_ASSERT_TRUE(lite->fix_head_stem);
+    for (int l = 0; l < 5; l++) {
+        char name[8];
+        snprintf(name, sizeof name, "lite%d", l);
+        ScaleRequest r = {.preset = name};
+        Model *m = scale_model(arena, lite, &r);
+        const Expected *e = &package_lite[l];
+        CU_ASSERT_EQUAL(m->stem_channels, e->stem);
+        CU_ASSERT_EQUAL(m->head_channels, e->head);
+        CU_ASSERT_EQUAL(m->resolution, lite_resolutions[l]);
+        CU_ASSERT_EQUAL(m->activation, ACT_RELU6);
+        CU_ASSERT_EQUAL(m->padding, PADDING_TF_SAME);
+        CU_ASSERT_DOUBLE_EQUAL(m->bn_eps, 1e-3, 0);
+        CU_ASSERT_EQUAL_FATAL(m->nstages, 7);
+        for (int s = 0; s < 7; s++) {
+            CU_ASSERT_EQUAL(m->stages[s].repeats, e->stages[s][0]);
+            CU_ASSERT_EQUAL(m->stages[s].out_channels, e->stages[s][1]);
+        }
+        CU_ASSERT_EQUAL(graph_stats(lower_model(arena, m)).parameters, package_lite_params[l]);
+    }
+}
+
+/* fix_head_stem under phi: only the stem, head and end repeats stay. */
+static void test_fix_head_stem_under_phi(void)
+{
+    Spec *lite = unit_spec(arena, "examples/efficientnet-lite.yaml");
+    ScaleRequest r = {.has_phi = true, .phi = 3};
+    Model *m = scale_model(arena, lite, &r);
+    CU_ASSERT_EQUAL(m->stem_channels, 32);
+    CU_ASSERT_EQUAL(m->head_channels, 1280);
+    CU_ASSERT_EQUAL(m->stages[0].repeats, 1);
+    CU_ASSERT_EQUAL(m->stages[6].repeats, 1);
+    CU_ASSERT_EQUAL(m->stages[1].repeats, round_repeats(2, pow(1.2, 3)));
+    CU_ASSERT_EQUAL(m->stages[0].out_channels, round_channels(16, pow(1.1, 3), 8));
+    CU_ASSERT_EQUAL(m->stages[1].in_channels, m->stages[0].out_channels);
+    Model *b = scale(NULL, true, 3); /* the B spec scales them all */
+    CU_ASSERT_EQUAL(b->stem_channels, round_channels(32, pow(1.1, 3), 8));
+    CU_ASSERT(b->stages[0].repeats > 1);
+}
+
+/* Normalisation: the Lite spec's, and torchvision's ImageNet default. */
+static void test_input_normalisation(void)
+{
+    Spec *lite = unit_spec(arena, "examples/efficientnet-lite.yaml");
+    ScaleRequest r = {.preset = "lite1"};
+    Model *m = scale_model(arena, lite, &r);
+    for (int c = 0; c < 3; c++) {
+        CU_ASSERT_DOUBLE_EQUAL(m->mean[c], 127, 0);
+        CU_ASSERT_DOUBLE_EQUAL(m->std[c], 128, 0);
+    }
+    m = scale("b0", false, 0);
+    CU_ASSERT_DOUBLE_EQUAL(m->mean[0], 123.675, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(m->std[2], 57.375, 1e-9);
 }
 
 static void test_parameter_counts_match_torchvision(void)
@@ -133,6 +208,9 @@ int main(void)
     static const UnitTest tests[] = {
         {"presets b0..b7 match torchvision's channels and repeats", test_presets_match_torchvision},
         {"parameter counts match torchvision's", test_parameter_counts_match_torchvision},
+        {"presets lite0..lite4 match efficientnet-lite-pytorch", test_lite_presets_match_package},
+        {"fix_head_stem under phi", test_fix_head_stem_under_phi},
+        {"input normalisation", test_input_normalisation},
         {"channel rounding follows _make_divisible", test_round_channels_rule},
         {"phi scaling", test_phi_scaling},
         {"single-dimension overrides", test_overrides},

@@ -405,7 +405,7 @@ static void test_unknown_key_top(void)
 {
     check_line(15, "se_ration: 0.25", 15, 1,
                "unknown key 'se_ration' at top level; expected one of: name, input, classes, "
-               "activation, batchnorm, stem, stages, se_ratio, head, scaling, presets");
+               "activation, batchnorm, stem, stages, se_ratio, head, scaling, padding, presets");
 }
 
 static void test_unknown_key_nested(void)
@@ -477,6 +477,75 @@ static void test_unknown_activation(void)
 {
     check_line(4, "activation: gelu", 4, 13, "activation must be one of: swish, relu6, got gelu");
     check_line(4, "activation: sigmoid", 4, 13, "activation must be one of: swish, relu6");
+}
+
+/* ---- EfficientNet-Lite keys ------------------------------------------- */
+
+/* padding, scaling.fix_head_stem, input.mean and input.std: optional, with
+ * defaults symmetric, false and absent (the Model fills ImageNet's in). */
+static void test_lite_keys(void)
+{
+    Arena *a = arena_new();
+    char *src = base_with(0, NULL);
+    Spec *s = parse_or_report(a, src);
+    if (s) {
+        CU_ASSERT_EQUAL(s->padding, PADDING_SYMMETRIC);
+        CU_ASSERT_FALSE(s->fix_head_stem);
+        CU_ASSERT_PTR_NULL(s->mean.v);
+        CU_ASSERT_PTR_NULL(s->std.v);
+    }
+    free(src);
+    src = base_with(2, "input: {channels: 3, resolution: 32, mean: [127, 0, 255], "
+                       "std: [128, 0.5, 1e3]}\n"
+                       "padding: tf_same");
+    s = parse_or_report(a, src);
+    if (s) {
+        CU_ASSERT_EQUAL(s->padding, PADDING_TF_SAME);
+        CU_ASSERT_EQUAL_FATAL(s->mean.n, 3);
+        CU_ASSERT_EQUAL_FATAL(s->std.n, 3);
+        CU_ASSERT_DOUBLE_EQUAL(s->mean.v[2], 255, 0);
+        CU_ASSERT_DOUBLE_EQUAL(s->std.v[1], 0.5, 0);
+        CU_ASSERT_DOUBLE_EQUAL(s->std.v[2], 1000, 0);
+        CU_ASSERT_EQUAL(s->mean.loc.line, 2);
+        CU_ASSERT_EQUAL(s->mean.loc.col, 44);
+    }
+    free(src);
+    src = base_with(17, "scaling: {alpha: 1.2, beta: 1.1, gamma: 1.15, divisor: 8, "
+                        "fix_head_stem: true}");
+    s = parse_or_report(a, src);
+    if (s)
+        CU_ASSERT_TRUE(s->fix_head_stem);
+    free(src);
+    arena_free(a);
+}
+
+static void test_padding_and_flag_errors(void)
+{
+    check_line(4, "padding: same", 4, 10, "padding must be one of: symmetric, tf_same, got same");
+    check_line(4, "padding: 1", 4, 10, "padding must be one of: symmetric, tf_same, got 1");
+    check_line(17, "scaling: {alpha: 1.2, beta: 1.1, gamma: 1.15, divisor: 8, fix_head_stem: yes}",
+               17, 74, "scaling: fix_head_stem must be true or false, got yes");
+    check_line(17, "scaling: {alpha: 1.2, beta: 1.1, gamma: 1.15, divisor: 8, fix_head_stem: 'true'}",
+               17, 74, "scaling: fix_head_stem must be true or false, got the string \"true\"");
+}
+
+static void test_mean_std_errors(void)
+{
+    check_line(2, "input: {channels: 3, resolution: 32, mean: [1, 2]}", 2, 44,
+               "input: mean has 2 numbers; expected one per input channel (3)");
+    check_line(2, "input: {channels: 3, resolution: 32, std: [1, 0, 1]}", 2, 47,
+               "input: std[1] must be a positive number, got 0");
+    check_line(2, "input: {channels: 3, resolution: 32, mean: [1, 256, 1]}", 2, 48,
+               "input: mean[1] must be a number from 0 to 255, got 256");
+    check_line(2, "input: {channels: 3, resolution: 32, mean: [1, '2', 1]}", 2, 48,
+               "input: mean[1] must be a number from 0 to 255, got the string \"2\"");
+    check_line(2, "input: {channels: 3, resolution: 32, mean: 127}", 2, 44,
+               "input: mean must be a sequence of numbers (number from 0 to 255 each), one per "
+               "input channel, got 127");
+    check_line(2, "input: {channels: 3, resolution: 32, std: []}", 2, 43,
+               "input: std must be a sequence of numbers");
+    check_line(2, "input: {channels: 1, resolution: 32, std: [1, 1, 1]}", 2, 43,
+               "input: std has 3 numbers; expected one per input channel (1)");
 }
 
 static void test_long_value_is_cut(void)
@@ -569,6 +638,9 @@ static const UnitTest tests[] = {
     {"bad name identifier", test_bad_name},
     {"unknown activation", test_unknown_activation},
     {"long values are cut in messages", test_long_value_is_cut},
+    {"Lite keys: padding, fix_head_stem, mean, std", test_lite_keys},
+    {"padding and fix_head_stem errors", test_padding_and_flag_errors},
+    {"mean and std errors", test_mean_std_errors},
     {"anchors without aliases", test_anchor},
     {"aliases rejected", test_alias_rejected},
     {"YAML syntax errors", test_syntax_error},

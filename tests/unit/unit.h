@@ -57,13 +57,20 @@ static inline int unit_main(const char *suite, const UnitTest *tests, size_t n)
 
 #define UNIT_MAIN(suite, tests) unit_main(suite, tests, sizeof(tests) / sizeof(tests[0]))
 
-/* examples/efficientnet.yaml, found through CTest's EFFCC_SOURCE_DIR. */
-static inline Spec *unit_example_spec(Arena *a)
+/* A spec of the source tree (e.g. "examples/efficientnet-lite.yaml"), found
+ * through CTest's EFFCC_SOURCE_DIR. */
+static inline Spec *unit_spec(Arena *a, const char *relpath)
 {
     const char *root = getenv("EFFCC_SOURCE_DIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/examples/efficientnet.yaml", root ? root : ".");
+    snprintf(path, sizeof path, "%s/%s", root ? root : ".", relpath);
     return spec_load(a, path);
+}
+
+/* examples/efficientnet.yaml */
+static inline Spec *unit_example_spec(Arena *a)
+{
+    return unit_spec(a, "examples/efficientnet.yaml");
 }
 
 #endif
