@@ -81,6 +81,8 @@ static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int as
     act_param(k, n->conv.act);
 }
 
+static void stem_params(const Graph *g, const Node *n, Kernel *k);
+
 static void gemm(const Graph *g, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
@@ -134,44 +136,61 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
     put(k, "EFFCC_DW()");
 }
 
-/* An expansion fused into its depthwise conv: the expansion's GEMM
- * parameters (one row of pixels at a time) next to the depthwise ones. */
+/* The conv that produces a depthwise conv's input, fused into it (an
+ * expansion, or the stem): its GEMM parameters (one row of pixels at a
+ * time) next to the depthwise ones. */
 static void expdw(const Graph *g, const Node *n, Kernel *k)
 {
     const Node *e = &g->nodes[n->in[0]], *x = &g->nodes[e->in[0]];
+    bool stem = e->in[0] == 0;
     char pad[32];
-    begin(k, CALL_EXPDW, g->vl, "expdw_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s", x->shape.c,
-          e->shape.c, n->conv.kernel, n->conv.stride, pad_text(n, pad, sizeof pad), x->shape.h,
-          x->shape.w, e->tile.mr, e->tile.nv, act_names[e->conv.act], act_names[n->conv.act],
-          n->conv.pool >= 0 ? "_pool" : "");
-    gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w);
-    param(k, "G_RES", 0);
+    begin(k, CALL_EXPDW, g->vl, "%s_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s",
+          stem ? "stemdw" : "expdw", x->shape.c, e->shape.c, n->conv.kernel, n->conv.stride,
+          pad_text(n, pad, sizeof pad), x->shape.h, x->shape.w, e->tile.mr, e->tile.nv,
+          act_names[e->conv.act], act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
+    if (stem) {
+        stem_params(g, e, k);
+        put(k, "m4_define(«G_PRODUCE», «EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)»)");
+    } else {
+        gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w);
+        param(k, "G_RES", 0);
+        put(k, "m4_define(«G_PRODUCE», «EFFCC_EXPAND_ROW(«$1», «$2»)»)");
+    }
     param(k, "G_THREADS", n->tile.threads);
     dw_params(g, n, k);
     put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * (G_W * G_CP))»)");
     put(k, "EFFCC_EXPDW()");
 }
 
-static void stem(const Graph *g, const Node *n, Kernel *k)
+/* The stem's GEMM and gather parameters (G_S* names: a fused kernel also
+ * holds the depthwise conv's). */
+static void stem_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
-    int K = n->conv.kernel, kk = K * K * in.c;
-    char pad[32];
-    begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
-          pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
+    int kk = n->conv.kernel * n->conv.kernel * in.c;
     gemm_params(g, n, k, kk, kk, n->shape.w);
     param(k, "G_RES", 0);
     param(k, "G_GATE", 0);
     param(k, "G_IC", in.c);
-    param(k, "G_H", in.h);
-    param(k, "G_W", in.w);
-    param(k, "G_OH", n->shape.h);
-    param(k, "G_OW", n->shape.w);
-    param(k, "G_K", K);
+    param(k, "G_SH", in.h);
+    param(k, "G_SW", in.w);
+    param(k, "G_SOH", n->shape.h);
+    param(k, "G_SOW", n->shape.w);
+    param(k, "G_SK", n->conv.kernel);
     param(k, "G_KK", kk);
-    param(k, "G_S", n->conv.stride);
-    param(k, "G_PT", n->conv.pad[0]);
-    param(k, "G_PL", n->conv.pad[1]);
+    param(k, "G_SS", n->conv.stride);
+    param(k, "G_SPT", n->conv.pad[0]);
+    param(k, "G_SPL", n->conv.pad[1]);
+}
+
+static void stem(const Graph *g, const Node *n, Kernel *k)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    int K = n->conv.kernel;
+    char pad[32];
+    begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
+          pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
+    stem_params(g, n, k);
     put(k, "EFFCC_STEM()");
 }
 

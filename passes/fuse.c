@@ -9,7 +9,8 @@
  *      is accumulated in that conv's epilogue (conv.pool ↔ pool.producer),
  *      and the SCALE by the gate is applied by the 1×1 conv that reads it
  *      (in[2], conv.gate), so neither makes a pass over a full tensor;
- *   4. an MBConv expansion (a 1×1 conv read only by a depthwise conv) whose
+ *   4. an MBConv expansion (a 1×1 conv read only by a depthwise conv), or
+ *      the stem read only by a depthwise conv (B0's first block), whose
  *      output would take at least EXPAND_FUSE_BYTES is computed inside the
  *      depthwise kernel, a few rows at a time into a ring buffer
  *      (fused_into), so the largest tensors of the network never exist
@@ -101,7 +102,8 @@ static void fuse_expand(Graph *g, int i)
     bool depthwise = d->conv.groups == d->shape.c && x->shape.c == d->shape.c;
     bool pointwise = x->op == OP_CONV2D && x->conv.kernel == 1 && x->conv.stride == 1 &&
                      x->conv.groups == 1 && x->in[0] != 0 && in.h == x->shape.h;
-    if (!depthwise || !pointwise || x->conv.residual || x->conv.gate || x->conv.pool >= 0 ||
+    bool stem = x->op == OP_CONV2D && x->in[0] == 0 && x->conv.groups == 1;
+    if (!depthwise || !(pointwise || stem) || x->conv.residual || x->conv.gate || x->conv.pool >= 0 ||
         !sole_reader(g, e) || shape_numel(x->shape) * sizeof(float) < EXPAND_FUSE_BYTES)
         return;
     x->fused_into = i;

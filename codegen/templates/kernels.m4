@@ -215,11 +215,13 @@ m4_ifelse(G_NB, 0, «», «                for (int blk = 0; blk < G_NB; ++blk) 
 »)            }
 »)
 
-EFFCC_EXPDW: an MBConv expansion (1×1, weights we/be as a GEMM) fused
-into the depthwise conv that reads it. Each thread takes a band of output
-rows and keeps the last G_K expanded rows in its ring buffer (input row ih
-in slot ih % G_K), expanding each row once, just before the first output
-row that needs it: the expanded tensor never exists whole.
+EFFCC_EXPDW: the conv that produces a depthwise conv's input, computed
+inside it: an MBConv expansion (1×1, G_PRODUCE is EFFCC_EXPAND_ROW) or
+the stem (EFFCC_STEM_ROW), weights we/be. Each thread takes a band of
+output rows and keeps the last G_K input rows in its ring buffer (row ih in
+slot ih % G_K), producing each row once, just before the first output row
+that needs it: the producer's tensor never exists whole.
+m4_define(«EFFCC_EXPAND_ROW», «EFFCC_GEMM_ROW(«(x + ($1) * (G_W * G_AST))», «$2», «we», «be»)»)
 m4_define(«EFFCC_EXPDW», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict x, const float *restrict we, const float *restrict be,
         const float *restrict w, const float *restrict bias, float *restrict out
@@ -232,7 +234,7 @@ EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS
 EFFCC_POOL_LOCAL()        int next = 0; /* rows below next are expanded (the last G_K in the ring) */
         for (int oh = G_OH * t / nt; oh < G_OH * (t + 1) / nt; ++oh) {
 EFFCC_DW_ROWSPAN()            for (int r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
-EFFCC_GEMM_ROW(«(x + r * (G_W * G_AST))», «(ring + (r % G_K) * (G_W * G_CP))», «we», «be»)                next = r + 1;
+G_PRODUCE(«r», «(ring + (r % G_K) * (G_W * G_CP))»)                next = r + 1;
             }
 EFFCC_DW_ROW()        }
 EFFCC_POOL_SUM()    }
@@ -249,21 +251,28 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out)
 {
     EFFCC_OMP("omp parallel for schedule(static)")
-    for (int oh = 0; oh < G_OH; ++oh) {
-        float patch[G_OW * G_KK];
-        for (int ow = 0; ow < G_OW; ++ow) {
-            for (int kh = 0; kh < G_K; ++kh) {
-                for (int kw = 0; kw < G_K; ++kw) {
-                    const int ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
-                    const int inside = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W;
+    for (int oh = 0; oh < G_SOH; ++oh)
+EFFCC_STEM_ROW(«in», «oh», «(out + oh * G_SOW * G_COP)», «w», «bias»)}
+»)
+
+EFFCC_STEM_ROW(in, oh, out, w, bias): output row oh of the stem: the G_SOW
+patches of the row are gathered from the NCHW input (G_IC channels of
+G_SH × G_SW, kernel G_SK, stride G_SS, padding G_SPT/G_SPL, zeros outside)
+into a buffer, which goes through the micro-kernels.
+m4_define(«EFFCC_STEM_ROW», «    {
+        float patch[G_SOW * G_KK];
+        for (int ow = 0; ow < G_SOW; ++ow) {
+            for (int kh = 0; kh < G_SK; ++kh) {
+                for (int kw = 0; kw < G_SK; ++kw) {
+                    const int ih = ($2) * G_SS - G_SPT + kh, iw = ow * G_SS - G_SPL + kw;
+                    const int inside = ih >= 0 && ih < G_SH && iw >= 0 && iw < G_SW;
                     for (int ci = 0; ci < G_IC; ++ci)
-                        patch[ow * G_KK + (kh * G_K + kw) * G_IC + ci] =
-                            inside ? in[(ci * G_H + ih) * G_W + iw] : 0.0f;
+                        patch[ow * G_KK + (kh * G_SK + kw) * G_IC + ci] =
+                            inside ? $1[(ci * G_SH + ih) * G_SW + iw] : 0.0f;
                 }
             }
         }
-EFFCC_GEMM_ROW(«patch», «(out + oh * G_OW * G_COP)», «w», «bias»)    }
-}
+EFFCC_GEMM_ROW(«patch», «$3», «$4», «$5»)    }
 »)
 
 EFFCC_AVGPOOL: global average over G_P pixels of G_CP channels.
