@@ -31,7 +31,7 @@ static void test_kernel_names_and_literals(void)
     kernel_for_node(g, 1, &k);
     CU_ASSERT_STRING_EQUAL(k.name, "stem_k3s2p1_c3to24_h147w147_swish");
     CU_ASSERT_EQUAL(k.call, CALL_STEM);
-    CU_ASSERT_PTR_NOT_NULL(strstr(k.invoke, "m4_define(«G_OH», «74»)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(k.invoke, "m4_define(«G_SOH», «74»)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(k.invoke, "m4_define(«G_KK», «27»)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(k.invoke, "EFFCC_STEM()"));
     kernel_for_node(g, 2, &k);
