@@ -143,6 +143,7 @@ static void define_model(Gen *G)
     define_normalisation(G);
     define_int(G, "GEN_ARENA_BYTES", G->g->arena_bytes);
     define_int(G, "GEN_WEIGHTS_BYTES", G->blob.len);
+    define_int(G, "GEN_THREADS", (unsigned long long)G->g->threads);
     define(G, "GEN_TARGET", G->o->target->name);
     define(G, "GEN_TARGET_CFLAGS", G->o->target->cflags);
     define_provenance(G);
@@ -381,6 +382,8 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     expand(&G, "main.c", "main.m4", NULL);
     write_labels(&G);
     expand(&G, "Makefile", "makefile.m4", NULL);
+    if (o->report)
+        write_file(arena_printf(a, "%s/report.txt", dir), o->report, strlen(o->report));
     expand(&G, "CMakeLists.txt", "cmake.m4", NULL);
     copy_runtime(&G, "effcc_runtime.h");
     copy_runtime(&G, "effcc_timer.h");

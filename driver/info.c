@@ -60,37 +60,100 @@ static const char *grouped(char *buf, unsigned long long v)
     return buf;
 }
 
-void info_print_text(FILE *out, const Model *m, const Graph *g)
+static const char *kernel_kind(const Graph *g, const Node *n)
 {
-    Report r = build_report(m, g);
-    char b1[40];
-    fprintf(out, "%s: input %dx%dx%d, width x%.6g, depth x%.6g, %d classes, bn eps %g\n\n",
-            m->name, m->in_channels, m->resolution, m->resolution, m->width, m->depth,
-            m->classes, m->bn_eps);
-    fprintf(out, "%-8s %7s %16s %8s %6s %6s %9s\n", "stage", "repeats", "channels", "expanded",
-            "kernel", "stride", "output");
-    for (int i = 0; i < r.nrows; i++) {
-        const Row *w = &r.rows[i];
-        char ch[32], exp[16] = "-", size[24];
+    switch (n->tile.kind) {
+    case KERNEL_STEM: return "stem";
+    case KERNEL_GEMM: return n->op == OP_LINEAR ? "linear" : "1x1";
+    case KERNEL_DW: return "dw";
+    case KERNEL_EXPDW: return g->nodes[n->in[0]].in[0] == 0 ? "stem+dw" : "expand+dw";
+    case KERNEL_POOL: return "pool";
+    case KERNEL_SCALE: return "scale";
+    case KERNEL_ADD: return "add";
+    case KERNEL_ACT: return "act";
+    case KERNEL_NONE: break;
+    }
+    return NULL;
+}
+
+/* Multiply-adds of a kernel call, its fused producer included. */
+static uint64_t call_macs(const Graph *g, const Node *n)
+{
+    uint64_t macs = node_macs(g, n);
+    if (n->tile.kind == KERNEL_EXPDW)
+        macs += node_macs(g, &g->nodes[n->in[0]]);
+    return macs;
+}
+
+static void stage_table(Buf *b, const Model *m, const Report *r)
+{
+    buf_printf(b, "%-8s %7s %16s %8s %6s %6s %9s\n", "stage", "repeats", "channels", "expanded",
+               "kernel", "stride", "output");
+    for (int i = 0; i < r->nrows; i++) {
+        const Row *w = &r->rows[i];
+        char ch[32], exp[16] = "-", size[24], name[16];
         snprintf(ch, sizeof ch, "%d -> %d", w->in_channels, w->out_channels);
         if (w->expanded)
             snprintf(exp, sizeof exp, "%d", w->expanded);
         snprintf(size, sizeof size, "%dx%d", w->out_h, w->out_w);
         if (w->index)
-            fprintf(out, "%-8d", w->index);
+            snprintf(name, sizeof name, "%d", w->index);
         else
-            fprintf(out, "%-8s", w->kind);
-        fprintf(out, " %7d %16s %8s %6d %6d %9s\n", w->repeats, ch, exp, w->kernel, w->stride,
-                size);
+            snprintf(name, sizeof name, "%s", w->kind);
+        buf_printf(b, "%-8s %7d %16s %8s %6d %6d %9s\n", name, w->repeats, ch, exp, w->kernel,
+                   w->stride, size);
     }
     char ch[32];
     snprintf(ch, sizeof ch, "%d -> %d", m->head_channels, m->classes);
-    fprintf(out, "%-8s %7d %16s   (average pool, linear)\n\n", "classify", 1, ch);
-    fprintf(out, "parameters      %15s\n", grouped(b1, r.stats.parameters));
-    fprintf(out, "multiply-adds   %15s  (%.3f G)\n", grouped(b1, r.stats.macs),
-            (double)r.stats.macs / 1e9);
-    fprintf(out, "weights bytes   %15s\n", grouped(b1, r.weights_bytes));
-    fprintf(out, "arena bytes     %15s\n", grouped(b1, g->arena_bytes));
+    buf_printf(b, "%-8s %7d %16s   (average pool, linear)\n", "classify", 1, ch);
+}
+
+/* One row per kernel call: what it computes and what the arena holds then. */
+static void layer_table(Buf *b, const Graph *g)
+{
+    char macs[40], live[40];
+    buf_printf(b, "%-26s %-10s %16s %14s %12s\n", "layer", "kernel", "output (CxHxW)",
+               "multiply-adds", "live KiB");
+    for (int i = 1; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        const char *kind = n->fused_into < 0 ? kernel_kind(g, n) : NULL;
+        if (!kind)
+            continue;
+        char shape[48];
+        snprintf(shape, sizeof shape, "%dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
+        buf_printf(b, "%-26s %-10s %16s %14s %12s\n", n->label, kind, shape,
+                   grouped(macs, call_macs(g, n)),
+                   grouped(live, (plan_live_bytes(g, i) + 1023) / 1024));
+    }
+}
+
+void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target)
+{
+    Report r = build_report(m, g);
+    char b1[40];
+    size_t bound = plan_whole_tensor_bound(g);
+    buf_printf(b, "%s: input %dx%dx%d, width x%.6g, depth x%.6g, %d classes, bn eps %g, target %s\n\n",
+               m->name, m->in_channels, m->resolution, m->resolution, m->width, m->depth,
+               m->classes, m->bn_eps, target);
+    stage_table(b, m, &r);
+    buf_printf(b, "\n");
+    layer_table(b, g);
+    buf_printf(b, "\nparameters        %15s\n", grouped(b1, r.stats.parameters));
+    buf_printf(b, "multiply-adds     %15s  (%.3f G)\n", grouped(b1, r.stats.macs),
+               (double)r.stats.macs / 1e9);
+    buf_printf(b, "weights bytes     %15s\n", grouped(b1, r.weights_bytes));
+    buf_printf(b, "arena bytes       %15s  (%.2f of the whole-tensor bound)\n",
+               grouped(b1, g->arena_bytes), bound ? (double)g->arena_bytes / (double)bound : 0.0);
+    buf_printf(b, "whole-tensor bound%15s  (the peak if every tensor existed whole)\n",
+               grouped(b1, bound));
+}
+
+void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target)
+{
+    Buf b = {0};
+    info_report_text(&b, m, g, target);
+    fwrite(b.data, 1, b.len, out);
+    buf_free(&b);
 }
 
 static cJSON *row_json(const Row *w)
@@ -111,11 +174,25 @@ static cJSON *row_json(const Row *w)
     return o;
 }
 
-void info_print_json(FILE *out, const Model *m, const Graph *g)
+static cJSON *layer_json(const Graph *g, int i)
+{
+    const Node *n = &g->nodes[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "label", n->label);
+    cJSON_AddStringToObject(o, "kernel", kernel_kind(g, n));
+    int shape[3] = {n->shape.c, n->shape.h, n->shape.w};
+    cJSON_AddItemToObject(o, "output", cJSON_CreateIntArray(shape, 3));
+    cJSON_AddNumberToObject(o, "macs", (double)call_macs(g, n));
+    cJSON_AddNumberToObject(o, "live_bytes", (double)plan_live_bytes(g, i));
+    return o;
+}
+
+void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target)
 {
     Report r = build_report(m, g);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "target", target);
     cJSON_AddNumberToObject(o, "resolution", m->resolution);
     cJSON_AddNumberToObject(o, "classes", m->classes);
     cJSON_AddNumberToObject(o, "width", m->width);
@@ -125,9 +202,14 @@ void info_print_json(FILE *out, const Model *m, const Graph *g)
     cJSON_AddNumberToObject(o, "macs", (double)r.stats.macs);
     cJSON_AddNumberToObject(o, "weights_bytes", (double)r.weights_bytes);
     cJSON_AddNumberToObject(o, "arena_bytes", (double)g->arena_bytes);
-    cJSON *rows = cJSON_AddArrayToObject(o, "layers");
+    cJSON_AddNumberToObject(o, "whole_tensor_bound_bytes", (double)plan_whole_tensor_bound(g));
+    cJSON *rows = cJSON_AddArrayToObject(o, "stages");
     for (int i = 0; i < r.nrows; i++)
         cJSON_AddItemToArray(rows, row_json(&r.rows[i]));
+    cJSON *layers = cJSON_AddArrayToObject(o, "layers");
+    for (int i = 1; i < g->nnodes; i++)
+        if (g->nodes[i].fused_into < 0 && kernel_kind(g, &g->nodes[i]))
+            cJSON_AddItemToArray(layers, layer_json(g, i));
     char *text = cJSON_PrintUnformatted(o);
     fprintf(out, "%s\n", text);
     free(text);

@@ -25,6 +25,7 @@ typedef struct {
     ScaleRequest scale;
     uint64_t seed;
     bool has_seed, json, dump, no_fuse, no_tile;
+    int threads; /* most threads the fused kernels' scratch is sized for */
     char *recorded; /* the command line as recorded in generated files */
 } Options;
 
@@ -32,7 +33,7 @@ static const char usage_text[] =
     "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
     "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
-    "                     [--labels FILE] [--target T] [--no-fuse] [--no-tile] [-d]\n"
+    "                     [--labels FILE] [--target T] [--threads N] [--no-fuse] [--no-tile] [-d]\n"
     "       effcc info SPEC.yaml [scaling options] [--target T] [--json]\n"
     "       effcc --help | --version\n";
 
@@ -53,6 +54,8 @@ static const char help_text[] =
     "      --labels FILE       class names for the harness, one per line (default:\n"
     "                          ImageNet's for 1000 classes, else none)\n"
     "      --target T          code target (default generic; known: %s)\n"
+    "      --threads N         most OpenMP threads a fused kernel uses (default 4): each\n"
+    "                          has its own ring buffer in the arena\n"
     "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
     "      --json              (info) print one JSON object\n"
@@ -60,7 +63,7 @@ static const char help_text[] =
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_NO_FUSE,
-       OPT_NO_TILE, OPT_LABELS };
+       OPT_NO_TILE, OPT_LABELS, OPT_THREADS };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -74,7 +77,8 @@ static const struct option long_options[] = {
     {"labels", required_argument, NULL, OPT_LABELS},
     {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},   {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
-    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {NULL, 0, NULL, 0},
+    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {"threads", required_argument, NULL, OPT_THREADS},
+    {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -171,6 +175,11 @@ static int parse_option(Options *o, int c, char *arg)
         if (!parse_int(arg, 1, 100000, &n))
             return usage_error("--resolution and --classes expect an integer in 1..100000, got '%s'", arg);
         *(c == OPT_RESOLUTION ? &o->scale.resolution : &o->scale.classes) = (int)n;
+        return -1;
+    case OPT_THREADS:
+        if (!parse_int(arg, 1, 256, &n))
+            return usage_error("--threads expects an integer in 1..256, got '%s'", arg);
+        o->threads = (int)n;
         return -1;
     case OPT_SEED:
         if (!parse_int(arg, 0, 2147483647, &n))
@@ -304,13 +313,17 @@ static void compile(Arena *a, Options *o)
     }
     const Target *target = target_resolve(target_find(o->target));
     PipelineOptions po = {.dump = o->dump ? stderr : NULL, .vl = target->vl, .regs = target->regs,
-                          .no_fuse = o->no_fuse, .no_tile = o->no_tile};
+                          .no_fuse = o->no_fuse, .no_tile = o->no_tile, .threads = o->threads};
     run_pipeline(g, &po);
     check_limits(g);
 
+    Buf report = {0};
+    info_report_text(&report, m, g, target->name);
     CodegenOptions co = {.name = name, .target = target,
                          .command = o->recorded, .spec_hash = hash, .model = m,
-                         .labels = labels, .labels_source = labels_source};
+                         .labels = labels, .labels_source = labels_source,
+                         .report = arena_strdup(a, report.data)};
+    buf_free(&report);
     char *staging = staging_dir_create(a, o->outdir);
     DiagFrame f;
     diag_push(&f);
@@ -332,12 +345,12 @@ static void info(Arena *a, Options *o)
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
     const Target *target = target_resolve(target_find(o->target));
-    PipelineOptions po = {.vl = target->vl, .regs = target->regs};
+    PipelineOptions po = {.vl = target->vl, .regs = target->regs, .threads = o->threads};
     run_pipeline(g, &po);
     if (o->json)
-        info_print_json(stdout, m, g);
+        info_print_json(stdout, m, g, target->name);
     else
-        info_print_text(stdout, m, g);
+        info_print_text(stdout, m, g, target->name);
 }
 
 int main(int argc, char **argv)

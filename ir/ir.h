@@ -353,6 +353,8 @@ void tile(Graph *g);        /* tile.c: kernel, register and cache tiles per node
 void tile_plain(Graph *g);  /* tile.c: the same without register or cache blocking */
 void layout(Graph *g);      /* layout.c: padded NHWC, weights packed as kernels read them */
 void plan_memory(Graph *g); /* plan_memory.c: arena offsets from liveness */
+size_t plan_live_bytes(const Graph *g, int node);  /* plan_memory.c: planned bytes alive then */
+size_t plan_whole_tensor_bound(const Graph *g);    /* plan_memory.c: peak if tensors were whole */
 
 /* ===== passes/pipeline.c ================================================= */
 typedef struct {
@@ -390,6 +392,7 @@ typedef struct {
     const char *command;   /* the command line, recorded in headers */
     uint64_t spec_hash;
     const Model *model;
+    const char *report; /* effcc info's text, written as report.txt */
     const char **labels;        /* one name per class, or NULL: the harness prints numbers */
     const char *labels_source;  /* where they came from, for labels.c's comment */
 } CodegenOptions;
@@ -411,7 +414,8 @@ void staging_dir_remove(const char *staging);
 /* ===== driver/info.c =====================================================
  * The report of `effcc info`: per-stage table and totals, text or JSON.
  * g is the graph after the pipeline (its external params still count). */
-void info_print_text(FILE *out, const Model *m, const Graph *g);
-void info_print_json(FILE *out, const Model *m, const Graph *g);
+void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target);
+void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target);
+void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target);
 
 #endif

@@ -9,8 +9,10 @@
  * A pool filled by a conv's epilogue is alive from that conv on; a node
  * fused into another has no buffer and reads its inputs when that one
  * runs. Placement
- * is greedy by size, biggest first, each at the lowest offset that fits
- * beside the buffers already placed (the TFLite planner's rule); offsets are
+ * is greedy: buffers in some order, each at the lowest offset that fits
+ * beside the buffers already placed. Four orders are tried — biggest
+ * first (the TFLite planner's rule), longest-lived first, by size ×
+ * lifetime, and by time of birth — and the smallest arena wins; offsets are
  * 64-byte aligned. */
 #include "ir.h"
 
@@ -26,14 +28,46 @@ typedef struct {
     bool placed;
 } Item;
 
+static int tie_break(const Item *x, const Item *y)
+{
+    if (x->node != y->node)
+        return x->node - y->node; /* deterministic order for equal keys */
+    return x->scratch - y->scratch;
+}
+
 static int by_size_desc(const void *a, const void *b)
 {
     const Item *x = a, *y = b;
     if (x->size != y->size)
         return x->size < y->size ? 1 : -1;
-    if (x->node != y->node)
-        return x->node - y->node; /* deterministic order for equal sizes */
-    return x->scratch - y->scratch;
+    return tie_break(x, y);
+}
+
+static int by_lifetime_desc(const void *a, const void *b)
+{
+    const Item *x = a, *y = b;
+    int lx = x->last - x->first, ly = y->last - y->first;
+    if (lx != ly)
+        return ly - lx;
+    return by_size_desc(a, b);
+}
+
+static int by_first(const void *a, const void *b)
+{
+    const Item *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first - y->first;
+    return by_size_desc(a, b);
+}
+
+static int by_area_desc(const void *a, const void *b)
+{
+    const Item *x = a, *y = b;
+    double ax = (double)x->size * (x->last - x->first + 1);
+    double ay = (double)y->size * (y->last - y->first + 1);
+    if (ax != ay)
+        return ax < ay ? 1 : -1;
+    return tie_break(x, y);
 }
 
 static int by_offset(const void *a, const void *b)
@@ -89,6 +123,64 @@ static Item output_item(const Graph *g, int i)
     return it;
 }
 
+/* Bytes of planned buffers alive while node `at` runs. */
+size_t plan_live_bytes(const Graph *g, int at)
+{
+    size_t live = 0;
+    for (int i = 1; i < g->nnodes; i++) {
+        if (g->nodes[i].scratch && i == at)
+            live += aligned(g->nodes[i].scratch);
+        if (g->nodes[i].fused_into >= 0)
+            continue;
+        Item it = output_item(g, i);
+        if (it.first <= at && at <= it.last)
+            live += it.size;
+    }
+    return live;
+}
+
+/* The most bytes that tensors alive at one time take if every tensor exists
+ * whole (no fused producers, no scratch): what any planner that keeps whole
+ * tensors needs at least. */
+size_t plan_whole_tensor_bound(const Graph *g)
+{
+    size_t *live = arena_array(g->arena, (size_t)g->nnodes + 1, sizeof(size_t)), peak = 0;
+    for (int i = 1; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        int channels = n->cpad ? n->cpad : n->shape.c;
+        size_t size = (size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float);
+        int first = n->op == OP_AVGPOOL && n->pool.producer >= 0 ? n->pool.producer : i;
+        int last = i == g->output ? g->nnodes : i;
+        for (int j = i + 1; j < g->nnodes; j++)
+            for (int k = 0; k < g->nodes[j].nin; k++)
+                if (g->nodes[j].in[k] == i)
+                    last = j;
+        for (int t = first; t <= last; t++)
+            live[t] += size;
+    }
+    for (int t = 0; t <= g->nnodes; t++)
+        if (live[t] > peak)
+            peak = live[t];
+    return peak;
+}
+
+/* Places every item in the given order; returns the arena size. */
+static size_t place_all(Item *items, int n, int (*order)(const void *, const void *),
+                        Item **scratch)
+{
+    qsort(items, (size_t)n, sizeof *items, order);
+    for (int j = 0; j < n; j++)
+        items[j].placed = false;
+    size_t peak = PLAN_ALIGN; /* never zero: zero marks "not planned" */
+    for (int j = 0; j < n; j++) {
+        items[j].offset = place(items, n, &items[j], scratch);
+        items[j].placed = true;
+        if (items[j].offset + items[j].size > peak)
+            peak = items[j].offset + items[j].size;
+    }
+    return peak;
+}
+
 void plan_memory(Graph *g)
 {
     Item *items = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item));
@@ -101,15 +193,21 @@ void plan_memory(Graph *g)
             items[n++] = (Item){.node = i, .scratch = true, .first = i, .last = i,
                                 .size = aligned(g->nodes[i].scratch)};
     }
-    qsort(items, (size_t)n, sizeof *items, by_size_desc);
-    size_t peak = PLAN_ALIGN; /* never zero: zero marks "not planned" */
+    int (*const orders[])(const void *, const void *) = {by_size_desc, by_lifetime_desc,
+                                                          by_area_desc, by_first};
+    size_t best = SIZE_MAX;
+    int best_order = 0;
+    for (int o = 0; o < 4; o++) {
+        size_t peak = place_all(items, n, orders[o], scratch);
+        if (peak < best) {
+            best = peak;
+            best_order = o;
+        }
+    }
+    place_all(items, n, orders[best_order], scratch);
     for (int j = 0; j < n; j++) {
-        items[j].offset = place(items, n, &items[j], scratch);
-        items[j].placed = true;
         Node *node = &g->nodes[items[j].node];
         *(items[j].scratch ? &node->scratch_offset : &node->offset) = items[j].offset;
-        if (items[j].offset + items[j].size > peak)
-            peak = items[j].offset + items[j].size;
     }
-    g->arena_bytes = peak;
+    g->arena_bytes = best;
 }

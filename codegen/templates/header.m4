@@ -30,6 +30,7 @@ extern "C" {
 #define GEN_NAME«»_NUM_CLASSES GEN_CLASSES
 #define GEN_NAME«»_ARENA_BYTES GEN_ARENA_BYTES
 #define GEN_NAME«»_WEIGHTS_BYTES GEN_WEIGHTS_BYTES
+#define GEN_NAME«»_MAX_THREADS GEN_THREADS /* fused kernels use at most this many OpenMP threads */
 
 void GEN_NAME«»_run(const float *input, float *logits, void *arena);
 

@@ -9,6 +9,10 @@ GEN_PROVENANCE *
  *                (with neither: a fixed synthetic image)
  * --output FILE  writes the GEN_CLASSES raw float32 logits
  * --save-input FILE  writes the float32 input the model ran on
+ * --info         prints the sizes the model needs (arena, weights, input,
+ *                output) and exits; report.txt beside this file has the rest
+ * --poison       fills the arena with NaN before every run: a test that the
+ *                model reads nothing it did not write first
  * --bench N      runs N more times and prints
  *                "latency_ms median=… min=… max=… runs=N"; a profile build
  *                (make PROFILE=1) then prints the time of every kernel call
@@ -33,10 +37,25 @@ GEN_PROVENANCE *
 /* labels.c: a name per class, or NULL where none is known. */
 extern const char *const GEN_NAME«»_class_names[CLASSES];
 
+static int print_info(void)
+{
+    printf("arena_bytes=%lu\nweights_bytes=%lu\ninput=%dx%dx%d\nclasses=%d\n",
+           (unsigned long)GEN_NAME«»_ARENA_BYTES, (unsigned long)GEN_NAME«»_WEIGHTS_BYTES,
+           GEN_NAME«»_INPUT_CHANNELS, GEN_NAME«»_INPUT_HEIGHT, GEN_NAME«»_INPUT_WIDTH, CLASSES);
+    return 0;
+}
+
+/* NaN in every float of the arena (all bits set is a quiet NaN). */
+static void poison_arena(void *arena, int poison)
+{
+    if (poison)
+        memset(arena, 0xff, GEN_NAME«»_ARENA_BYTES);
+}
+
 static int usage(const char *argv0, FILE *to, int status)
 {
     fprintf(to, "usage: %s [--image FILE | --input FILE] [--output FILE] [--save-input FILE] "
-                "[--bench N]\n", argv0);
+                "[--bench N] [--poison] [--info]\n", argv0);
     return status;
 }
 
@@ -150,7 +169,7 @@ static void print_profile(int runs)
 }
 #endif
 
-static void bench(const float *input, float *logits, void *arena, int runs)
+static void bench(const float *input, float *logits, void *arena, int runs, int poison)
 {
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t) {
@@ -165,6 +184,7 @@ static void bench(const float *input, float *logits, void *arena, int runs)
         double t0 = effcc_now_ms();
         GEN_NAME«»_run(input, logits, arena);
         t[i] = effcc_now_ms() - t0;
+        poison_arena(arena, poison); /* outside the timed part */
     }
     qsort(t, (size_t)runs, sizeof(double), compare_double);
     double median = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
@@ -179,10 +199,16 @@ static void bench(const float *input, float *logits, void *arena, int runs)
 int main(int argc, char **argv)
 {
     const char *input_path = NULL, *image_path = NULL, *output_path = NULL, *save_path = NULL;
-    int runs = 0;
+    int runs = 0, poison = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return usage(argv[0], stdout, 0);
+        if (!strcmp(argv[i], "--info"))
+            return print_info();
+        if (!strcmp(argv[i], "--poison")) {
+            poison = 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage(argv[0], stderr, 2);
         if (!strcmp(argv[i], "--input"))
@@ -222,12 +248,13 @@ int main(int argc, char **argv)
     if (status == 0 && save_path)
         status = write_floats(save_path, input, INPUT_FLOATS, "input");
     if (status == 0) {
+        poison_arena(arena, poison);
         GEN_NAME«»_run(input, logits, arena);
         print_top5(logits);
         if (output_path)
             status = write_floats(output_path, logits, CLASSES, "logits");
         if (status == 0 && runs > 0)
-            bench(input, logits, arena, runs);
+            bench(input, logits, arena, runs, poison);
     }
     free(arena);
     return status;

@@ -117,3 +117,28 @@ foreach(cc gcc clang)
                    ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/neon-${cc} ${neon_cc} ${neon_flags})
   set_tests_properties(cross.neon-fmla-${cc} PROPERTIES LABELS cross SKIP_RETURN_CODE 77)
 endforeach()
+
+# The reported arena is the arena used: b0..b7 under AddressSanitizer with
+# an arena of exactly NAME_ARENA_BYTES (b4..b7 in the slow label).
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(ASAN_TARGET x86-64-v3)
+else()
+  set(ASAN_TARGET generic)
+endif()
+foreach(b 0 1 2 3 4 5 6 7)
+  if(b LESS 4)
+    set(label e2e)
+  else()
+    set(label slow)
+  endif()
+  add_test(NAME arena.b${b}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/asan_arena.sh $<TARGET_FILE:effcc>
+                   ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/arena-b${b} --preset b${b}
+                   --target ${ASAN_TARGET})
+  set_tests_properties(arena.b${b} PROPERTIES LABELS ${label} TIMEOUT 1200)
+endforeach()
+add_test(NAME arena.b0-threads1
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/asan_arena.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/arena-b0-t1 --preset b0
+                 --threads 1 --target ${ASAN_TARGET})
+set_tests_properties(arena.b0-threads1 PROPERTIES LABELS e2e TIMEOUT 1200)
