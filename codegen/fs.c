@@ -26,15 +26,29 @@ void write_file(const char *path, const void *data, size_t len)
         error_in(path, "write failed: %s", strerror(errno));
 }
 
+/* mkdir -p for the folders that hold path (not path itself). */
+static void make_parents(Arena *a, const char *path)
+{
+    char *p = arena_strdup(a, path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            error_in(path, "cannot create the folder %s: %s", p, strerror(errno));
+        *s = '/';
+    }
+}
+
 char *staging_dir_create(Arena *a, const char *outdir)
 {
+    make_parents(a, outdir);
     for (int attempt = 0; attempt < 100; attempt++) {
         char *dir = arena_printf(a, "%s.effcc-tmp-%ld-%d", outdir, (long)getpid(), attempt);
         if (mkdir(dir, 0755) == 0)
             return dir;
         if (errno != EEXIST)
-            error_in(outdir, "cannot create a folder beside it (does its parent folder exist?): %s",
-                     strerror(errno));
+            error_in(outdir, "cannot create a folder beside it: %s", strerror(errno));
     }
     error_in(outdir, "cannot create a staging folder beside it");
 }

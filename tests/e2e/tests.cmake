@@ -142,3 +142,9 @@ add_test(NAME arena.b0-threads1
                  ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/arena-b0-t1 --preset b0
                  --threads 1 --target ${ASAN_TARGET})
 set_tests_properties(arena.b0-threads1 PROPERTIES LABELS e2e TIMEOUT 1200)
+
+# docs/embedded.md, followed as written.
+add_test(NAME cross.doc-embedded
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/doc_embedded.sh ${CMAKE_SOURCE_DIR}
+                 ${CMAKE_CURRENT_BINARY_DIR}/doc-embedded)
+set_tests_properties(cross.doc-embedded PROPERTIES LABELS cross SKIP_RETURN_CODE 77 TIMEOUT 1800)
