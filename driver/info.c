@@ -148,10 +148,24 @@ void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target
                grouped(b1, bound));
 }
 
-void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target)
+void info_code_size_text(Buf *b, const CodeSize *cs)
+{
+    char b1[40];
+    if (!cs->measured) {
+        buf_printf(b, "code size         %s\n", cs->note);
+        return;
+    }
+    buf_printf(b, "code .text        %15s  (%s)\n", grouped(b1, cs->text), cs->note);
+    buf_printf(b, "code .rodata      %15s  (weights included)\n", grouped(b1, cs->rodata));
+}
+
+void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target,
+                     const CodeSize *cs)
 {
     Buf b = {0};
     info_report_text(&b, m, g, target);
+    if (cs)
+        info_code_size_text(&b, cs);
     fwrite(b.data, 1, b.len, out);
     buf_free(&b);
 }
@@ -187,7 +201,8 @@ static cJSON *layer_json(const Graph *g, int i)
     return o;
 }
 
-void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target)
+void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target,
+                     const CodeSize *cs)
 {
     Report r = build_report(m, g);
     cJSON *o = cJSON_CreateObject();
@@ -203,6 +218,10 @@ void info_print_json(FILE *out, const Model *m, const Graph *g, const char *targ
     cJSON_AddNumberToObject(o, "weights_bytes", (double)r.weights_bytes);
     cJSON_AddNumberToObject(o, "arena_bytes", (double)g->arena_bytes);
     cJSON_AddNumberToObject(o, "whole_tensor_bound_bytes", (double)plan_whole_tensor_bound(g));
+    if (cs && cs->measured) {
+        cJSON_AddNumberToObject(o, "text_bytes", (double)cs->text);
+        cJSON_AddNumberToObject(o, "rodata_bytes", (double)cs->rodata);
+    }
     cJSON *rows = cJSON_AddArrayToObject(o, "stages");
     for (int i = 0; i < r.nrows; i++)
         cJSON_AddItemToArray(rows, row_json(&r.rows[i]));

@@ -24,7 +24,7 @@ typedef struct {
     const char *spec, *outdir, *name, *weights, *save_weights, *target, *labels;
     ScaleRequest scale;
     uint64_t seed;
-    bool has_seed, json, dump, no_fuse, no_tile;
+    bool has_seed, json, dump, no_fuse, no_tile, code_size, target_given;
     int threads; /* most threads the fused kernels' scratch is sized for */
     char *recorded; /* the command line as recorded in generated files */
 } Options;
@@ -33,8 +33,9 @@ static const char usage_text[] =
     "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
     "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
-    "                     [--labels FILE] [--target T] [--threads N] [--no-fuse] [--no-tile] [-d]\n"
-    "       effcc info SPEC.yaml [scaling options] [--target T] [--json]\n"
+    "                     [--labels FILE] [--target T] [--threads N] [--no-fuse] [--no-tile]\n"
+    "                     [--code-size] [-d]\n"
+    "       effcc info SPEC.yaml [scaling options] [--target T] [--threads N] [--json]\n"
     "       effcc --help | --version\n";
 
 static const char help_text[] =
@@ -57,13 +58,15 @@ static const char help_text[] =
     "      --threads N         most OpenMP threads a fused kernel uses (default 4): each\n"
     "                          has its own ring buffer in the arena\n"
     "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
+    "      --code-size         compile the model once with the target's compiler (EFFCC_CC to\n"
+    "                          choose) and report .text and .rodata (info does with --target)\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
     "      --json              (info) print one JSON object\n"
     "  -h, --help, --version\n";
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_NO_FUSE,
-       OPT_NO_TILE, OPT_LABELS, OPT_THREADS };
+       OPT_NO_TILE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -78,6 +81,7 @@ static const struct option long_options[] = {
     {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},   {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
     {"no-tile", no_argument, NULL, OPT_NO_TILE},   {"threads", required_argument, NULL, OPT_THREADS},
+    {"code-size", no_argument, NULL, OPT_CODE_SIZE},
     {NULL, 0, NULL, 0},
 };
 
@@ -154,7 +158,8 @@ static int parse_option(Options *o, int c, char *arg)
     case OPT_PRESET: o->scale.preset = arg; return -1;
     case OPT_WEIGHTS: o->weights = arg; return -1;
     case OPT_SAVE: o->save_weights = arg; return -1;
-    case OPT_TARGET: o->target = arg; return -1;
+    case OPT_TARGET: o->target = arg; o->target_given = true; return -1;
+    case OPT_CODE_SIZE: o->code_size = true; return -1;
     case OPT_LABELS: o->labels = arg; return -1;
     case OPT_JSON: o->json = true; return -1;
     case OPT_NO_FUSE: o->no_fuse = true; return -1;
@@ -288,14 +293,24 @@ static Graph *front(Arena *a, const Options *o, Model **model, uint64_t *spec_ha
     return g;
 }
 
+/* The generated folder's report gets the measured code size. */
+static void append_code_size(Arena *a, const char *dir, const char *name, const Target *t,
+                             const Graph *g)
+{
+    size_t *offsets = arena_array(a, (size_t)g->nparams, sizeof(size_t));
+    CodeSize cs = code_size(dir, name, t, weights_blob_layout(g, offsets));
+    Buf b = read_file(arena_printf(a, "%s/report.txt", dir));
+    info_code_size_text(&b, &cs);
+    write_file(arena_printf(a, "%s/report.txt", dir), b.data, b.len);
+    buf_free(&b);
+}
+
 static void compile(Arena *a, Options *o)
 {
     Model *m;
     uint64_t hash;
-    const char *name = o->name;
     Graph *g = front(a, o, &m, &hash);
-    if (!name)
-        name = m->name;
+    const char *const name = o->name ? o->name : m->name; /* const: survives longjmp */
     check_name(name);
     check_outdir_replaceable(o->outdir);
     const char *labels_source = "ImageNet-1k (torchvision's list)";
@@ -329,6 +344,8 @@ static void compile(Arena *a, Options *o)
     diag_push(&f);
     if (setjmp(f.env) == 0) {
         codegen_write(g, &co, staging);
+        if (o->code_size)
+            append_code_size(a, staging, name, target, g);
         if (o->save_weights)
             weights_save(g, o->save_weights);
         staging_dir_commit(staging, o->outdir);
@@ -339,18 +356,47 @@ static void compile(Arena *a, Options *o)
     }
 }
 
+/* With an explicit --target, info also measures the code: the model is
+ * generated (synthetic weights) into a temporary folder and compiled. */
+static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = arena_printf(a, "%s/effcc-size-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        error_msg("cannot create a temporary folder in %s", tmp && *tmp ? tmp : "/tmp");
+    CodegenOptions co = {.name = m->name, .target = t, .command = "effcc info", .model = m};
+    CodeSize cs = {0};
+    DiagFrame f;
+    diag_push(&f);
+    if (setjmp(f.env) == 0) {
+        codegen_write(g, &co, dir);
+        size_t *offsets = arena_array(a, (size_t)g->nparams, sizeof(size_t));
+        cs = code_size(dir, m->name, t, weights_blob_layout(g, offsets));
+        diag_pop(&f);
+    } else {
+        staging_dir_remove(dir);
+        diag_rethrow();
+    }
+    staging_dir_remove(dir);
+    return cs;
+}
+
 static void info(Arena *a, Options *o)
 {
     Model *m;
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
     const Target *target = target_resolve(target_find(o->target));
+    bool measure = o->target_given || o->code_size;
+    if (measure)
+        weights_synthesize(g, 1); /* the code does not depend on the values */
     PipelineOptions po = {.vl = target->vl, .regs = target->regs, .threads = o->threads};
     run_pipeline(g, &po);
+    CodeSize cs = measure ? measure_code(a, g, m, target) : (CodeSize){0};
     if (o->json)
-        info_print_json(stdout, m, g, target->name);
+        info_print_json(stdout, m, g, target->name, measure ? &cs : NULL);
     else
-        info_print_text(stdout, m, g, target->name);
+        info_print_text(stdout, m, g, target->name, measure ? &cs : NULL);
 }
 
 int main(int argc, char **argv)

@@ -402,6 +402,15 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
  * param i, SIZE_MAX when unused) and returns the blob's size in bytes. */
 size_t weights_blob_layout(const Graph *g, size_t *offsets);
 
+/* ===== codegen/codesize.c ================================================ */
+typedef struct {
+    bool measured;
+    size_t text, rodata; /* bytes; rodata includes the weights blob */
+    char note[256];      /* the compiler used, or why nothing was measured */
+} CodeSize;
+/* Compiles dir/name.c with the target's compiler and reads its sections. */
+CodeSize code_size(const char *dir, const char *name, const Target *t, size_t weights_bytes);
+
 /* ===== codegen/fs.c ====================================================== */
 void write_file(const char *path, const void *data, size_t len);
 /* A fresh sibling of outdir to write into, renamed over outdir on success. */
@@ -415,7 +424,10 @@ void staging_dir_remove(const char *staging);
  * The report of `effcc info`: per-stage table and totals, text or JSON.
  * g is the graph after the pipeline (its external params still count). */
 void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target);
-void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target);
-void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target);
+void info_code_size_text(Buf *b, const CodeSize *cs);
+void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target,
+                     const CodeSize *cs);
+void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target,
+                     const CodeSize *cs);
 
 #endif
