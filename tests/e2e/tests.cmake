@@ -148,3 +148,11 @@ add_test(NAME cross.doc-embedded
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/doc_embedded.sh ${CMAKE_SOURCE_DIR}
                  ${CMAKE_CURRENT_BINARY_DIR}/doc-embedded)
 set_tests_properties(cross.doc-embedded PROPERTIES LABELS cross SKIP_RETURN_CODE 77 TIMEOUT 1800)
+
+# effcc info --target T measures the code with the target's compiler.
+foreach(target aarch64 armv7 riscv64)
+  add_test(NAME cross.code-size-${target}
+           COMMAND sh -c "$0 info $1 --preset b0 --target ${target} --json | grep -Eq '\"text_bytes\":[1-9][0-9]{4,}'"
+                   $<TARGET_FILE:effcc> ${E2E_SPEC})
+  set_tests_properties(cross.code-size-${target} PROPERTIES LABELS cross)
+endforeach()
