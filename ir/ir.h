@@ -332,6 +332,22 @@ void staging_dir_commit(const char *staging, const char *outdir);
 void check_outdir_replaceable(const char *outdir);
 void staging_dir_remove(const char *staging);
 
+/* ===== driver/cli.c ======================================================
+ * The command line parsed into Options. cli_parse never exits: it returns -1
+ * when o->command should run, otherwise the exit status (0 after --help or
+ * --version, printed on stdout; 2 after a usage error, printed on stderr).
+ * Strings point into argv; cli_free releases what cli_parse allocated. */
+typedef struct {
+    const char *command; /* "compile" or "info" */
+    const char *spec, *outdir, *name, *weights, *save_weights, *target;
+    ScaleRequest scale;
+    uint64_t seed;
+    bool has_seed, json, dump;
+    char *recorded; /* the command line as recorded in generated files */
+} Options;
+int cli_parse(Options *o, int argc, char **argv);
+void cli_free(Options *o);
+
 /* ===== driver/info.c =====================================================
  * The report of `effcc info`: per-stage table and totals, text or JSON.
  * g is the graph after the pipeline (its external params still count). */
