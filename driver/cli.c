@@ -15,13 +15,14 @@
 #include <string.h>
 
 #define EXIT_USAGE 2
+#define MAX_BYTES_LIMIT (UINT64_C(1) << 48) /* 256T: far beyond any machine's memory */
 
 static const char usage_text[] =
     "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
     "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
-    "                     [--target T] [-d]\n"
-    "       effcc info SPEC.yaml [scaling options] [--target T] [--json]\n"
+    "                     [--target T] [--max-bytes N] [--allow-nonfinite] [-d]\n"
+    "       effcc info SPEC.yaml [scaling options] [--target T] [--max-bytes N] [--json]\n"
     "       effcc --help | --version\n";
 
 static const char help_text[] =
@@ -38,13 +39,17 @@ static const char help_text[] =
     "      --weights FILE      safetensors file with torchvision key names\n"
     "      --seed N            deterministic synthetic weights (the default, seed 1)\n"
     "      --save-weights FILE write the weights used as safetensors\n"
+    "      --allow-nonfinite   accept NaN and infinite values in --weights\n"
+    "      --max-bytes N       largest weights or activation arena the model may need\n"
+    "                          (default 4G; K, M, G, T suffixes are powers of 1024)\n"
     "      --target T          code target (default generic; known: %s)\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
     "      --json              (info) print one JSON object\n"
     "  -h, --help, --version\n";
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
-       OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION };
+       OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
+       OPT_NONFINITE };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -56,7 +61,8 @@ static const struct option long_options[] = {
     {"save-weights", required_argument, NULL, OPT_SAVE},
     {"target", required_argument, NULL, OPT_TARGET}, {"json", no_argument, NULL, OPT_JSON},
     {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
+    {"version", no_argument, NULL, OPT_VERSION},   {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"allow-nonfinite", no_argument, NULL, OPT_NONFINITE}, {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -89,6 +95,29 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
     errno = 0;
     *out = strtol(s, &end, 10);
     return *s && !*end && errno == 0 && *out >= lo && *out <= hi;
+}
+
+/* A byte count: digits and an optional K, M, G or T (powers of 1024), from
+ * 1 byte to MAX_BYTES_LIMIT. */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+    static const char units[] = "KMGT";
+    if (*s < '0' || *s > '9') /* strtoull would take a sign or spaces */
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    int shift = 0;
+    if (*end) {
+        const char *unit = strchr(units, *end);
+        if (!unit || end[1])
+            return false;
+        shift = 10 * (int)(unit - units + 1);
+    }
+    if (errno || n < 1 || n > MAX_BYTES_LIMIT >> shift)
+        return false;
+    *out = (uint64_t)n << shift;
+    return true;
 }
 
 /* Argument paths are recorded by their last component only, so generated
@@ -134,6 +163,12 @@ static int parse_option(Options *o, int c, char *arg)
     case OPT_SAVE: o->save_weights = arg; return -1;
     case OPT_TARGET: o->target = arg; return -1;
     case OPT_JSON: o->json = true; return -1;
+    case OPT_NONFINITE: o->allow_nonfinite = true; return -1;
+    case OPT_MAX_BYTES:
+        if (!parse_bytes(arg, &o->max_bytes))
+            return usage_error("--max-bytes expects a byte count from 1 to 256T, like 4294967296, "
+                               "512M or 8G (K, M, G, T are powers of 1024), got '%s'", arg);
+        return -1;
     case OPT_PHI:
         if (!parse_double(arg, &o->scale.phi))
             return usage_error("--phi expects a real number, got '%s'", arg);
@@ -170,8 +205,12 @@ static int check_options(Options *o)
         return usage_error("%s: missing SPEC.yaml", o->command);
     if (compile && !o->outdir)
         return usage_error("%s: missing -o OUTDIR", o->command);
-    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump))
-        return usage_error("%s: -o, --name, --weights, --save-weights and -d belong to compile", o->command);
+    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
+                     o->allow_nonfinite))
+        return usage_error("%s: -o, --name, --weights, --save-weights, --allow-nonfinite and -d "
+                           "belong to compile", o->command);
+    if (o->allow_nonfinite && !o->weights)
+        return usage_error("%s: --allow-nonfinite needs --weights", o->command);
     if (compile && o->json)
         return usage_error("%s: --json belongs to info", o->command);
     if (o->scale.preset && o->scale.has_phi)
@@ -229,6 +268,8 @@ int cli_parse(Options *o, int argc, char **argv)
         return status;
     if (!o->target)
         o->target = "generic";
+    if (!o->max_bytes)
+        o->max_bytes = LIMIT_DEFAULT_BYTES;
     return check_options(o);
 }
 

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #define EXIT_USER 1
-#define DEFAULT_MAX_BYTES (4ull << 30)
 
 static void check_name(const char *name)
 {
@@ -26,27 +25,21 @@ static void check_name(const char *name)
         error_msg("--name '%s': the prefixes m4_, GEN_ and EFFCC_ are reserved", name);
 }
 
-static void check_limits(const Graph *g)
+/* The real figures, after the pipeline: the weights blob and the arena. */
+static void check_planned(const Graph *g, uint64_t max_bytes)
 {
-    size_t *offsets = arena_array(g->arena, (size_t)g->nparams, sizeof(size_t));
-    size_t weights = weights_blob_layout(g, offsets);
-    if (g->arena_bytes > DEFAULT_MAX_BYTES || weights > DEFAULT_MAX_BYTES)
-        error_msg("the model needs %zu arena bytes and %zu weight bytes, above the limit of "
-                  "%llu bytes (4 GiB)", g->arena_bytes, weights, DEFAULT_MAX_BYTES);
+    size_t *offsets = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(size_t));
+    limits_check_planned(g, weights_blob_layout(g, offsets), max_bytes);
 }
 
-/* Spec → scaled model → graph, with weights when compiling. */
+/* Spec → scaled model → graph, its sizes checked before any weight exists. */
 static Graph *front(Arena *a, const Options *o, Model **model, uint64_t *spec_hash)
 {
     Spec *spec = spec_load(a, o->spec);
     *spec_hash = spec->hash;
     *model = scale_model(a, spec, &o->scale);
     Graph *g = lower_model(a, *model);
-    /* every tensor is checked against the limit before any weight is made */
-    GraphStats st = graph_stats(g);
-    if (st.parameters * sizeof(float) > DEFAULT_MAX_BYTES)
-        error_msg("the model has %llu parameters, above the 4 GiB limit",
-                  (unsigned long long)st.parameters);
+    limits_check_lowered(g, o->max_bytes);
     return g;
 }
 
@@ -69,7 +62,7 @@ static void compile(Arena *a, Options *o)
     }
     PipelineOptions po = {.dump = o->dump ? stderr : NULL};
     run_pipeline(g, &po);
-    check_limits(g);
+    check_planned(g, o->max_bytes);
 
     CodegenOptions co = {.name = name, .target = target_find(o->target),
                          .command = o->recorded, .spec_hash = hash, .model = m};
@@ -94,6 +87,7 @@ static void info(Arena *a, Options *o)
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
     run_pipeline(g, NULL);
+    check_planned(g, o->max_bytes);
     if (o->json)
         info_print_json(stdout, m, g);
     else

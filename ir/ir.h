@@ -268,6 +268,18 @@ typedef struct {
 GraphStats graph_stats(const Graph *g);
 uint64_t node_macs(const Graph *g, const Node *n);
 
+/* ===== ir/limits.c =======================================================
+ * Sizes in uint64_t that saturate at UINT64_MAX instead of wrapping, and the
+ * byte limit (--max-bytes, default LIMIT_DEFAULT_BYTES) on weights and
+ * activations. The lowered check runs before any weight is allocated. */
+#define LIMIT_DEFAULT_BYTES (UINT64_C(4) << 30)
+uint64_t size_mul(uint64_t a, uint64_t b);
+uint64_t size_add(uint64_t a, uint64_t b);
+uint64_t param_bytes(const Param *p);
+uint64_t shape_bytes(Shape s);
+void limits_check_lowered(const Graph *g, uint64_t max_bytes);
+void limits_check_planned(const Graph *g, uint64_t weights_bytes, uint64_t max_bytes);
+
 /* ===== frontend/lower.c ================================================== */
 /* Builds the torchvision-shaped graph of a Model: conv, batch norm and
  * activation as separate ops, params named by torchvision's state_dict keys. */
@@ -342,7 +354,8 @@ typedef struct {
     const char *spec, *outdir, *name, *weights, *save_weights, *target;
     ScaleRequest scale;
     uint64_t seed;
-    bool has_seed, json, dump;
+    uint64_t max_bytes; /* --max-bytes, LIMIT_DEFAULT_BYTES when not given */
+    bool has_seed, json, dump, allow_nonfinite;
     char *recorded; /* the command line as recorded in generated files */
 } Options;
 int cli_parse(Options *o, int argc, char **argv);
