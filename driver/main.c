@@ -54,7 +54,7 @@ static void compile(Arena *a, Options *o)
     check_name(name);
     check_outdir_replaceable(o->outdir);
     if (o->weights) {
-        weights_load(g, o->weights);
+        weights_load(g, o->weights, o->allow_nonfinite);
     } else {
         uint64_t seed = o->has_seed ? o->seed : 1;
         note("no --weights given: using synthetic weights (seed %llu)", (unsigned long long)seed);

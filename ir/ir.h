@@ -287,8 +287,13 @@ Graph *lower_model(Arena *a, const Model *m);
 
 /* ===== frontend/weights.c ================================================ */
 /* Fills every external param from a safetensors file written from a
- * torchvision state_dict; checks presence, dtype F32, shape, no extras. */
-void weights_load(Graph *g, const char *path);
+ * torchvision state_dict; checks presence, dtype F32, shape, no extras, the
+ * layout of the data, and (unless allow_nonfinite) that no value is NaN or
+ * infinite. Errors name the file and the tensor. */
+void weights_load(Graph *g, const char *path, bool allow_nonfinite);
+/* The same, from a file's bytes in memory; name stands for it in messages. */
+void weights_load_buffer(Graph *g, const char *name, const void *data, size_t len,
+                         bool allow_nonfinite);
 /* Deterministic synthetic weights with sensible scales and non-trivial
  * batch-norm statistics. Call on the lowered graph: the conv ending each
  * residual branch (found through its ADD) gets a small scale, so deep
