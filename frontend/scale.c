@@ -81,12 +81,14 @@ static void check_multiplier(const char *origin, const char *what, double v)
                   what, v, MAX_MULTIPLIER);
 }
 
-static int scaled_channels(const Spec *s, int base, double width, const char *what)
+/* Errors caused by the spec's values name the spec, at loc when known. */
+static int scaled_channels(const Spec *s, int base, double width, const char *what, Loc loc)
 {
     int c = round_channels(base, width, s->divisor);
     if (c < 0)
-        error_msg("%s: %d channels × width %g (divisor %d) is absurd: more than %d channels",
-                  what, base, width, s->divisor, MAX_CHANNELS);
+        error_at(s->path, loc.line, loc.col,
+                 "%s: %d channels × width %g (divisor %d) is absurd: more than %d channels", what,
+                 base, width, s->divisor, MAX_CHANNELS);
     return c;
 }
 
@@ -135,19 +137,27 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, con
         m->resolution = r->resolution;
     check_multiplier(r->width > 0 ? "--width gives" : origin, "width", m->width);
     check_multiplier(r->depth > 0 ? "--depth gives" : origin, "depth", m->depth);
+    if (m->resolution > MAX_RESOLUTION && (r->resolution || r->preset))
+        error_msg("%s resolution %d, above the limit of %d",
+                  r->resolution ? "--resolution gives" : origin, m->resolution, MAX_RESOLUTION);
     if (m->resolution > MAX_RESOLUTION)
-        error_msg("resolution %d is above the limit of %d", m->resolution, MAX_RESOLUTION);
+        error_in(s->path, "input resolution %d is above the limit of %d", m->resolution,
+                 MAX_RESOLUTION);
 }
 
 /* The blocks of all stages: each is a dozen nodes of the graph. */
-static void check_blocks(const Model *m, const char *origin)
+static void check_blocks(const Spec *s, const Model *m, const ScaleRequest *r, const char *origin)
 {
     long blocks = 0;
     for (int i = 0; i < m->nstages; i++)
         blocks += m->stages[i].repeats;
-    if (blocks > MAX_BLOCKS)
-        error_msg("%s depth multiplier %g: %ld blocks in all, above the limit of %d", origin,
-                  m->depth, blocks, MAX_BLOCKS);
+    if (blocks <= MAX_BLOCKS)
+        return;
+    if (!r->preset && !r->has_phi && !r->depth)
+        error_in(s->path, "the stages have %ld blocks in all, above the limit of %d", blocks,
+                 MAX_BLOCKS);
+    error_msg("%s depth multiplier %g: %ld blocks in all, above the limit of %d", origin,
+              m->depth, blocks, MAX_BLOCKS);
 }
 
 Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
@@ -166,7 +176,7 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
     snprintf(depth_origin, sizeof depth_origin, "%s", r->depth > 0 ? "--depth gives" : origin);
     pick_multipliers(s, r, m, origin);
 
-    m->stem_channels = scaled_channels(s, s->stem_channels, m->width, "stem");
+    m->stem_channels = scaled_channels(s, s->stem_channels, m->width, "stem", (Loc){0, 0});
     m->nstages = s->nstages;
     m->stages = arena_array(a, (size_t)s->nstages, sizeof *m->stages);
     int in = m->stem_channels;
@@ -179,18 +189,20 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
         ms->in_channels = in;
         char what[32];
         snprintf(what, sizeof what, "stage %d", i + 1);
-        ms->out_channels = scaled_channels(s, st->channels, m->width, what);
+        ms->out_channels = scaled_channels(s, st->channels, m->width, what, st->loc);
         ms->repeats = round_repeats(st->repeats, m->depth);
         if (ms->repeats < 0)
-            error_msg("stage %d: %d repeats × depth %g is absurd: %d or more", i + 1,
-                      st->repeats, m->depth, MAX_REPEATS);
+            error_at(s->path, st->loc.line, st->loc.col,
+                     "stage %d: %d repeats × depth %g is absurd: %d or more", i + 1, st->repeats,
+                     m->depth, MAX_REPEATS);
         for (int k = 0; k < 2; k++) /* the first block's input, then the others' */
             if (expanded_channels(k ? ms->out_channels : in, st->expand, s->divisor) < 0)
-                error_msg("stage %d: %d channels × expand %g is absurd: more than %d channels",
-                          i + 1, k ? ms->out_channels : in, st->expand, MAX_CHANNELS);
+                error_at(s->path, st->loc.line, st->loc.col,
+                         "stage %d: %d channels × expand %g is absurd: more than %d channels",
+                         i + 1, k ? ms->out_channels : in, st->expand, MAX_CHANNELS);
         in = ms->out_channels;
     }
-    check_blocks(m, depth_origin);
-    m->head_channels = scaled_channels(s, s->head_channels, m->width, "head");
+    check_blocks(s, m, r, depth_origin);
+    m->head_channels = scaled_channels(s, s->head_channels, m->width, "head", (Loc){0, 0});
     return m;
 }

@@ -575,8 +575,9 @@ static void syntax_problem(const yaml_parser_t *ps, const char *text, size_t len
         *pb = (Problem){{0, 0}, "YAML: out of memory"};
     } else if (ps->error == YAML_READER_ERROR) {
         pb->loc = offset_loc(text, len, ps->problem_offset);
-        snprintf(pb->what, sizeof pb->what, "YAML syntax: %s (byte 0x%02X)", problem,
-                 (unsigned)ps->problem_value & 0xFFu);
+        snprintf(pb->what, sizeof pb->what, "YAML syntax: %s (byte 0x%02X)%s", problem,
+                 (unsigned)ps->problem_value & 0xFFu,
+                 strstr(problem, "UTF-8") ? ": a spec must be UTF-8 text" : "");
     } else {
         pb->loc = (Loc){(int)ps->problem_mark.line + 1, (int)ps->problem_mark.column + 1};
         int n = snprintf(pb->what, sizeof pb->what, "YAML syntax: %s", problem);

@@ -63,11 +63,11 @@ Buf read_file_max(const char *path, size_t max)
     size_t n;
     while (b.len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         buf_append(&b, chunk, n);
-    int failed = ferror(f);
+    int failed = ferror(f) ? errno : 0;
     fclose(f);
     if (failed) {
         buf_free(&b);
-        error_in(path, "read error");
+        error_in(path, "cannot read: %s", strerror(failed));
     }
     if (b.len > max) /* keep max + 1 bytes: the caller sees it is too long */
         b.len = max + 1;
