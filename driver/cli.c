@@ -198,6 +198,13 @@ static int parse_option(Options *o, int c, char *arg)
     }
 }
 
+/* OUTDIR is renamed into place, so it needs a last component of its own. */
+static bool nameable(const char *dir)
+{
+    const char *slash = strrchr(dir, '/'), *base = slash ? slash + 1 : dir;
+    return *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0;
+}
+
 static int check_options(Options *o)
 {
     bool compile = !strcmp(o->command, "compile");
@@ -205,6 +212,9 @@ static int check_options(Options *o)
         return usage_error("%s: missing SPEC.yaml", o->command);
     if (compile && !o->outdir)
         return usage_error("%s: missing -o OUTDIR", o->command);
+    if (compile && !nameable(o->outdir))
+        return usage_error("-o '%s': name the folder to write (its last component cannot be "
+                           "empty, . or ..)", o->outdir);
     if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
                      o->allow_nonfinite))
         return usage_error("%s: -o, --name, --weights, --save-weights, --allow-nonfinite and -d "
