@@ -80,6 +80,26 @@ def safetensors_seeds():
     f16[1] = (f16[1][0], "F16", f16[1][2], bytes(16))
     write("safetensors", "f16", safetensors(f16))
     write("safetensors", "empty_header", struct.pack("<Q", 2) + b"{}")
+    # layouts only the tiling check refuses, and a shape whose size overflows
+    header = {"__metadata__": {"format": "pt"}}
+    at, data = 0, b""
+    for n, _, shape, blob in good:
+        header[n] = {"dtype": "F32", "shape": shape, "data_offsets": [at, at + len(blob)]}
+        data += blob
+        at += len(blob)
+    overlap = json.loads(json.dumps(header))
+    overlap["features.0.1.bias"]["data_offsets"] = overlap["features.0.1.weight"]["data_offsets"]
+    text = json.dumps(overlap, separators=(",", ":")).encode()
+    write("safetensors", "overlap", struct.pack("<Q", len(text)) + text + data)
+    gap = json.loads(json.dumps(header))
+    gap["classifier.1.bias"]["data_offsets"] = [o + 4 for o in gap["classifier.1.bias"]["data_offsets"]]
+    text = json.dumps(gap, separators=(",", ":")).encode()
+    write("safetensors", "gap", struct.pack("<Q", len(text)) + text + data + bytes(4))
+    huge = json.loads(json.dumps(header))
+    huge["features.0.1.num_batches_tracked"] = {"dtype": "I64", "shape": [1 << 40, 1 << 40],
+                                                "data_offsets": [at, at]}
+    text = json.dumps(huge, separators=(",", ":")).encode()
+    write("safetensors", "huge_shape", struct.pack("<Q", len(text)) + text + data)
 
 
 def cli_seeds():
