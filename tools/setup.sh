@@ -5,7 +5,7 @@
 # those absent. Runs apt-get through sudo when not root.
 set -eu
 packages="gcc clang make cmake pkg-config m4 libyaml-dev libcjson-dev libcunit1-dev
-python3-torch python3-torchvision python3-numpy python3-yaml"
+python3-torch python3-torchvision python3-numpy python3-yaml libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do
