@@ -54,6 +54,8 @@ static long stale_pid(const char *name, const char *base, bool *old)
     if (!*old && strncmp(p, ".effcc-tmp-", 11) != 0)
         return 0;
     p += 11;
+    if (*p < '0' || *p > '9') /* strtol would take spaces and signs */
+        return 0;
     char *end;
     long pid = strtol(p, &end, 10);
     if (end == p || pid <= 0)
@@ -77,9 +79,11 @@ static void remove_stale(Arena *a, const char *outdir)
     while ((e = readdir(d)) != NULL) {
         bool old;
         long pid = stale_pid(e->d_name, base, &old);
+        if (pid <= 0 || pid == (long)getpid())
+            continue;
         struct stat st;
         char *path = arena_printf(a, "%s%s", slash ? parent : "", e->d_name);
-        if (pid <= 0 || pid == (long)getpid() || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue; /* alive, or not ours to know */

@@ -1,12 +1,13 @@
-/* main.c — the effcc command line.
+/* main.c — effcc's main: runs the command cli_parse (driver/cli.c) gives.
  *
  *   effcc compile SPEC.yaml -o OUTDIR [options]   generate a C folder
  *   effcc info SPEC.yaml [options] [--json]        describe the scaled model
  *
  * Exit status: 0 success, 1 user error (spec, weights, files), 2 usage
- * error. Messages go to stderr. Options come from cli_parse (driver/cli.c);
- * the work itself is a short list of library calls; errors from them unwind
- * here (support/diag.c). */
+ * error. Messages go to stderr. The work is a short list of library calls;
+ * errors from them unwind here (support/diag.c). Sizes are checked against
+ * --max-bytes on the lowered graph, before any weight is made, and again
+ * after the pipeline. */
 #include "ir.h"
 
 #include <ctype.h>
