@@ -346,7 +346,9 @@ size_t weights_blob_layout(const Graph *g, size_t *offsets);
 
 /* ===== codegen/fs.c ====================================================== */
 void write_file(const char *path, const void *data, size_t len);
-/* A fresh sibling of outdir to write into, renamed over outdir on success. */
+/* A fresh sibling of outdir to write into, renamed over outdir on success
+ * (swapped with an existing one in one step). Creating one first removes
+ * the staging folders that killed compiles left beside outdir. */
 char *staging_dir_create(Arena *a, const char *outdir);
 void staging_dir_commit(const char *staging, const char *outdir);
 /* Refuses (a user error) an existing outdir that effcc did not write. */
