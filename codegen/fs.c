@@ -3,13 +3,26 @@
  * effcc writes everything into a fresh staging folder beside OUTDIR
  * (OUTDIR.effcc-tmp-PID-N) and renames it over OUTDIR only when every file
  * is complete, so a failed or killed compile never leaves a half-written
- * OUTDIR and never damages an existing one until the new one is whole. */
-#define _XOPEN_SOURCE 700 /* nftw */
+ * OUTDIR and never damages an existing one until the new one is whole.
+ * An existing OUTDIR is swapped with the staging folder in one atomic step
+ * (Linux's renameat2 RENAME_EXCHANGE), so there is no moment without an
+ * OUTDIR; where the file system cannot do that, the old one is renamed
+ * aside to OUTDIR.effcc-old-PID first.
+ *
+ * A killed effcc cannot remove its staging folder. The next compile to the
+ * same OUTDIR removes the staging folders of processes that no longer exist
+ * (and puts back an OUTDIR.effcc-old-PID whose OUTDIR is missing). A PID
+ * reused by a live process keeps its folder until that process ends; a PID
+ * of another machine sharing the folder over a network would not be seen:
+ * do not compile to one OUTDIR from two machines at once. */
+#define _GNU_SOURCE /* nftw, renameat2 */
 #include "ir.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,8 +53,65 @@ static void make_parents(Arena *a, const char *path)
     }
 }
 
+/* Removes a folder and everything in it, never following symbolic links. */
+static int remove_tree(const char *dir);
+
+/* The PID in NAME = BASE ".effcc-tmp-" PID "-" N or BASE ".effcc-old-" PID,
+ * or 0 when name is neither; *old tells which. */
+static long stale_pid(const char *name, const char *base, bool *old)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) != 0)
+        return 0;
+    const char *p = name + n;
+    *old = strncmp(p, ".effcc-old-", 11) == 0;
+    if (!*old && strncmp(p, ".effcc-tmp-", 11) != 0)
+        return 0;
+    p += 11;
+    if (*p < '0' || *p > '9') /* strtol would take spaces and signs */
+        return 0;
+    char *end;
+    long pid = strtol(p, &end, 10);
+    if (end == p || pid <= 0)
+        return 0;
+    if (!*old && *end == '-' && end[1] >= '0' && end[1] <= '9')
+        strtol(end + 1, &end, 10);
+    return *end == '\0' ? pid : 0;
+}
+
+/* Clears what killed compiles to outdir left beside it: folders only (never
+ * a symbolic link), of processes that are gone. */
+static void remove_stale(Arena *a, const char *outdir)
+{
+    const char *slash = strrchr(outdir, '/');
+    const char *base = slash ? slash + 1 : outdir;
+    char *parent = slash ? arena_printf(a, "%.*s", (int)(slash - outdir) + 1, outdir) : ".";
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        bool old;
+        long pid = stale_pid(e->d_name, base, &old);
+        if (pid <= 0 || pid == (long)getpid())
+            continue;
+        struct stat st;
+        char *path = arena_printf(a, "%s%s", slash ? parent : "", e->d_name);
+        if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to know */
+        if (old && lstat(outdir, &st) != 0 && rename(path, outdir) == 0)
+            note("restored %s, left aside by an interrupted compile", outdir);
+        else if (remove_tree(path) == 0)
+            note("removed %s, left by an interrupted compile", path);
+    }
+    closedir(d);
+}
+
 char *staging_dir_create(Arena *a, const char *outdir)
 {
+    remove_stale(a, outdir);
     make_parents(a, outdir);
     for (int attempt = 0; attempt < 100; attempt++) {
         char *dir = arena_printf(a, "%s.effcc-tmp-%ld-%d", outdir, (long)getpid(), attempt);
@@ -61,7 +131,6 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-/* Removes a folder and everything in it, never following symbolic links. */
 static int remove_tree(const char *dir)
 {
     return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -117,7 +186,17 @@ void staging_dir_commit(const char *staging, const char *outdir)
         return;
     if (errno != ENOTEMPTY && errno != EEXIST)
         error_in(outdir, "cannot rename the finished output into place: %s", strerror(errno));
-    /* OUTDIR exists: move it aside, put the new one in place, drop the old. */
+#ifdef RENAME_EXCHANGE
+    /* OUTDIR exists: swap the two in one step; staging then holds the old. */
+    if (renameat2(AT_FDCWD, staging, AT_FDCWD, outdir, RENAME_EXCHANGE) == 0) {
+        if (remove_tree(staging) != 0)
+            note("could not remove the previous output, left at %s", staging);
+        return;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+        error_in(outdir, "cannot replace the existing folder: %s", strerror(errno));
+#endif
+    /* No exchange here: move OUTDIR aside, put the new one in place, drop the old. */
     char old[4096];
     snprintf(old, sizeof old, "%s.effcc-old-%ld", outdir, (long)getpid());
     if (rename(outdir, old) != 0)

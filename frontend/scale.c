@@ -11,11 +11,16 @@
 #include <math.h>
 #include <string.h>
 
-/* Channel counts and resolutions beyond these are refused before any
- * allocation: they can only come from an absurd request. */
+/* Channel counts, resolutions and depths beyond these are refused before
+ * any allocation: they can only come from an absurd request. The largest
+ * EfficientNet (L2) has 4.3 times B0's width, 5.3 times its depth (~90
+ * blocks) and 800 pixels. MAX_BLOCKS also bounds the graph's size, which the
+ * passes handle in quadratic time: 2000 blocks take about a second. */
 #define MAX_CHANNELS 100000
 #define MAX_RESOLUTION 20000
 #define MAX_REPEATS 10000
+#define MAX_BLOCKS 2000
+#define MAX_MULTIPLIER 1000
 
 int round_channels(double channels, double mult, int divisor)
 {
@@ -28,7 +33,7 @@ int round_channels(double channels, double mult, int divisor)
         r = divisor;
     if ((double)r < 0.9 * v) /* rounding down lost more than 10% */
         r += divisor;
-    return (int)r;
+    return r <= MAX_CHANNELS ? (int)r : -1; /* a large divisor can go past the limit */
 }
 
 int round_repeats(int repeats, double mult)
@@ -70,10 +75,12 @@ static _Noreturn void unknown_preset(const Spec *s, const char *name)
              "unknown preset '%s'; expected one of: %s", name, known);
 }
 
-static void check_multiplier(const char *what, double v)
+/* origin says where the multiplier came from: "phi 40 gives", "--width". */
+static void check_multiplier(const char *origin, const char *what, double v)
 {
-    if (!(v > 0) || !isfinite(v) || v > 1000)
-        error_msg("%s multiplier %g is out of range (expected a number in (0, 1000])", what, v);
+    if (!(v > 0) || !isfinite(v) || v > MAX_MULTIPLIER)
+        error_msg("%s %s multiplier %g, out of range (expected a number in (0, %d])", origin,
+                  what, v, MAX_MULTIPLIER);
 }
 
 /* torchvision's ImageNet normalisation in pixel units (0..255), the default
@@ -94,17 +101,30 @@ static const double *per_channel(Arena *a, const SpecList *l, int channels, doub
     return v;
 }
 
-static int scaled_channels(const Spec *s, int base, double width, const char *what)
+/* Errors caused by the spec's values name the spec, at loc when known. */
+static int scaled_channels(const Spec *s, int base, double width, const char *what, Loc loc)
 {
     int c = round_channels(base, width, s->divisor);
     if (c < 0)
-        error_msg("%s: %d channels × width %g is absurd (more than %d channels)", what, base,
-                  width, MAX_CHANNELS);
+        error_at(s->path, loc.line, loc.col,
+                 "%s: %d channels × width %g (divisor %d) is absurd: more than %d channels", what,
+                 base, width, s->divisor, MAX_CHANNELS);
     return c;
 }
 
+static const char *origin_of(const ScaleRequest *r, char *buf, size_t size)
+{
+    if (r->preset)
+        snprintf(buf, size, "preset '%s' gives", r->preset);
+    else if (r->has_phi)
+        snprintf(buf, size, "phi %g gives", r->phi);
+    else
+        snprintf(buf, size, "the spec gives");
+    return buf;
+}
+
 /* Picks the multipliers of the request: preset, φ, then single overrides. */
-static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m)
+static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, const char *origin)
 {
     m->width = m->depth = 1.0;
     m->resolution = s->resolution;
@@ -124,10 +144,10 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m)
         m->width = pow(s->beta, r->phi);
         m->depth = pow(s->alpha, r->phi);
         double res = round(s->resolution * pow(s->gamma, r->phi));
-        if (!(res <= MAX_RESOLUTION))
+        if (!(res <= MAX_RESOLUTION) && r->resolution == 0)
             error_msg("phi %g gives resolution %.0f, above the limit of %d", r->phi, res,
                       MAX_RESOLUTION);
-        m->resolution = res < 1 ? 1 : (int)res;
+        m->resolution = res < 1 ? 1 : res > MAX_RESOLUTION ? MAX_RESOLUTION : (int)res;
     }
     if (r->width > 0)
         m->width = r->width;
@@ -135,10 +155,29 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m)
         m->depth = r->depth;
     if (r->resolution > 0)
         m->resolution = r->resolution;
-    check_multiplier("width", m->width);
-    check_multiplier("depth", m->depth);
+    check_multiplier(r->width > 0 ? "--width gives" : origin, "width", m->width);
+    check_multiplier(r->depth > 0 ? "--depth gives" : origin, "depth", m->depth);
+    if (m->resolution > MAX_RESOLUTION && (r->resolution || r->preset))
+        error_msg("%s resolution %d, above the limit of %d",
+                  r->resolution ? "--resolution gives" : origin, m->resolution, MAX_RESOLUTION);
     if (m->resolution > MAX_RESOLUTION)
-        error_msg("resolution %d is above the limit of %d", m->resolution, MAX_RESOLUTION);
+        error_in(s->path, "input resolution %d is above the limit of %d", m->resolution,
+                 MAX_RESOLUTION);
+}
+
+/* The blocks of all stages: each is a dozen nodes of the graph. */
+static void check_blocks(const Spec *s, const Model *m, const ScaleRequest *r, const char *origin)
+{
+    long blocks = 0;
+    for (int i = 0; i < m->nstages; i++)
+        blocks += m->stages[i].repeats;
+    if (blocks <= MAX_BLOCKS)
+        return;
+    if (!r->preset && !r->has_phi && !r->depth)
+        error_in(s->path, "the stages have %ld blocks in all, above the limit of %d", blocks,
+                 MAX_BLOCKS);
+    error_msg("%s depth multiplier %g: %ld blocks in all, above the limit of %d", origin,
+              m->depth, blocks, MAX_BLOCKS);
 }
 
 Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
@@ -155,10 +194,14 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
     m->divisor = s->divisor;
     m->stem_kernel = s->stem_kernel;
     m->stem_stride = s->stem_stride;
-    pick_multipliers(s, r, m);
+    char origin[128], depth_origin[128];
+    origin_of(r, origin, sizeof origin);
+    snprintf(depth_origin, sizeof depth_origin, "%s", r->depth > 0 ? "--depth gives" : origin);
+    pick_multipliers(s, r, m, origin);
 
     bool fixed = s->fix_head_stem;
-    m->stem_channels = fixed ? s->stem_channels : scaled_channels(s, s->stem_channels, m->width, "stem");
+    m->stem_channels = fixed ? s->stem_channels
+                             : scaled_channels(s, s->stem_channels, m->width, "stem", (Loc){0, 0});
     m->nstages = s->nstages;
     m->stages = arena_array(a, (size_t)s->nstages, sizeof *m->stages);
     int in = m->stem_channels;
@@ -169,15 +212,24 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
         ms->kernel = st->kernel;
         ms->stride = st->stride;
         ms->in_channels = in;
-        ms->out_channels = scaled_channels(s, st->channels, m->width, "stage");
+        char what[32];
+        snprintf(what, sizeof what, "stage %d", i + 1);
+        ms->out_channels = scaled_channels(s, st->channels, m->width, what, st->loc);
         bool ends = i == 0 || i == s->nstages - 1;
         ms->repeats = fixed && ends ? st->repeats : round_repeats(st->repeats, m->depth);
         if (ms->repeats < 0)
-            error_msg("stage %d: %d repeats × depth %g is absurd", i + 1, st->repeats, m->depth);
-        if (expanded_channels(in, st->expand, s->divisor) < 0)
-            error_msg("stage %d: expanded channels are absurd", i + 1);
+            error_at(s->path, st->loc.line, st->loc.col,
+                     "stage %d: %d repeats × depth %g is absurd: %d or more", i + 1, st->repeats,
+                     m->depth, MAX_REPEATS);
+        for (int k = 0; k < 2; k++) /* the first block's input, then the others' */
+            if (expanded_channels(k ? ms->out_channels : in, st->expand, s->divisor) < 0)
+                error_at(s->path, st->loc.line, st->loc.col,
+                         "stage %d: %d channels × expand %g is absurd: more than %d channels",
+                         i + 1, k ? ms->out_channels : in, st->expand, MAX_CHANNELS);
         in = ms->out_channels;
     }
-    m->head_channels = fixed ? s->head_channels : scaled_channels(s, s->head_channels, m->width, "head");
+    check_blocks(s, m, r, depth_origin);
+    m->head_channels = fixed ? s->head_channels
+                             : scaled_channels(s, s->head_channels, m->width, "head", (Loc){0, 0});
     return m;
 }

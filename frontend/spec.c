@@ -10,7 +10,13 @@
  * quoted, but a plain null or boolean (`~`, `true`, …) is not a string;
  * a boolean is a plain true or false.
  * The schema is a contract other tools rely on: keys may be added, never
- * renamed. Everything the Spec holds lives in the arena. */
+ * renamed. Everything the Spec holds lives in the arena.
+ *
+ * Hostile input fails fast: a spec is at most SPEC_MAX_BYTES, and the event
+ * pass stops at the first alias (a "billion laughs" file expands
+ * exponentially through them) and at nesting deeper than SPEC_MAX_DEPTH
+ * (libyaml's scanner takes time quadratic in the depth: 100,000 nested '['
+ * took 17 s), before yaml_parser_load builds any tree. */
 #include "ir.h"
 
 #include <errno.h>
@@ -23,6 +29,8 @@
 #define SPEC_MAX_LIST 1000 /* the most stages or presets: keeps sums of repeats in int */
 #define MAX_FIELDS 16      /* the most keys one mapping's table lists */
 #define SHOW_MAX 40        /* quoted values are cut to this many bytes */
+#define SPEC_MAX_BYTES (1 << 20) /* real specs are about 2 KB */
+#define SPEC_MAX_DEPTH 16        /* real specs nest 3 deep */
 
 typedef enum {
     K_INT,      /* int in 1..SPEC_MAX */
@@ -620,6 +628,22 @@ static Loc offset_loc(const char *text, size_t len, size_t offset)
     return l;
 }
 
+/* The byte at a mark's line and column (columns count UTF-8 characters), or
+ * 0 past the end. */
+static char char_at(const char *text, size_t len, yaml_mark_t m)
+{
+    size_t i = 0;
+    for (size_t line = 0; line < m.line && i < len; i++)
+        line += text[i] == '\n';
+    for (size_t col = 0; i < len && text[i] != '\n'; i++) {
+        if (((unsigned char)text[i] & 0xC0) == 0x80)
+            continue;
+        if (col++ == m.column)
+            return text[i];
+    }
+    return 0;
+}
+
 static void syntax_problem(const yaml_parser_t *ps, const char *text, size_t len, Problem *pb)
 {
     const char *problem = ps->problem ? ps->problem : "unknown error";
@@ -627,30 +651,43 @@ static void syntax_problem(const yaml_parser_t *ps, const char *text, size_t len
         *pb = (Problem){{0, 0}, "YAML: out of memory"};
     } else if (ps->error == YAML_READER_ERROR) {
         pb->loc = offset_loc(text, len, ps->problem_offset);
-        snprintf(pb->what, sizeof pb->what, "YAML syntax: %s (byte 0x%02X)", problem,
-                 (unsigned)ps->problem_value & 0xFFu);
+        snprintf(pb->what, sizeof pb->what, "YAML syntax: %s (byte 0x%02X)%s", problem,
+                 (unsigned)ps->problem_value & 0xFFu,
+                 strstr(problem, "UTF-8") ? ": a spec must be UTF-8 text" : "");
     } else {
         pb->loc = (Loc){(int)ps->problem_mark.line + 1, (int)ps->problem_mark.column + 1};
         int n = snprintf(pb->what, sizeof pb->what, "YAML syntax: %s", problem);
         if (ps->context && n > 0 && (size_t)n < sizeof pb->what)
-            snprintf(pb->what + n, sizeof pb->what - (size_t)n, " (%s at %d:%d)", ps->context,
-                     (int)ps->context_mark.line + 1, (int)ps->context_mark.column + 1);
+            n += snprintf(pb->what + n, sizeof pb->what - (size_t)n, " (%s at %d:%d)",
+                          ps->context, (int)ps->context_mark.line + 1,
+                          (int)ps->context_mark.column + 1);
+        if (char_at(text, len, ps->problem_mark) == '\t' && n > 0 && (size_t)n < sizeof pb->what)
+            snprintf(pb->what + n, sizeof pb->what - (size_t)n,
+                     "; a tab here: YAML indents with spaces only");
     }
 }
 
 /* Aliases would share nodes in the tree and let a small file expand
  * exponentially ("billion laughs"); a second document would be ignored. */
-static bool check_event(const yaml_event_t *ev, int *docs, Problem *pb)
+static bool check_event(const yaml_event_t *ev, int *docs, int *depth, Problem *pb)
 {
     const char *what = NULL;
+    bool opens = ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
+    if (ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT)
+        --*depth;
     if (ev->type == YAML_ALIAS_EVENT)
         what = "aliases are not supported";
     else if (ev->type == YAML_DOCUMENT_START_EVENT && ++*docs > 1)
         what = "a spec is a single YAML document; found a second one";
+    else if (opens && ++*depth > SPEC_MAX_DEPTH)
+        what = "sequences and mappings nest too deep";
     if (!what)
         return true;
     pb->loc = (Loc){(int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1};
-    snprintf(pb->what, sizeof pb->what, "%s", what);
+    if (opens)
+        snprintf(pb->what, sizeof pb->what, "%s (more than %d levels)", what, SPEC_MAX_DEPTH);
+    else
+        snprintf(pb->what, sizeof pb->what, "%s", what);
     return false;
 }
 
@@ -668,7 +705,7 @@ static bool prescan(const char *text, size_t len, Problem *pb)
 {
     yaml_parser_t ps;
     parser_init(&ps, text, len);
-    int docs = 0;
+    int docs = 0, depth = 0;
     bool ok = true, done = false;
     while (ok && !done) {
         yaml_event_t ev;
@@ -677,7 +714,7 @@ static bool prescan(const char *text, size_t len, Problem *pb)
             ok = false;
             break;
         }
-        ok = check_event(&ev, &docs, pb);
+        ok = check_event(&ev, &docs, &depth, pb);
         done = ev.type == YAML_STREAM_END_EVENT;
         yaml_event_delete(&ev);
     }
@@ -699,6 +736,9 @@ static bool load(const char *text, size_t len, yaml_document_t *doc, Problem *pb
 
 Spec *spec_parse(Arena *a, const char *path, const char *text, size_t len)
 {
+    if (len > SPEC_MAX_BYTES)
+        error_in(path, "larger than %d bytes (1 MiB), the most a spec may be: is it a spec?",
+                 SPEC_MAX_BYTES);
     Problem pb = {{0, 0}, ""};
     yaml_document_t doc;
     if (!prescan(text, len, &pb) || !load(text, len, &doc, &pb))
@@ -721,7 +761,7 @@ Spec *spec_parse(Arena *a, const char *path, const char *text, size_t len)
 
 Spec *spec_load(Arena *a, const char *path)
 {
-    Buf b = read_file(path);
+    Buf b = read_file_max(path, SPEC_MAX_BYTES);
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) != 0) {

@@ -3,9 +3,14 @@
  * A safetensors file is an 8-byte little-endian header length N, N bytes of
  * JSON mapping each tensor name to {"dtype", "shape", "data_offsets"} (plus an
  * optional "__metadata__"), then the data block the offsets point into.
- * weights_load checks the whole header against the graph's external params
- * (every one present, F32, same shape, bytes inside the file, nothing extra)
- * before it reads any data, and stores nothing unless everything succeeds.
+ * weights_load checks the whole header before it reads any data: every entry
+ * well-formed, its bytes exactly shape × dtype and inside the file, no name
+ * twice; against the graph, every external param present, F32, same shape,
+ * nothing extra; and, as the format requires, the tensors in offset order
+ * tile the data block with no overlap and no gap (the entries' order in the
+ * header is free). Then it reads the data and refuses NaN and infinities
+ * unless asked not to. It stores nothing unless everything succeeds. Names
+ * from the file are made printable before they appear in a message.
  * weights_synthesize fills the same params from a seeded splitmix64 stream with
  * scales that keep a deep EfficientNet's activations alive; weights_save
  * writes them out as a file torch's safetensors reads, byte for byte
@@ -157,22 +162,76 @@ static const char *param_shape_str(char *buf, size_t size, const Param *p)
 
 /* ===== weights_load ====================================================== */
 
+/* A loader reads from a file (f) or from memory (mem); the checks are the
+ * same for both, and the fuzzer (fuzz/fuzz_safetensors.c) drives them
+ * through weights_load_buffer. */
 typedef struct {
     Graph *g;
-    const char *path;
+    const char *path; /* names the source in messages */
+    bool allow_nonfinite;
     FILE *f;
-    char *text; /* the JSON header, until parsed */
+    const unsigned char *mem;
+    uint64_t size; /* of the whole file */
+    char *text;    /* the JSON header, NUL-terminated, until parsed */
     cJSON *root;
-    uint64_t size, data_start, data_size;
+    uint64_t data_start, data_size;
 } Loader;
 
 /* One header entry, checked for JSON types only. */
 typedef struct {
-    const char *name, *dtype;
-    int rank;            /* shape length; may exceed 4 */
-    uint64_t *shape;     /* in the arena */
-    uint64_t begin, end; /* data_offsets, relative to the data block */
+    const char *name, *dtype; /* as the file has them */
+    const char *shown;        /* the name, safe to print */
+    int rank;                 /* shape length; may exceed 4 */
+    uint64_t *shape;          /* in the arena */
+    uint64_t begin, end;      /* data_offsets, relative to the data block */
 } Entry;
+
+/* The dtypes of the safetensors format and their sizes in bytes. */
+static const struct {
+    const char *name;
+    unsigned size;
+} dtypes[] = {
+    {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F8_E5M2", 1}, {"F8_E4M3", 1},
+    {"I64", 8}, {"I32", 4}, {"I16", 2}, {"I8", 1},   {"U64", 8},     {"U32", 4},
+    {"U16", 2}, {"U8", 1},  {"BOOL", 1},
+};
+
+static unsigned dtype_size(const char *name)
+{
+    for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; i++)
+        if (strcmp(dtypes[i].name, name) == 0)
+            return dtypes[i].size;
+    return 0;
+}
+
+/* A string from the file, safe in a message: control bytes become '?', and
+ * it is cut after SHOW_MAX bytes (on a UTF-8 character boundary). */
+#define SHOW_MAX 200
+static const char *shown(Arena *a, const char *s)
+{
+    size_t len = strlen(s), n = len;
+    if (n > SHOW_MAX)
+        for (n = SHOW_MAX; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+            ;
+    char *out = arena_alloc(a, n + 4);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7F ? '?' : s[i];
+    if (n < len)
+        memcpy(out + n, "...", 4);
+    return out;
+}
+
+/* Reads len bytes at offset of the source; false if they are not all there. */
+static bool read_at(const Loader *L, uint64_t offset, void *dst, size_t len)
+{
+    if (offset > L->size || len > L->size - offset)
+        return false;
+    if (L->mem) {
+        memcpy(dst, L->mem + offset, len);
+        return true;
+    }
+    return fseeko(L->f, (off_t)offset, SEEK_SET) == 0 && fread(dst, 1, len, L->f) == len;
+}
 
 static bool json_uint(const cJSON *v, uint64_t *out)
 {
@@ -185,23 +244,23 @@ static bool json_uint(const cJSON *v, uint64_t *out)
     return true;
 }
 
-static const cJSON *entry_key(const Loader *L, const cJSON *item, const char *key)
+static const cJSON *entry_key(const Entry *e, const Loader *L, const cJSON *item, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
     if (!v)
-        error_in(L->path, "tensor '%s': header entry has no \"%s\"", item->string, key);
+        error_in(L->path, "tensor '%s': header entry has no \"%s\"", e->shown, key);
     return v;
 }
 
 static Entry entry_parse(const Loader *L, const cJSON *item)
 {
-    const char *name = item->string;
-    Entry e = {.name = name};
+    Entry e = {.name = item->string, .shown = shown(L->g->arena, item->string)};
+    const char *name = e.shown;
     if (!cJSON_IsObject(item))
         error_in(L->path, "tensor '%s': header entry is not a JSON object", name);
-    const cJSON *dtype = entry_key(L, item, "dtype");
-    const cJSON *shape = entry_key(L, item, "shape");
-    const cJSON *offsets = entry_key(L, item, "data_offsets");
+    const cJSON *dtype = entry_key(&e, L, item, "dtype");
+    const cJSON *shape = entry_key(&e, L, item, "shape");
+    const cJSON *offsets = entry_key(&e, L, item, "data_offsets");
     if (!cJSON_IsString(dtype))
         error_in(L->path, "tensor '%s': \"dtype\" is not a string", name);
     e.dtype = dtype->valuestring;
@@ -221,53 +280,63 @@ static Entry entry_parse(const Loader *L, const cJSON *item)
     return e;
 }
 
-/* Checks an entry against the param it names. */
-static void entry_check(const Loader *L, const Entry *e, const Param *p)
+/* Checks an entry against the param it names: dtype and shape. */
+static void entry_check_param(const Loader *L, const Entry *e, const Param *p)
 {
     if (strcmp(e->dtype, "F32") != 0)
-        error_in(L->path, "tensor '%s': dtype %s, expected F32", e->name, e->dtype);
+        error_in(L->path, "tensor '%s': dtype %s, expected F32", e->shown,
+                 shown(L->g->arena, e->dtype));
     bool same = e->rank == p->rank;
     for (int i = 0; same && i < p->rank; i++)
         same = e->shape[i] == (uint64_t)p->dims[i];
     if (!same) {
         char want[128], got[128];
-        error_in(L->path, "tensor '%s': shape %s expected, found %s", e->name,
+        error_in(L->path, "tensor '%s': shape %s expected, found %s", e->shown,
                  param_shape_str(want, sizeof want, p),
                  dims_str(got, sizeof got, e->rank, e->shape));
     }
-    unsigned long long b = e->begin, en = e->end, bytes = param_numel(p) * 4;
+}
+
+/* Checks that an entry's bytes are shape × dtype and inside the data block. */
+static void entry_check_data(const Loader *L, const Entry *e)
+{
+    unsigned long long b = e->begin, en = e->end;
     if (en < b)
-        error_in(L->path, "tensor '%s': data_offsets [%llu, %llu] end before they begin", e->name,
-                 b, en);
+        error_in(L->path, "tensor '%s': data_offsets [%llu, %llu] end before they begin",
+                 e->shown, b, en);
+    unsigned size = dtype_size(e->dtype);
+    if (!size)
+        error_in(L->path, "tensor '%s': unknown dtype '%s'", e->shown,
+                 shown(L->g->arena, e->dtype));
+    uint64_t numel = 1;
+    for (int i = 0; i < e->rank; i++)
+        numel = size_mul(numel, e->shape[i]);
+    uint64_t bytes = size_mul(numel, size);
+    char dims[128];
+    if (bytes == UINT64_MAX)
+        error_in(L->path, "tensor '%s': shape %s is absurd (its size overflows 64 bits)",
+                 e->shown, dims_str(dims, sizeof dims, e->rank, e->shape));
     if (en - b != bytes)
-        error_in(
-            L->path,
-            "tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, but %llu F32 values need %llu",
-            e->name, b, en, en - b, bytes / 4, bytes);
+        error_in(L->path,
+                 "tensor '%s': data_offsets [%llu, %llu] hold %llu bytes, but %llu %s values "
+                 "need %llu",
+                 e->shown, b, en, en - b, (unsigned long long)numel, shown(L->g->arena, e->dtype),
+                 (unsigned long long)bytes);
     if (en > L->data_size)
         error_in(L->path,
                  "tensor '%s': data [%llu, %llu) extends past the end of the file (data block is "
                  "%llu bytes)",
-                 e->name, b, en, (unsigned long long)L->data_size);
+                 e->shown, b, en, (unsigned long long)L->data_size);
 }
 
-/* Opens the file and parses its header into L->root. */
+/* Reads the length prefix and the header into L->root. */
 static void load_header(Loader *L)
 {
-    L->f = fopen(L->path, "rb");
-    if (!L->f)
-        error_in(L->path, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fileno(L->f), &st) != 0)
-        error_in(L->path, "cannot stat: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        error_in(L->path, "not a regular file");
-    L->size = (uint64_t)st.st_size;
     unsigned char len8[8];
     if (L->size < 8)
         error_in(L->path, "file is %llu bytes, too short for a safetensors header",
                  (unsigned long long)L->size);
-    if (fread(len8, 1, 8, L->f) != 8)
+    if (!read_at(L, 0, len8, 8))
         error_in(L->path, "read error");
     uint64_t n = get_le64(len8);
     if (n > MAX_HEADER)
@@ -279,45 +348,34 @@ static void load_header(Loader *L)
     L->data_start = 8 + n;
     L->data_size = L->size - L->data_start;
     L->text = need(malloc(n + 1));
-    if (fread(L->text, 1, n, L->f) != n)
+    if (!read_at(L, 8, L->text, n))
         error_in(L->path, "read error in the header");
-    L->root = cJSON_ParseWithLength(L->text, n);
+    L->text[n] = '\0';
+    const char *end = NULL;
+    L->root = cJSON_ParseWithLengthOpts(L->text, n, &end, false);
     if (!L->root) {
         const char *at = cJSON_GetErrorPtr();
         size_t pos = at && at >= L->text && at <= L->text + n ? (size_t)(at - L->text) : n;
         error_in(L->path, "header is not valid JSON (at byte %zu of %llu)", pos,
                  (unsigned long long)n);
     }
+    /* the format pads the header with spaces; anything else is not ours */
+    size_t pos = end && end >= L->text && end <= L->text + n ? (size_t)(end - L->text) : n;
+    size_t rest = pos + strspn(L->text + pos, " \t\r\n");
+    if (rest < n)
+        error_in(L->path, "header has bytes after its JSON object (at byte %zu of %llu)", rest,
+                 (unsigned long long)n);
     free(L->text);
     L->text = NULL;
     if (!cJSON_IsObject(L->root))
         error_in(L->path, "header is not a JSON object");
 }
 
-/* Checks every header entry; fills begin[] for the params found. */
-static void load_check(Loader *L, uint64_t *begin, bool *found)
+/* Every external param present, nothing unexpected (torchvision's
+ * num_batches_tracked counters aside). */
+static void check_coverage(const Loader *L, const bool *found, const char *extra, int nextra)
 {
-    Graph *g = L->g;
-    Names params = external_names(g);
-    Names seen = names_new(g->arena, (size_t)cJSON_GetArraySize(L->root));
-    const char *extra = NULL;
-    int nextra = 0;
-    for (const cJSON *item = L->root->child; item; item = item->next) {
-        if (!names_add(&seen, item->string, 0))
-            error_in(L->path, "tensor '%s': listed twice in the header", item->string);
-        if (strcmp(item->string, "__metadata__") == 0 || ends_with(item->string, IGNORED_SUFFIX))
-            continue;
-        Entry e = entry_parse(L, item);
-        int i = names_find(&params, e.name);
-        if (i < 0) {
-            extra = extra ? extra : e.name;
-            nextra++;
-            continue;
-        }
-        entry_check(L, &e, &g->params[i]);
-        begin[i] = e.begin;
-        found[i] = true;
-    }
+    const Graph *g = L->g;
     for (int i = 0; i < g->nparams; i++) {
         if (g->params[i].external && !found[i]) {
             if (extra)
@@ -333,6 +391,101 @@ static void load_check(Loader *L, uint64_t *begin, bool *found)
                  "tensor '%s': unexpected, the model has no such parameter (%d unexpected tensor%s "
                  "in all)",
                  extra, nextra, nextra == 1 ? "" : "s");
+}
+
+static int by_offsets(const void *a, const void *b)
+{
+    const Entry *x = a, *y = b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* The format (and its reference implementation) wants the tensors, in
+ * offset order, to tile the data block: no overlap, no gap, nothing after
+ * the last. The order of the header's entries is free. */
+static void check_tiling(const Loader *L, Entry *e, int n)
+{
+    qsort(e, (size_t)n, sizeof *e, by_offsets);
+    unsigned long long at = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long long b = e[i].begin, en = e[i].end;
+        if (b < at)
+            error_in(L->path, "tensor '%s': data [%llu, %llu) overlaps tensor '%s' [%llu, %llu)",
+                     e[i].shown, b, en, e[i - 1].shown, (unsigned long long)e[i - 1].begin,
+                     (unsigned long long)e[i - 1].end);
+        if (b > at && i == 0)
+            error_in(L->path, "tensor '%s': data begins at %llu, leaving bytes [0, %llu) of the "
+                     "data block unused", e[i].shown, b, b);
+        if (b > at)
+            error_in(L->path, "tensor '%s': data begins at %llu, leaving bytes [%llu, %llu) "
+                     "unused after tensor '%s'", e[i].shown, b, at, b, e[i - 1].shown);
+        at = en;
+    }
+    if (at != L->data_size)
+        error_in(L->path, "the data block has %llu bytes after the last tensor's data, which "
+                 "belong to no tensor", (unsigned long long)L->data_size - at);
+}
+
+/* Checks every header entry; fills begin[] for the params found. */
+static void load_check(Loader *L, uint64_t *begin, bool *found)
+{
+    Graph *g = L->g;
+    Names params = external_names(g);
+    int count = cJSON_GetArraySize(L->root);
+    Names seen = names_new(g->arena, (size_t)count);
+    Entry *spans = arena_array(g->arena, (size_t)count + 1, sizeof(Entry));
+    int nspans = 0, nextra = 0;
+    const char *extra = NULL;
+    for (const cJSON *item = L->root->child; item; item = item->next) {
+        if (!names_add(&seen, item->string, 0))
+            error_in(L->path, "tensor '%s': listed twice in the header",
+                     shown(g->arena, item->string));
+        if (strcmp(item->string, "__metadata__") == 0)
+            continue;
+        Entry e = entry_parse(L, item);
+        int i = ends_with(e.name, IGNORED_SUFFIX) ? -2 : names_find(&params, e.name);
+        if (i >= 0)
+            entry_check_param(L, &e, &g->params[i]);
+        entry_check_data(L, &e);
+        spans[nspans++] = e;
+        if (i == -1) {
+            extra = extra ? extra : e.shown;
+            nextra++;
+        } else if (i >= 0) {
+            begin[i] = e.begin;
+            found[i] = true;
+        }
+    }
+    check_coverage(L, found, extra, nextra);
+    check_tiling(L, spans, nspans);
+}
+
+/* "[3, 0, 1, 2]": the index in each dimension of flat index k. */
+static const char *index_str(char *buf, size_t size, const Param *p, size_t k)
+{
+    uint64_t idx[4];
+    for (int i = p->rank - 1; i >= 0; i--) {
+        idx[i] = k % (size_t)p->dims[i];
+        k /= (size_t)p->dims[i];
+    }
+    return dims_str(buf, size, p->rank, idx);
+}
+
+static void check_finite(const Loader *L, const Param *p, const float *d, size_t numel)
+{
+    for (size_t k = 0; k < numel; k++) {
+        if (isfinite(d[k]))
+            continue;
+        char idx[128];
+        error_in(L->path,
+                 "tensor '%s': value %s at index %s (element %zu); refusing non-finite "
+                 "weights (--allow-nonfinite accepts them)",
+                 p->name, isnan(d[k]) ? "NaN" : d[k] > 0 ? "+inf" : "-inf",
+                 index_str(idx, sizeof idx, p, k), k);
+    }
 }
 
 static void load(Loader *L)
@@ -352,12 +505,13 @@ static void load(Loader *L)
             continue;
         size_t numel = param_numel(p);
         data[i] = arena_array(g->arena, numel, sizeof(float));
-        if (fseeko(L->f, (off_t)(L->data_start + begin[i]), SEEK_SET) != 0 ||
-            fread(data[i], sizeof(float), numel, L->f) != numel)
+        if (!read_at(L, L->data_start + begin[i], data[i], numel * sizeof(float)))
             error_in(L->path, "tensor '%s': read error (was the file changed while reading?)",
                      p->name);
         if (!host_little_endian())
             swap32(data[i], numel);
+        if (!L->allow_nonfinite)
+            check_finite(L, p, data[i], numel);
     }
     for (int i = 0; i < g->nparams; i++)
         if (g->params[i].external)
@@ -373,19 +527,49 @@ static void load_cleanup(Loader *L)
     *L = (Loader){0};
 }
 
-void weights_load(Graph *g, const char *path)
+/* Runs load with cleanup on success and on error alike. */
+static void load_guarded(Loader *L, void (*open)(Loader *))
 {
-    Loader L = {.g = g, .path = path};
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
-        load(&L);
+        if (open)
+            open(L);
+        load(L);
         diag_pop(&f);
-        load_cleanup(&L);
+        load_cleanup(L);
     } else {
-        load_cleanup(&L);
+        load_cleanup(L);
         diag_rethrow();
     }
+}
+
+static void open_file(Loader *L)
+{
+    L->f = fopen(L->path, "rb");
+    if (!L->f)
+        error_in(L->path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(L->f), &st) != 0)
+        error_in(L->path, "cannot stat: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        error_in(L->path, "not a regular file");
+    L->size = (uint64_t)st.st_size;
+}
+
+void weights_load(Graph *g, const char *path, bool allow_nonfinite)
+{
+    Loader L = {.g = g, .path = path, .allow_nonfinite = allow_nonfinite};
+    load_guarded(&L, open_file);
+}
+
+void weights_load_buffer(Graph *g, const char *name, const void *data, size_t len,
+                         bool allow_nonfinite)
+{
+    static const unsigned char empty[1];
+    Loader L = {.g = g, .path = name, .allow_nonfinite = allow_nonfinite,
+                .mem = data ? data : empty, .size = data ? len : 0};
+    load_guarded(&L, NULL);
 }
 
 /* ===== weights_synthesize ================================================ */

@@ -57,6 +57,8 @@ void arena_free(Arena *a)
 
 void *arena_alloc(Arena *a, size_t size)
 {
+    if (size > SIZE_MAX / 2) /* rounding up below would wrap */
+        error_msg("size overflow: %zu bytes", size);
     size = (size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
     if (size == 0)
         size = ARENA_ALIGN;

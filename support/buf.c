@@ -50,20 +50,27 @@ void buf_free(Buf *b)
 
 Buf read_file(const char *path)
 {
+    return read_file_max(path, SIZE_MAX);
+}
+
+Buf read_file_max(const char *path, size_t max)
+{
     Buf b = {0};
     FILE *f = fopen(path, "rb");
     if (!f)
         error_in(path, "cannot open: %s", strerror(errno));
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    while (b.len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         buf_append(&b, chunk, n);
-    int failed = ferror(f);
+    int failed = ferror(f) ? errno : 0;
     fclose(f);
     if (failed) {
         buf_free(&b);
-        error_in(path, "read error");
+        error_in(path, "cannot read: %s", strerror(failed));
     }
+    if (b.len > max) /* keep max + 1 bytes: the caller sees it is too long */
+        b.len = max + 1;
     buf_reserve(&b, 1);
     b.data[b.len] = '\0';
     return b;

@@ -9,7 +9,8 @@ set -eu
 packages="gcc clang make cmake pkg-config m4 libyaml-dev libcjson-dev libcunit1-dev
 python3-torch python3-torchvision python3-numpy python3-yaml python3-venv
 python3-pil python3-skimage libopenblas0-openmp gcc-aarch64-linux-gnu
-gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu qemu-user binutils-aarch64-linux-gnu"
+gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu qemu-user binutils-aarch64-linux-gnu
+libclang-rt-14-dev"
 
 missing=""
 for p in $packages; do

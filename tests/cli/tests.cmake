@@ -5,3 +5,8 @@ add_test(NAME cli.errors-and-output
 # Sanitizer findings must not pass for an expected exit status 1.
 set_tests_properties(cli.errors-and-output PROPERTIES LABELS cli TIMEOUT 600
                      ENVIRONMENT "ASAN_OPTIONS=exitcode=86;UBSAN_OPTIONS=exitcode=87:print_stacktrace=1")
+# A compile killed with SIGKILL while writing B7: no OUTDIR, or the old one intact.
+add_test(NAME cli.killed-compile
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_test.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/kill-work)
+set_tests_properties(cli.killed-compile PROPERTIES LABELS cli TIMEOUT 600)

@@ -198,7 +198,33 @@ static void test_bad_requests(void)
     CU_ASSERT_TRUE(RAISES(scale(NULL, true, NAN)));
     ScaleRequest r = {.width = 5000};
     CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
-    ASSERT_MESSAGE_HAS("width multiplier 5000 is out of range");
+    ASSERT_MESSAGE_HAS("--width gives width multiplier 5000, out of range");
+}
+
+/* Absurd requests fail in scale_model, before a graph or weight exists. */
+static void test_absurd_requests(void)
+{
+    /* φ = 40 with the resolution held: the depth multiplier is 1.2^40 */
+    ScaleRequest r = {.has_phi = true, .phi = 40, .resolution = 224};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
+    ASSERT_MESSAGE_HAS("phi 40 gives depth multiplier 1469.77, out of range");
+    r.phi = 30; /* depth 237: under the multiplier limit, but 3802 blocks */
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
+    ASSERT_MESSAGE_HAS("phi 30 gives depth multiplier 237.376: 3802 blocks in all, above the limit of 2000");
+    r = (ScaleRequest){.depth = 200};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
+    ASSERT_MESSAGE_HAS("--depth gives depth multiplier 200: 3200 blocks");
+    /* width: 320 × 6 × 60 expanded channels */
+    r = (ScaleRequest){.width = 60};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, spec, &r)));
+    ASSERT_MESSAGE_HAS("× expand 6 is absurd: more than 100000 channels");
+    /* a divisor above the channel limit rounds every count up to itself */
+    Spec big = *spec;
+    big.divisor = 200000;
+    r = (ScaleRequest){0};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, &big, &r)));
+    ASSERT_MESSAGE_HAS("stem: 32 channels × width 1 (divisor 200000) is absurd");
+    CU_ASSERT_EQUAL(round_channels(32, 1, 200000), -1);
 }
 
 int main(void)
@@ -215,6 +241,7 @@ int main(void)
         {"phi scaling", test_phi_scaling},
         {"single-dimension overrides", test_overrides},
         {"bad scaling requests", test_bad_requests},
+        {"absurd requests fail before lowering", test_absurd_requests},
     };
     int status = UNIT_MAIN("scale", tests);
     arena_free(arena);

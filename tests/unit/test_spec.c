@@ -583,6 +583,50 @@ static void test_syntax_error(void)
         2, "input: {channels: 3, resolution: 32", 3, 8,
         "YAML syntax: did not find expected ',' or '}' (while parsing a flow mapping at 2:8)");
     check_line(3, "\tclasses: 10", 3, 1, "YAML syntax: ");
+    ASSERT_MESSAGE_HAS("; a tab here: YAML indents with spaces only");
+}
+
+/* 100,000 nested brackets took libyaml 17 s; the event pass stops at 17. */
+static void test_deep_nesting(void)
+{
+    size_t n = 100000;
+    char *deep = malloc(2 * n + 16);
+    memcpy(deep, "name: ", 6);
+    memset(deep + 6, '[', n);
+    memset(deep + 6 + n, ']', n);
+    strcpy(deep + 6 + 2 * n, "\n");
+    check_error(deep, 1, 22, "sequences and mappings nest too deep (more than 16 levels)");
+    /* block style: each line one level deeper */
+    Buf b = {0};
+    for (int i = 0; i < 40; i++)
+        buf_printf(&b, "%*sk:\n", i, "");
+    check_error(b.data, 17, 17, "nest too deep");
+    buf_free(&b);
+    free(deep);
+}
+
+/* Over 1 MiB is not a spec; spec_load does not read a device to its end. */
+static void test_too_large(void)
+{
+    size_t n = (1u << 20) + 1;
+    char *big = malloc(n + 1);
+    memset(big, '#', n);
+    big[n] = '\0';
+    Arena *a = arena_new();
+    CU_ASSERT_TRUE(RAISES(spec_parse(a, SRC, big, n)));
+    ASSERT_MESSAGE_HAS(SRC ": error: larger than 1048576 bytes (1 MiB), the most a spec may be");
+    CU_ASSERT_TRUE(RAISES(spec_parse(a, SRC, big, n - 1))); /* exactly 1 MiB: read */
+    ASSERT_MESSAGE_HAS("empty spec");
+    CU_ASSERT_TRUE(RAISES(spec_load(a, "/dev/zero")));
+    ASSERT_MESSAGE_HAS("/dev/zero: error: larger than 1048576 bytes");
+    arena_free(a);
+    free(big);
+}
+
+static void test_control_bytes(void)
+{
+    check_error("name: a\x01b\n", 1, 8, "YAML syntax: control characters are not allowed");
+    check_error("name: a\x7f\n", 1, 8, "YAML syntax: control characters are not allowed");
 }
 
 static void test_empty_document(void)
@@ -647,6 +691,9 @@ static const UnitTest tests[] = {
     {"empty document", test_empty_document},
     {"second document", test_second_document},
     {"invalid UTF-8", test_invalid_utf8},
+    {"deep nesting fails fast", test_deep_nesting},
+    {"a spec over 1 MiB", test_too_large},
+    {"control bytes", test_control_bytes},
 };
 
 int main(void)

@@ -64,7 +64,7 @@ static const Param *find(const Graph *g, const char *name)
 
 static bool raises_load(Graph *g, const char *path)
 {
-    return RAISES(weights_load(g, path));
+    return RAISES(weights_load(g, path, false));
 }
 
 static void write_bytes(const char *path, const void *data, size_t len)
@@ -110,7 +110,9 @@ static uint64_t header_len(const Buf *b)
 }
 
 /* Copies the good file to dst with its header edited by edit(). */
-static const char *edited(const char *dst, void (*edit)(cJSON *root))
+/* Copies the good file to dst with its header edited by edit() and, when
+ * tail is not 0, that many zero bytes appended to the data block. */
+static const char *edited_tail(const char *dst, void (*edit)(cJSON *root), size_t tail)
 {
     Buf b = read_file(good_file());
     uint64_t n = header_len(&b);
@@ -119,8 +121,52 @@ static const char *edited(const char *dst, void (*edit)(cJSON *root))
     edit(root);
     char *text = cJSON_PrintUnformatted(root);
     const char *path = fixture(dst);
+    char *zeros = calloc(1, tail + 1);
+    buf_append(&b, zeros, tail);
     write_st(path, text, b.data + 8 + n, b.len - 8 - n);
+    free(zeros);
     cJSON_free(text);
+    cJSON_Delete(root);
+    buf_free(&b);
+    return path;
+}
+
+static const char *edited(const char *dst, void (*edit)(cJSON *root))
+{
+    return edited_tail(dst, edit, 0);
+}
+
+/* The end of the data block: the largest end offset in the header. */
+static int data_end(const cJSON *root)
+{
+    int end = 0;
+    for (const cJSON *t = root->child; t; t = t->next) {
+        const cJSON *off = cJSON_GetObjectItem(t, "data_offsets");
+        if (off && cJSON_GetArrayItem(off, 1)->valueint > end)
+            end = cJSON_GetArrayItem(off, 1)->valueint;
+    }
+    return end;
+}
+
+static void set_offsets(cJSON *root, const char *name, int begin, int end)
+{
+    cJSON *t = cJSON_GetObjectItem(root, name);
+    cJSON_ReplaceItemInObject(t, "data_offsets", cJSON_CreateIntArray((int[]){begin, end}, 2));
+}
+
+/* Copies the good file to dst with value v at flat index k of a tensor. */
+static const char *patched(const char *dst, const char *tensor, int k, float v)
+{
+    Buf b = read_file(good_file());
+    uint64_t n = header_len(&b);
+    cJSON *root = cJSON_ParseWithLength(b.data + 8, n);
+    CU_ASSERT_FATAL(root != NULL);
+    const cJSON *off = cJSON_GetObjectItem(cJSON_GetObjectItem(root, tensor), "data_offsets");
+    CU_ASSERT_FATAL(off != NULL);
+    size_t at = (size_t)(8 + n) + (size_t)cJSON_GetArrayItem(off, 0)->valueint + 4 * (size_t)k;
+    memcpy(b.data + at, &v, 4); /* tests run on little-endian hosts */
+    const char *path = fixture(dst);
+    write_bytes(path, b.data, b.len);
     cJSON_Delete(root);
     buf_free(&b);
     return path;
@@ -157,7 +203,7 @@ static void test_round_trip(void)
     weights_synthesize(g, 42);
     const char *path = fixture("rt.safetensors");
     weights_save(g, path);
-    weights_load(h, path);
+    weights_load(h, path, false);
     for (int i = 0; i < g->nparams; i++) {
         const Param *p = &g->params[i], *q = &h->params[i];
         if (!p->external) {
@@ -571,21 +617,24 @@ static void test_duplicate(void)
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.running_mean': listed twice in the header");
 }
 
+/* Two I64 counters, their 16 bytes after the other tensors' data. */
 static void add_counters(cJSON *root)
 {
     const char *names[] = {"features.0.1.num_batches_tracked", "features.7.1.num_batches_tracked"};
+    int end = data_end(root);
     for (int i = 0; i < 2; i++) {
         cJSON *e = cJSON_AddObjectToObject(root, names[i]);
         cJSON_AddStringToObject(e, "dtype", "I64");
         cJSON_AddArrayToObject(e, "shape");
-        cJSON_AddItemToObject(e, "data_offsets", cJSON_CreateIntArray((int[]){0, 8}, 2));
+        cJSON_AddItemToObject(e, "data_offsets",
+                              cJSON_CreateIntArray((int[]){end + 8 * i, end + 8 * i + 8}, 2));
     }
     cJSON_AddStringToObject(cJSON_GetObjectItem(root, "__metadata__"), "note", "ignored");
 }
 
 static void test_num_batches_tracked_ignored(void)
 {
-    const char *path = edited("counters.safetensors", add_counters);
+    const char *path = edited_tail("counters.safetensors", add_counters, 16);
     Arena *a = arena_new();
     Graph *g = small_graph(a), *ref = small_graph(a);
     CU_ASSERT_FATAL(!raises_load(g, path));
@@ -654,6 +703,135 @@ static void test_malformed_entries(void)
     CU_ASSERT(load_fails(edited("e7.safetensors", entry_three_offsets)));
     ASSERT_MESSAGE_HAS(
         "tensor 'features.0.1.bias': \"data_offsets\" is not an array of two numbers");
+}
+
+/* ----- load errors: the data block's layout ----- */
+
+static void overlap(cJSON *root) /* the BN bias on top of the BN weight */
+{
+    const cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "features.0.1.weight"),
+                                         "data_offsets");
+    set_offsets(root, "features.0.1.bias", cJSON_GetArrayItem(w, 0)->valueint,
+                cJSON_GetArrayItem(w, 1)->valueint);
+}
+
+static void gap(cJSON *root) /* the last tensor moved 4 bytes on */
+{
+    int end = data_end(root);
+    set_offsets(root, "classifier.1.bias", end - 40 + 4, end + 4);
+}
+
+static void nothing(cJSON *root)
+{
+    (void)root;
+}
+
+static void reverse_entries(cJSON *root) /* same offsets, header order reversed */
+{
+    cJSON *items[16];
+    int n = 0;
+    while (root->child && n < 16)
+        items[n++] = cJSON_DetachItemViaPointer(root, root->child);
+    while (n > 0)
+        cJSON_AddItemToObject(root, items[n - 1]->string, items[n - 1]), n--;
+}
+
+static void bad_counter(cJSON *root)
+{
+    cJSON *e = cJSON_AddObjectToObject(root, "features.0.1.num_batches_tracked");
+    cJSON_AddStringToObject(e, "dtype", "I64");
+    cJSON_AddArrayToObject(e, "shape");
+    int end = data_end(root);
+    cJSON_AddItemToObject(e, "data_offsets", cJSON_CreateIntArray((int[]){end, end + 4}, 2));
+}
+
+static void odd_dtype(cJSON *root)
+{
+    add_counters(root);
+    cJSON *t = cJSON_GetObjectItem(root, "features.7.1.num_batches_tracked");
+    cJSON_ReplaceItemInObject(t, "dtype", cJSON_CreateString("Q7"));
+}
+
+static void test_layout(void)
+{
+    CU_ASSERT(load_fails(edited("overlap.safetensors", overlap)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.weight': data [3456, 3584) overlaps tensor "
+                       "'features.0.1.bias' [3456, 3584)");
+    CU_ASSERT(load_fails(edited_tail("gap.safetensors", gap, 4)));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': data begins at 7460, leaving bytes [7456, "
+                       "7460) unused after tensor 'classifier.1.weight'");
+    CU_ASSERT(load_fails(edited_tail("tail.safetensors", nothing, 4)));
+    ASSERT_MESSAGE_HAS("the data block has 4 bytes after the last tensor's data");
+    CU_ASSERT(load_fails(edited_tail("counter.safetensors", bad_counter, 4)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.num_batches_tracked': data_offsets [7496, 7500] "
+                       "hold 4 bytes, but 1 I64 values need 8");
+    CU_ASSERT(load_fails(edited_tail("q7.safetensors", odd_dtype, 16)));
+    ASSERT_MESSAGE_HAS("tensor 'features.7.1.num_batches_tracked': unknown dtype 'Q7'");
+    /* the header's order is free: offsets decide */
+    CU_ASSERT(!load_fails(edited("reversed_order.safetensors", reverse_entries)));
+}
+
+static void control_name(cJSON *root)
+{
+    cJSON *t = cJSON_Duplicate(cJSON_GetObjectItem(root, "classifier.1.bias"), true);
+    cJSON_AddItemToObject(root, "evil\x1b[2J\nname", t);
+}
+
+/* A name from the file never reaches the terminal with control bytes. */
+static void test_names_printable(void)
+{
+    CU_ASSERT(load_fails(edited("control.safetensors", control_name)));
+    ASSERT_MESSAGE_HAS("tensor 'evil?[2J?name': unexpected");
+}
+
+static void test_nonfinite(void)
+{
+    CU_ASSERT(load_fails(patched("nan.safetensors", "features.0.1.running_var", 5, NAN)));
+    ASSERT_MESSAGE_HAS("nan.safetensors: error: tensor 'features.0.1.running_var': value NaN at "
+                       "index [5] (element 5); refusing non-finite weights (--allow-nonfinite "
+                       "accepts them)");
+    /* [32, 3, 3, 3]: element 1*27 + 2*9 + 0*3 + 1 = 46 */
+    CU_ASSERT(load_fails(patched("inf.safetensors", "features.0.0.weight", 46, -INFINITY)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': value -inf at index [1, 2, 0, 1] "
+                       "(element 46)");
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_load(g, fixture("nan.safetensors"), true);
+    CU_ASSERT(isnan(find(g, "features.0.1.running_var")->data[5]));
+    arena_free(a);
+}
+
+static void test_trailing_header_bytes(void)
+{
+    const char *path = fixture("trail.safetensors");
+    write_st(path, "{}   x", NULL, 0);
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("header has bytes after its JSON object (at byte 5 of 6)");
+    write_st(path, "{\"__metadata__\":{}}  \n ", NULL, 0); /* padding is fine */
+    CU_ASSERT(load_fails(path));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': missing");
+}
+
+/* From memory: the same checks and values, the name standing for a file. */
+static void test_load_buffer(void)
+{
+    Buf b = read_file(good_file());
+    Arena *a = arena_new();
+    Graph *g = small_graph(a), *h = small_graph(a);
+    weights_load_buffer(g, "memory", b.data, b.len, false);
+    weights_load(h, good_file(), false);
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i].external)
+            CU_ASSERT(memcmp(g->params[i].data, h->params[i].data,
+                             param_numel(&g->params[i]) * sizeof(float)) == 0);
+    Graph *k = small_graph(a);
+    CU_ASSERT(RAISES(weights_load_buffer(k, "memory", b.data, b.len - 1, false)));
+    ASSERT_MESSAGE_HAS("memory: error: tensor 'classifier.1.bias': data [7456, 7496) extends "
+                       "past the end of the file");
+    CU_ASSERT(RAISES(weights_load_buffer(k, "memory", NULL, 0, false)));
+    ASSERT_MESSAGE_HAS("memory: error: file is 0 bytes");
+    arena_free(a);
+    buf_free(&b);
 }
 
 /* ----- load errors: the file's bytes ----- */
@@ -730,14 +908,14 @@ static void test_error_propagates(void)
     volatile int reached = 0;
     diag_push(&outer);
     if (setjmp(outer.env) == 0) {
-        weights_load(g, fixture("nope2.safetensors"));
+        weights_load(g, fixture("nope2.safetensors"), false);
         diag_pop(&outer);
     } else {
         reached = 1;
     }
     CU_ASSERT(reached);
     ASSERT_MESSAGE_HAS("nope2.safetensors");
-    CU_ASSERT(RAISES(weights_load(g, fixture("nope3.safetensors")))); /* frames still work */
+    CU_ASSERT(RAISES(weights_load(g, fixture("nope3.safetensors"), false))); /* frames still work */
     arena_free(a);
 }
 
@@ -781,6 +959,11 @@ int main(void)
         {"duplicate tensor", test_duplicate},
         {"num_batches_tracked and metadata ignored", test_num_batches_tracked_ignored},
         {"malformed header entries", test_malformed_entries},
+        {"data block: overlap, gaps, sizes by dtype, any header order", test_layout},
+        {"names from the file are printable in messages", test_names_printable},
+        {"NaN and infinities refused unless allowed", test_nonfinite},
+        {"header: padding allowed, other trailing bytes not", test_trailing_header_bytes},
+        {"loading from memory", test_load_buffer},
         {"truncated data block", test_truncated},
         {"header length beyond the file", test_header_length},
         {"file shorter than 8 bytes", test_short_file},

@@ -1,0 +1,311 @@
+/* cli.c — the effcc command line, parsed into Options.
+ *
+ * cli_parse never exits: --help and --version print and return 0, a usage
+ * error prints its message and the usage on stderr and returns 2, and -1
+ * means "run o->command". That keeps the parser a library function the
+ * fuzzer (fuzz/fuzz_cli.c) can call as often as it likes. getopt_long's
+ * global state is reset on every call (optind = 0, glibc's full
+ * reinitialisation), and it permutes a copy of argv, never argv itself. */
+#include "ir.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+#define MAX_BYTES_LIMIT (UINT64_C(1) << 48) /* 256T: far beyond any machine's memory */
+
+static const char usage_text[] =
+    "usage: effcc compile SPEC.yaml -o OUTDIR [--name NAME] [--preset PRESET | --phi X]\n"
+    "                     [--width W] [--depth D] [--resolution R] [--classes K]\n"
+    "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
+    "                     [--labels FILE] [--target T] [--threads N] [--max-bytes N]\n"
+    "                     [--allow-nonfinite] [--code-size] [--no-fuse] [--no-tile] [-d]\n"
+    "       effcc info SPEC.yaml [scaling options] [--target T] [--threads N] [--max-bytes N]\n"
+    "                  [--json]\n"
+    "       effcc --help | --version\n";
+
+static const char help_text[] =
+    "\n"
+    "effcc compiles an EfficientNet, described by a YAML spec and scaled by a\n"
+    "preset or a compound coefficient phi, into a self-contained folder of C.\n"
+    "\n"
+    "  -o, --output DIR        folder to write (replaced atomically)\n"
+    "      --name NAME         C prefix of the generated code (default: the spec's name)\n"
+    "      --preset P          a preset of the spec, e.g. b0..b7\n"
+    "      --phi X             compound scaling: depth alpha^X, width beta^X, resolution gamma^X\n"
+    "      --width W, --depth D, --resolution R   override one dimension\n"
+    "      --classes K         number of output classes (default: the spec's)\n"
+    "      --weights FILE      safetensors file with torchvision key names\n"
+    "      --seed N            deterministic synthetic weights (the default, seed 1)\n"
+    "      --save-weights FILE write the weights used as safetensors\n"
+    "      --allow-nonfinite   accept NaN and infinite values in --weights\n"
+    "      --max-bytes N       largest weights or activation arena the model may need\n"
+    "                          (default 4G; K, M, G, T suffixes are powers of 1024)\n"
+    "      --labels FILE       class names for the harness, one per line (default:\n"
+    "                          ImageNet's for 1000 classes, else none)\n"
+    "      --target T          code target (default generic; known: %s)\n"
+    "      --threads N         most OpenMP threads a fused kernel uses (default 4): each\n"
+    "                          has its own ring buffer in the arena\n"
+    "      --code-size         compile the model once with the target's compiler (EFFCC_CC to\n"
+    "                          choose) and report .text and .rodata (info does with --target)\n"
+    "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
+    "  -d, --dump              print the IR after each pass (stderr)\n"
+    "      --json              (info) print one JSON object\n"
+    "  -h, --help, --version\n";
+
+enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
+       OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
+       OPT_NONFINITE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE, OPT_NO_FUSE, OPT_NO_TILE };
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
+    {"preset", required_argument, NULL, OPT_PRESET}, {"phi", required_argument, NULL, OPT_PHI},
+    {"width", required_argument, NULL, OPT_WIDTH}, {"depth", required_argument, NULL, OPT_DEPTH},
+    {"resolution", required_argument, NULL, OPT_RESOLUTION},
+    {"classes", required_argument, NULL, OPT_CLASSES},
+    {"weights", required_argument, NULL, OPT_WEIGHTS}, {"seed", required_argument, NULL, OPT_SEED},
+    {"save-weights", required_argument, NULL, OPT_SAVE},
+    {"target", required_argument, NULL, OPT_TARGET}, {"json", no_argument, NULL, OPT_JSON},
+    {"dump", no_argument, NULL, 'd'},              {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},   {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"allow-nonfinite", no_argument, NULL, OPT_NONFINITE},
+    {"labels", required_argument, NULL, OPT_LABELS}, {"threads", required_argument, NULL, OPT_THREADS},
+    {"code-size", no_argument, NULL, OPT_CODE_SIZE}, {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
+    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("effcc: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+static int help(void)
+{
+    fputs(usage_text, stdout);
+    printf(help_text, target_list());
+    return 0;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return *s && !*end && errno == 0 && isfinite(*out);
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtol(s, &end, 10);
+    return *s && !*end && errno == 0 && *out >= lo && *out <= hi;
+}
+
+/* A byte count: digits and an optional K, M, G or T (powers of 1024), from
+ * 1 byte to MAX_BYTES_LIMIT. */
+static bool parse_bytes(const char *s, uint64_t *out)
+{
+    static const char units[] = "KMGT";
+    if (*s < '0' || *s > '9') /* strtoull would take a sign or spaces */
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    int shift = 0;
+    if (*end) {
+        const char *unit = strchr(units, *end);
+        if (!unit || end[1])
+            return false;
+        shift = 10 * (int)(unit - units + 1);
+    }
+    if (errno || n < 1 || n > MAX_BYTES_LIMIT >> shift)
+        return false;
+    *out = (uint64_t)n << shift;
+    return true;
+}
+
+/* Argument paths are recorded by their last component only, so generated
+ * files never carry a path of the machine that made them. */
+static char *record_command(int argc, char **argv)
+{
+    Buf b = {0};
+    buf_printf(&b, "effcc");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        int keep = a[0] == '-' && eq ? (int)(eq - a + 1) : 0; /* "--weights=" */
+        size_t end = strlen(a);
+        while (end > (size_t)keep + 1 && a[end - 1] == '/')
+            end--;
+        size_t start = end;
+        while (start > (size_t)keep && a[start - 1] != '/')
+            start--;
+        buf_printf(&b, " %.*s%.*s", keep, a, (int)(end - start), a + start);
+    }
+    return b.data;
+}
+
+/* "out/" names the folder out: the staging folder goes beside it, not in it. */
+static const char *strip_slashes(char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    return path;
+}
+
+/* Returns -1 when parsing succeeded, else the exit status. */
+static int parse_option(Options *o, int c, char *arg)
+{
+    double d;
+    long n;
+    switch (c) {
+    case 'o': o->outdir = strip_slashes(arg); return -1;
+    case 'd': o->dump = true; return -1;
+    case OPT_NAME: o->name = arg; return -1;
+    case OPT_PRESET: o->scale.preset = arg; return -1;
+    case OPT_WEIGHTS: o->weights = arg; return -1;
+    case OPT_SAVE: o->save_weights = arg; return -1;
+    case OPT_TARGET: o->target = arg; o->target_given = true; return -1;
+    case OPT_JSON: o->json = true; return -1;
+    case OPT_LABELS: o->labels = arg; return -1;
+    case OPT_CODE_SIZE: o->code_size = true; return -1;
+    case OPT_NO_FUSE: o->no_fuse = true; return -1;
+    case OPT_NO_TILE: o->no_tile = true; return -1;
+    case OPT_THREADS:
+        if (!parse_int(arg, 1, 256, &n))
+            return usage_error("--threads expects an integer in 1..256, got '%s'", arg);
+        o->threads = (int)n;
+        return -1;
+    case OPT_NONFINITE: o->allow_nonfinite = true; return -1;
+    case OPT_MAX_BYTES:
+        if (!parse_bytes(arg, &o->max_bytes))
+            return usage_error("--max-bytes expects a byte count from 1 to 256T, like 4294967296, "
+                               "512M or 8G (K, M, G, T are powers of 1024), got '%s'", arg);
+        return -1;
+    case OPT_PHI:
+        if (!parse_double(arg, &o->scale.phi))
+            return usage_error("--phi expects a real number, got '%s'", arg);
+        o->scale.has_phi = true;
+        return -1;
+    case OPT_WIDTH:
+    case OPT_DEPTH:
+        if (!parse_double(arg, &d) || d <= 0)
+            return usage_error("--width and --depth expect a positive number, got '%s'", arg);
+        *(c == OPT_WIDTH ? &o->scale.width : &o->scale.depth) = d;
+        return -1;
+    case OPT_RESOLUTION:
+    case OPT_CLASSES:
+        if (!parse_int(arg, 1, 100000, &n))
+            return usage_error("--resolution and --classes expect an integer in 1..100000, got '%s'", arg);
+        *(c == OPT_RESOLUTION ? &o->scale.resolution : &o->scale.classes) = (int)n;
+        return -1;
+    case OPT_SEED:
+        if (!parse_int(arg, 0, 2147483647, &n))
+            return usage_error("--seed expects an integer in 0..2147483647, got '%s'", arg);
+        o->seed = (uint64_t)n;
+        o->has_seed = true;
+        return -1;
+    default:
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+}
+
+/* OUTDIR is renamed into place, so it needs a last component of its own. */
+static bool nameable(const char *dir)
+{
+    const char *slash = strrchr(dir, '/'), *base = slash ? slash + 1 : dir;
+    return *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0;
+}
+
+static int check_options(Options *o)
+{
+    bool compile = !strcmp(o->command, "compile");
+    if (!o->spec)
+        return usage_error("%s: missing SPEC.yaml", o->command);
+    if (compile && !o->outdir)
+        return usage_error("%s: missing -o OUTDIR", o->command);
+    if (compile && !nameable(o->outdir))
+        return usage_error("-o '%s': name the folder to write (its last component cannot be "
+                           "empty, . or ..)", o->outdir);
+    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
+                     o->allow_nonfinite || o->labels || o->no_fuse || o->no_tile))
+        return usage_error("%s: -o, --name, --weights, --save-weights, --allow-nonfinite, --labels, "
+                           "--no-fuse, --no-tile and -d belong to compile", o->command);
+    if (o->allow_nonfinite && !o->weights)
+        return usage_error("%s: --allow-nonfinite needs --weights", o->command);
+    if (compile && o->json)
+        return usage_error("%s: --json belongs to info", o->command);
+    if (o->scale.preset && o->scale.has_phi)
+        return usage_error("%s: --preset and --phi exclude each other", o->command);
+    if (o->weights && o->has_seed)
+        return usage_error("%s: --weights and --seed exclude each other", o->command);
+    if (o->target && !target_find(o->target)) {
+        fprintf(stderr, "effcc: error: unknown target '%s'; known targets: %s\n", o->target,
+                target_list());
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* The options after the command. getopt_long sees a copy of argv with the
+ * command left out, so its messages still start with argv[0]. */
+static int parse_options(Options *o, int argc, char **argv)
+{
+    char **args = malloc((size_t)argc * sizeof *args);
+    if (!args) {
+        fprintf(stderr, "effcc: out of memory\n");
+        abort();
+    }
+    args[0] = argv[0];
+    memcpy(args + 1, argv + 2, (size_t)(argc - 2) * sizeof *args);
+    int nargs = argc - 1, c, status = -1;
+    optind = 0; /* glibc: start afresh, forgetting any earlier parse */
+    while (status < 0 && (c = getopt_long(nargs, args, "o:dh", long_options, NULL)) != -1)
+        status = c == 'h' ? help() : parse_option(o, c, optarg);
+    if (status < 0 && optind < nargs)
+        o->spec = args[optind++];
+    if (status < 0 && optind < nargs)
+        status = usage_error("unexpected argument '%s'", args[optind]);
+    free(args);
+    return status;
+}
+
+int cli_parse(Options *o, int argc, char **argv)
+{
+    *o = (Options){0};
+    if (argc < 2)
+        return usage_error("%s", "missing command");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        return help();
+    if (!strcmp(argv[1], "--version")) {
+        printf("effcc %s\n", EFFCC_VERSION);
+        return 0;
+    }
+    o->command = argv[1];
+    o->recorded = record_command(argc, argv); /* before getopt permutes anything */
+    if (strcmp(o->command, "compile") && strcmp(o->command, "info"))
+        return usage_error("unknown command '%s' (expected compile or info)", o->command);
+    int status = parse_options(o, argc, argv);
+    if (status >= 0)
+        return status;
+    if (!o->target)
+        o->target = "generic";
+    if (!o->max_bytes)
+        o->max_bytes = LIMIT_DEFAULT_BYTES;
+    return check_options(o);
+}
+
+void cli_free(Options *o)
+{
+    free(o->recorded);
+    o->recorded = NULL;
+}

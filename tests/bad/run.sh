@@ -1,0 +1,95 @@
+#!/bin/sh
+# run.sh — every bad input in tests/bad/ must be refused: the right exit
+# status, the expected message at its place, no sanitizer report, and no
+# output folder (or staging folder) left behind.
+#
+#   run.sh EFFCC SOURCE_DIR WORK_DIR
+#
+# Cases: tests/bad/spec/*.yaml (a spec each; its first line "# expect: …"
+# is the beginning of the message), tests/bad/cases.txt (command lines and
+# weights files, made by make_weights.py), and the few inputs below that
+# cannot be files in the repository (empty, over 1 MiB, 100,000 levels deep).
+set -u
+effcc=$1 src=$2 work=$3
+bad=$src/tests/bad
+rm -rf "$work"
+mkdir -p "$work/bin"
+cd "$work" || exit 1
+ln -s "$effcc" bin/effcc # so messages begin "effcc:", as for an installed effcc
+PATH=$work/bin:$PATH
+failures=0 cases=0
+
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# check STATUS EXPECTED ARGS…: runs effcc ARGS.
+check() {
+    want=$1 expected=$2
+    shift 2
+    cases=$((cases + 1))
+    effcc "$@" </dev/null >stdout.txt 2>stderr.txt
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "exit $got (wanted $want): effcc $*"
+        sed 's/^/    /' stderr.txt
+    elif ! awk -v p="$expected" 'index($0, p) == 1 { found = 1 } END { exit !found }' stderr.txt; then
+        fail "no line of stderr begins with: $expected"
+        echo "    effcc $*"
+        sed 's/^/    /' stderr.txt
+    fi
+    if grep -Eq "Sanitizer|runtime error:" stderr.txt; then
+        fail "sanitizer report: effcc $*"
+        sed 's/^/    /' stderr.txt
+    fi
+    if [ -e out ] || ls -d ./*.effcc-tmp-* ./*.effcc-old-* >/dev/null 2>&1; then
+        fail "output left behind: effcc $*"
+        rm -rf out ./*.effcc-tmp-* ./*.effcc-old-*
+    fi
+}
+
+# --- fixtures ---
+cp "$src/examples/efficientnet.yaml" .
+effcc compile efficientnet.yaml --phi -2 -o ref --save-weights good.safetensors 2>/dev/null ||
+    fail "cannot save the good weights"
+rm -rf ref
+python3 "$bad/make_weights.py" good.safetensors . || fail "make_weights.py"
+mkdir foreign && echo precious >foreign/file.txt
+
+# --- bad specs, one file each ---
+for f in "$bad"/spec/*.yaml; do
+    name=${f##*/}
+    cp "$f" "$name"
+    expected=$(sed -n '1s/^# expect: //p' "$name")
+    [ -n "$expected" ] || fail "$name: no '# expect: ' first line"
+    check 1 "$expected" compile "$name" -o out
+done
+
+# --- bad specs that cannot be files in the repository ---
+: >empty.yaml
+check 1 "empty.yaml:1:1: error: empty spec: expected a mapping with keys name, input" compile empty.yaml -o out
+head -c 1048577 /dev/zero | tr '\0' '#' >big.yaml
+check 1 "big.yaml: error: larger than 1048576 bytes (1 MiB), the most a spec may be" compile big.yaml -o out
+awk 'BEGIN { printf "name: "; for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]"; print "" }' >deep.yaml
+check 1 "deep.yaml:1:22: error: sequences and mappings nest too deep (more than 16 levels)" compile deep.yaml -o out
+
+# --- command lines and weights: tests/bad/cases.txt ---
+set -f # arguments are split on spaces, never globbed
+while IFS= read -r line; do
+    case $line in '' | '#'*) continue ;; esac
+    status=$(printf '%s\n' "$line" | cut -d'|' -f1 | tr -d ' ')
+    expected=$(printf '%s\n' "$line" | cut -d'|' -f2 | sed 's/^ //; s/ $//')
+    args=$(printf '%s\n' "$line" | cut -d'|' -f3-)
+    # shellcheck disable=SC2086 # split on purpose
+    check "$status" "$expected" $args
+done <"$bad/cases.txt"
+set +f
+
+[ -f foreign/file.txt ] || fail "the foreign folder was damaged"
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s) in $cases bad inputs"
+    exit 1
+fi
+echo "all $cases bad inputs refused with their messages"
+cd / && rm -rf "$work"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# fuzz.sh — runs one libFuzzer target for a while, on one process.
+#
+#   tools/fuzz.sh TARGET SECONDS        TARGET: spec, safetensors or cli
+#
+# Builds build-fuzz/ (clang, -DEFFCC_FUZZ=ON: ASan + UBSan + libFuzzer) when
+# needed, then runs build-fuzz/fuzz_TARGET with the seed corpus
+# fuzz/corpus/TARGET (read only) and a working corpus build-fuzz/corpus/TARGET
+# that keeps what earlier runs found. A crash, a leak, a hang (an input over
+# 10 s) or an input using more than 2 GB is a finding: its input goes to
+# build-fuzz/crashes/TARGET/ and the script fails. Fix it, then keep the
+# input in fuzz/regressions/TARGET/ so the test suite replays it. The log is
+# build-fuzz/fuzz-TARGET.log; its last lines give the executions.
+set -eu
+cd "$(dirname "$0")/.."
+[ $# -eq 2 ] || { echo "usage: tools/fuzz.sh spec|safetensors|cli SECONDS" >&2; exit 2; }
+target=$1 seconds=$2
+extra=""
+case $target in
+spec) extra="examples tests/specs tests/bad/spec" ;;
+safetensors | cli) ;;
+*) echo "fuzz.sh: unknown target '$target' (spec, safetensors or cli)" >&2; exit 2 ;;
+esac
+
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DEFFCC_FUZZ=ON -DEFFCC_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j 2 --target "fuzz_$target" >/dev/null
+mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"
+log=build-fuzz/fuzz-$target.log
+echo "fuzz.sh: fuzz_$target for $seconds s, log in $log"
+# shellcheck disable=SC2086 # extra holds folder names without spaces
+if build-fuzz/"fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -close_fd_mask=3 -print_final_stats=1 -dict="fuzz/$target.dict" \
+    -artifact_prefix="build-fuzz/crashes/$target/" \
+    "build-fuzz/corpus/$target" "fuzz/corpus/$target" $extra >"$log" 2>&1; then
+    status=0
+else
+    status=$?
+fi
+grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|^Done [0-9]+ runs" "$log" || true
+if [ "$status" -ne 0 ]; then
+    tail -n 60 "$log"
+    echo "fuzz.sh: fuzz_$target found a problem; its input is in build-fuzz/crashes/$target/"
+    exit 1
+fi
+echo "fuzz.sh: fuzz_$target ran $seconds s without a finding"
