@@ -6,13 +6,8 @@
 #   doc_embedded.sh SOURCE_DIR WORK_DIR
 set -eu
 src=$1 work=$2
-for tool in aarch64-linux-gnu-gcc qemu-aarch64; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "missing tool: $tool"
-        [ "${CI:-}" = true ] && exit 1
-        exit 77
-    fi
-done
+. "$(dirname "$0")/../require.sh"
+require aarch64-linux-gnu-gcc qemu-aarch64
 rm -rf "$work"
 mkdir -p "$work"
 # a copy of the tracked tree, as a user's checkout

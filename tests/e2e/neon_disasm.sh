@@ -10,13 +10,8 @@
 set -eu
 effcc=$1 src=$2 work=$3 cc=$4 cflags=$5
 objdump=aarch64-linux-gnu-objdump
-for tool in "$cc" "$objdump"; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "missing tool: $tool"
-        [ "${CI:-}" = true ] && exit 1
-        exit 77
-    fi
-done
+. "$(dirname "$0")/../require.sh"
+require "$cc" "$objdump"
 rm -rf "$work"
 "$effcc" compile "$src/examples/efficientnet.yaml" --preset b0 --target aarch64 --name model \
     -o "$work" 2>/dev/null
