@@ -11,12 +11,7 @@ spec=$src/examples/efficientnet.yaml
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$src/tests/lib.sh"
 
 # expect STATUS REGEX -- COMMAND…: the exit status, stderr matching REGEX
 # (grep -E), and no folder named out left behind.

@@ -15,12 +15,7 @@ spec=$src/examples/efficientnet.yaml
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
-failures=0
-
-fail() {
-    echo "FAIL: $*"
-    failures=$((failures + 1))
-}
+. "$src/tests/lib.sh"
 
 # kill_mid_write OUTDIR: compiles B7 to OUTDIR and kills it once a file is
 # in its staging folder.

@@ -6,7 +6,7 @@
 #   doc_embedded.sh SOURCE_DIR WORK_DIR
 set -eu
 src=$1 work=$2
-. "$(dirname "$0")/../require.sh"
+. "$(dirname "$0")/../lib.sh"
 require aarch64-linux-gnu-gcc qemu-aarch64
 rm -rf "$work"
 mkdir -p "$work"

@@ -10,7 +10,7 @@
 set -eu
 effcc=$1 src=$2 work=$3 cc=$4 cflags=$5
 objdump=aarch64-linux-gnu-objdump
-. "$(dirname "$0")/../require.sh"
+. "$(dirname "$0")/../lib.sh"
 require "$cc" "$objdump"
 rm -rf "$work"
 "$effcc" compile "$src/examples/efficientnet.yaml" --preset b0 --target aarch64 --name model \

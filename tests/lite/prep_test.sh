@@ -18,13 +18,8 @@ set -eu
 effcc=$1 src=$2 work=$3
 python=$src/.venv/bin/python
 
-data=$("$python" -c 'import os, skimage.data; print(os.path.dirname(skimage.data.__file__))' \
-       2>/dev/null) || data=
-if [ -z "$data" ] || ! "$python" -c 'import efficientnet_lite_pytorch' 2>/dev/null; then
-    echo "oracle missing: run tools/venv.sh (and tools/setup.sh for python3-skimage)"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
+. "$(dirname "$0")/../lib.sh"
+require_lite_oracle "$python"
 
 rm -rf "$work"
 mkdir -p "$work"

@@ -1,0 +1,34 @@
+# lib.sh — helpers the test scripts source.
+#
+# require TOOL…         each tool must be on PATH
+# require_lite_oracle PY  PY must import efficientnet_lite_pytorch and skimage;
+#                       sets $data to skimage's sample-photo folder
+# A missing tool or oracle skips the test (exit 77, CTest's SKIP_RETURN_CODE)
+# or, under CI=true, fails it: CI must never pass by skipping.
+# fail WHAT             counts a failure in $failures and says what failed
+
+missing() {
+    echo "$1"
+    [ "${CI:-}" = true ] && exit 1
+    exit 77
+}
+
+require() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || missing "missing tool: $tool"
+    done
+}
+
+require_lite_oracle() {
+    data=$("$1" -c 'import os, skimage.data; print(os.path.dirname(skimage.data.__file__))' \
+           2>/dev/null) || data=
+    if [ -z "$data" ] || ! "$1" -c 'import efficientnet_lite_pytorch' 2>/dev/null; then
+        missing "oracle missing: run tools/venv.sh (and tools/setup.sh for python3-skimage)"
+    fi
+}
+
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
