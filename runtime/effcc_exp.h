@@ -1,23 +1,34 @@
 /* effcc_exp.h — the constants of the vector exp every SIMD header uses.
  *
  * exp(x) = 2^n · e^r with n = round(x·log2 e) and r = x − n·ln 2 (ln 2 split
- * in two so r is exact), e^r from Cephes' degree-6 polynomial on
- * [−ln2/2, ln2/2]. x is clamped to [EFFCC_EXP_LO, EFFCC_EXP_HI] so 2^n stays
- * a normal float. Measured maximum relative error over the clamped range:
- * below 2.5e-7 (tests/unit/test_simd.c asserts it for every target). */
+ * in two so r is exact). Adding EFFCC_EXP_MAGIC (1.5·2^23 + 127) to x·log2 e
+ * rounds it to an integer held in the low mantissa bits, already biased, so
+ * shifting those bits left by 23 gives the float 2^n with no round or
+ * convert instruction. e^r = 1 + r·p(r), p of degree 4 (a minimax fit on
+ * [−ln2/2, ln2/2], the one XNNPACK uses), times s = 2^n last (never r·s,
+ * which is subnormal near the lower bound, and ARMv7 NEON flushes
+ * subnormals to zero). x is clamped to
+ * [EFFCC_EXP_LO, EFFCC_EXP_HI] so 2^n stays a normal float. Measured maximum
+ * relative error over the clamped range: below 2.5e-7
+ * (tests/unit/simd_accuracy.c asserts it for every target).
+ *
+ * sigmoid(x) = 1 / (1 + e^−x) and swish(x) = x / (1 + e^−x) divide once
+ * where the target has a vector divide: on Zen 3 one vdivps costs less than a
+ * reciprocal estimate plus a Newton step, and leaves the FMA pipes to the
+ * polynomial. */
 #ifndef EFFCC_EXP_H
 #define EFFCC_EXP_H
 
 #define EFFCC_EXP_LO (-87.0f)
 #define EFFCC_EXP_HI 88.0f
 #define EFFCC_LOG2E 1.44269504088896341f
+#define EFFCC_EXP_MAGIC 12583039.0f
 #define EFFCC_LN2_HI 0.693359375f
 #define EFFCC_LN2_LO (-2.12194440e-4f)
-#define EFFCC_EXP_P0 1.9875691500e-4f
-#define EFFCC_EXP_P1 1.3981999507e-3f
-#define EFFCC_EXP_P2 8.3334519073e-3f
-#define EFFCC_EXP_P3 4.1665795894e-2f
-#define EFFCC_EXP_P4 1.6666665459e-1f
-#define EFFCC_EXP_P5 5.0000001201e-1f
+#define EFFCC_EXP_C1 0x1.FFFFF6p-1f
+#define EFFCC_EXP_C2 0x1.FFFDC6p-2f
+#define EFFCC_EXP_C3 0x1.555A80p-3f
+#define EFFCC_EXP_C4 0x1.573A1Ap-5f
+#define EFFCC_EXP_C5 0x1.0F9F9Cp-7f
 
 #endif

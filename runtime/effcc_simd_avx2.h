@@ -25,34 +25,26 @@ static inline ev ev_min(ev a, ev b) { return _mm256_min_ps(a, b); }
 static inline ev ev_exp(ev x)
 {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EFFCC_EXP_LO)), _mm256_set1_ps(EFFCC_EXP_HI));
-    ev n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(EFFCC_LOG2E)),
-                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    ev n = _mm256_fmadd_ps(x, _mm256_set1_ps(EFFCC_LOG2E), _mm256_set1_ps(EFFCC_EXP_MAGIC));
+    ev s = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(n), 23));
+    n = _mm256_sub_ps(n, _mm256_set1_ps(EFFCC_EXP_MAGIC));
     ev r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_HI), x);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_LO), r);
-    ev p = _mm256_set1_ps(EFFCC_EXP_P0);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P1));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_P5));
-    ev y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
+    ev p = _mm256_fmadd_ps(_mm256_set1_ps(EFFCC_EXP_C5), r, _mm256_set1_ps(EFFCC_EXP_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C1));
+    return _mm256_mul_ps(_mm256_fmadd_ps(r, p, _mm256_set1_ps(1.0f)), s);
 }
 
-/* 1/d: the 12-bit estimate refined by one Newton step (about 23 bits). */
-static inline ev ev_recip(ev d)
+/* 1 + e^−x, the denominator of sigmoid and swish */
+static inline ev ev_one_plus_exp_neg(ev x)
 {
-    ev r = _mm256_rcp_ps(d);
-    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
+    return _mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp(_mm256_sub_ps(_mm256_setzero_ps(), x)));
 }
 
-static inline ev ev_sigmoid(ev x)
-{
-    return ev_recip(_mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-}
-
-static inline ev ev_swish(ev x) { return _mm256_mul_ps(x, ev_sigmoid(x)); }
+static inline ev ev_sigmoid(ev x) { return _mm256_div_ps(_mm256_set1_ps(1.0f), ev_one_plus_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return _mm256_div_ps(x, ev_one_plus_exp_neg(x)); }
 
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x)

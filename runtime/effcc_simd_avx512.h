@@ -25,32 +25,26 @@ static inline ev ev_min(ev a, ev b) { return _mm512_min_ps(a, b); }
 static inline ev ev_exp(ev x)
 {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(EFFCC_EXP_LO)), _mm512_set1_ps(EFFCC_EXP_HI));
-    ev n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(EFFCC_LOG2E)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    ev n = _mm512_fmadd_ps(x, _mm512_set1_ps(EFFCC_LOG2E), _mm512_set1_ps(EFFCC_EXP_MAGIC));
+    ev s = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(n), 23));
+    n = _mm512_sub_ps(n, _mm512_set1_ps(EFFCC_EXP_MAGIC));
     ev r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EFFCC_LN2_HI), x);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EFFCC_LN2_LO), r);
-    ev p = _mm512_set1_ps(EFFCC_EXP_P0);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_P5));
-    ev y = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(y, n);
+    ev p = _mm512_fmadd_ps(_mm512_set1_ps(EFFCC_EXP_C5), r, _mm512_set1_ps(EFFCC_EXP_C4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_C3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_C2));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(EFFCC_EXP_C1));
+    return _mm512_mul_ps(_mm512_fmadd_ps(r, p, _mm512_set1_ps(1.0f)), s);
 }
 
-static inline ev ev_recip(ev d)
+/* 1 + e^−x, the denominator of sigmoid and swish */
+static inline ev ev_one_plus_exp_neg(ev x)
 {
-    ev r = _mm512_rcp14_ps(d);
-    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+    return _mm512_add_ps(_mm512_set1_ps(1.0f), ev_exp(_mm512_sub_ps(_mm512_setzero_ps(), x)));
 }
 
-static inline ev ev_sigmoid(ev x)
-{
-    return ev_recip(_mm512_add_ps(_mm512_set1_ps(1.0f), ev_exp(_mm512_sub_ps(_mm512_setzero_ps(), x))));
-}
-
-static inline ev ev_swish(ev x) { return _mm512_mul_ps(x, ev_sigmoid(x)); }
+static inline ev ev_sigmoid(ev x) { return _mm512_div_ps(_mm512_set1_ps(1.0f), ev_one_plus_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return _mm512_div_ps(x, ev_one_plus_exp_neg(x)); }
 
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x)

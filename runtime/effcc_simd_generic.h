@@ -41,25 +41,20 @@ static inline ev ev_min(ev a, ev b) { return ev_select(a < b, a, b); }
 static inline ev ev_exp(ev x)
 {
     x = ev_min(ev_max(x, ev_set1(EFFCC_EXP_LO)), ev_set1(EFFCC_EXP_HI));
-    ev t = x * EFFCC_LOG2E;
-    /* round to nearest: add ±0.5 (the sign of t) and truncate toward zero */
-    ev half = ev_select(t < 0.0f, ev_set1(-0.5f), ev_set1(0.5f));
-    ev_int ni = __builtin_convertvector(t + half, ev_int);
-    ev n = __builtin_convertvector(ni, ev);
+    ev n = x * EFFCC_LOG2E + EFFCC_EXP_MAGIC;
+    ev s = (ev)((ev_int)n << 23);
+    n = n - EFFCC_EXP_MAGIC;
     ev r = x - n * EFFCC_LN2_HI;
     r = r - n * EFFCC_LN2_LO;
-    ev p = ev_set1(EFFCC_EXP_P0);
-    p = p * r + EFFCC_EXP_P1;
-    p = p * r + EFFCC_EXP_P2;
-    p = p * r + EFFCC_EXP_P3;
-    p = p * r + EFFCC_EXP_P4;
-    p = p * r + EFFCC_EXP_P5;
-    ev y = p * r * r + r + 1.0f;
-    return y * (ev)((ni + 127) << 23);
+    ev p = EFFCC_EXP_C5 * r + EFFCC_EXP_C4;
+    p = p * r + EFFCC_EXP_C3;
+    p = p * r + EFFCC_EXP_C2;
+    p = p * r + EFFCC_EXP_C1;
+    return (r * p + 1.0f) * s;
 }
 
 static inline ev ev_sigmoid(ev x) { return 1.0f / (1.0f + ev_exp(-x)); }
-static inline ev ev_swish(ev x) { return x * ev_sigmoid(x); }
+static inline ev ev_swish(ev x) { return x / (1.0f + ev_exp(-x)); }
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x) { return ev_min(ev_max(x, ev_zero()), ev_set1(6.0f)); }
 

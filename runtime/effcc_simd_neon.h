@@ -2,9 +2,8 @@
  * with VFPv4 (-mfpu=neon-vfpv4 -mfloat-abi=hard).
  *
  * Same operations as effcc_simd_avx2.h. Multiply-adds are vfmaq_f32 (fused)
- * on both. AArch64 rounds with vrndnq_f32 and divides exactly; ARMv7 has
- * neither, so it rounds by adding ±0.5 before truncating and refines the
- * reciprocal estimate with two Newton steps (about 23 bits). */
+ * on both. AArch64 divides exactly; ARMv7 has no vector divide, so it
+ * refines the reciprocal estimate with two Newton steps (about 23 bits). */
 #ifndef EFFCC_SIMD_H
 #define EFFCC_SIMD_H
 
@@ -25,53 +24,37 @@ static inline ev ev_mul(ev a, ev b) { return vmulq_f32(a, b); }
 static inline ev ev_max(ev a, ev b) { return vmaxq_f32(a, b); }
 static inline ev ev_min(ev a, ev b) { return vminq_f32(a, b); }
 
-/* round to nearest, as an integer vector */
-static inline int32x4_t ev_round_int(ev t)
-{
-#if defined(__aarch64__)
-    return vcvtq_s32_f32(vrndnq_f32(t));
-#else
-    uint32x4_t negative = vcltq_f32(t, vdupq_n_f32(0.0f));
-    ev half = vbslq_f32(negative, vdupq_n_f32(-0.5f), vdupq_n_f32(0.5f));
-    return vcvtq_s32_f32(vaddq_f32(t, half));
-#endif
-}
-
 static inline ev ev_exp(ev x)
 {
     x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(EFFCC_EXP_LO)), vdupq_n_f32(EFFCC_EXP_HI));
-    int32x4_t ni = ev_round_int(vmulq_f32(x, vdupq_n_f32(EFFCC_LOG2E)));
-    ev n = vcvtq_f32_s32(ni);
+    ev n = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_MAGIC), x, vdupq_n_f32(EFFCC_LOG2E));
+    ev s = vreinterpretq_f32_s32(vshlq_n_s32(vreinterpretq_s32_f32(n), 23));
+    n = vsubq_f32(n, vdupq_n_f32(EFFCC_EXP_MAGIC));
     ev r = vfmsq_f32(x, n, vdupq_n_f32(EFFCC_LN2_HI));
     r = vfmsq_f32(r, n, vdupq_n_f32(EFFCC_LN2_LO));
-    ev p = vdupq_n_f32(EFFCC_EXP_P0);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_P1), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_P2), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_P3), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_P4), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_P5), p, r);
-    ev y = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), vmulq_f32(p, r), r);
-    int32x4_t bits = vshlq_n_s32(vaddq_s32(ni, vdupq_n_s32(127)), 23);
-    return vmulq_f32(y, vreinterpretq_f32_s32(bits));
+    ev p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C4), vdupq_n_f32(EFFCC_EXP_C5), r);
+    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C3), p, r);
+    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C2), p, r);
+    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C1), p, r);
+    return vmulq_f32(vfmaq_f32(vdupq_n_f32(1.0f), r, p), s);
 }
 
-static inline ev ev_recip(ev d)
-{
+/* 1 + e^−x, the denominator of sigmoid and swish */
+static inline ev ev_one_plus_exp_neg(ev x) { return vaddq_f32(vdupq_n_f32(1.0f), ev_exp(vnegq_f32(x))); }
+
 #if defined(__aarch64__)
-    return vdivq_f32(vdupq_n_f32(1.0f), d);
+static inline ev ev_sigmoid(ev x) { return vdivq_f32(vdupq_n_f32(1.0f), ev_one_plus_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return vdivq_f32(x, ev_one_plus_exp_neg(x)); }
 #else
+static inline ev ev_sigmoid(ev x)
+{
+    ev d = ev_one_plus_exp_neg(x);
     ev r = vrecpeq_f32(d);
     r = vmulq_f32(r, vrecpsq_f32(d, r));
     return vmulq_f32(r, vrecpsq_f32(d, r));
-#endif
 }
-
-static inline ev ev_sigmoid(ev x)
-{
-    return ev_recip(vaddq_f32(vdupq_n_f32(1.0f), ev_exp(vnegq_f32(x))));
-}
-
 static inline ev ev_swish(ev x) { return vmulq_f32(x, ev_sigmoid(x)); }
+#endif
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x)
 {
