@@ -93,7 +93,6 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
     param(k, "G_P", pixels);
-    param(k, "G_CB", t->cb);
     param(k, "G_NCH", nb > t->cb ? (nb + t->cb - 1) / t->cb : 1);
     param(k, "G_RES", n->conv.residual);
     param(k, "G_GATE", n->conv.gate ? t->gate : 0);

@@ -49,7 +49,9 @@ m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)
 EFFCC_GEMM: a 1×1 convolution (or a linear layer, G_P = 1) as a GEMM over
 G_P pixels. Weights are packed in panels of G_NV vectors ([G_CI][G_NR]
 each, G_NFULL of them) plus one remainder panel of G_NVR vectors. Pixels go
-in blocks of G_MR rows, blocks in chunks of G_CB; the loops run chunk,
+in blocks of G_MR rows, the G_NB blocks in G_NCH chunks of at most cb (the tile)
+(sizes differ by one at most, so threads that split the chunks get equal
+shares of rows); the loops run chunk,
 panel, block, so a chunk of the input stays in cache while every panel
 passes over it, and the G_TR leftover rows ride with the last chunk while
 their panel is still hot. With a squeeze-and-excitation gate the kernel
@@ -60,7 +62,8 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out EFFCC_IF(G_RES, «, const float *restrict res»)
         m4_ifelse(G_GATE, 0, «», «, const float *restrict gate, float *restrict scratch»))
 {
-m4_ifelse(G_GATE, 1, «    for (int n = 0; n < G_NPANELS; ++n) {
+m4_ifelse(G_GATE, 1, «    EFFCC_OMP("omp parallel for schedule(static)")
+    for (int n = 0; n < G_NPANELS; ++n) {
         const int width = n < G_NFULL ? G_NR : G_NVR * G_VL;
         for (int k = 0; k < G_CI; ++k) {
             const ev g = ev_set1(gate[k]);
@@ -70,7 +73,8 @@ m4_ifelse(G_GATE, 1, «    for (int n = 0; n < G_NPANELS; ++n) {
         }
     }
     w = scratch;
-»)m4_ifelse(G_GATE, 2, «    for (int p = 0; p < G_P; ++p)
+»)m4_ifelse(G_GATE, 2, «    EFFCC_OMP("omp parallel for schedule(static)")
+    for (int p = 0; p < G_P; ++p)
         for (int c = 0; c < G_AST; c += G_VL)
             ev_store(scratch + p * G_AST + c, ev_mul(ev_load(in + p * G_AST + c), ev_load(gate + c)));
     in = scratch;
@@ -78,8 +82,7 @@ m4_ifelse(G_GATE, 1, «    for (int n = 0; n < G_NPANELS; ++n) {
     for (int ch = 0; ch < G_NCH; ++ch) {
         for (int n = 0; n < G_NPANELS; ++n) {
             const float *wp = w + n * G_CI * G_NR, *bp = bias + n * G_NR;
-            const int end = ch == G_NCH - 1 ? G_NB : (ch + 1) * G_CB;
-            for (int blk = ch * G_CB; blk < end; ++blk) {
+            for (int blk = ch * G_NB / G_NCH; blk < (ch + 1) * G_NB / G_NCH; ++blk) {
                 const int row = blk * G_MR;
                 m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
                     G_NAME«»_mkr(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
