@@ -117,8 +117,12 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_PL", pl);
     param(k, "G_OWB", n->tile.owb);
     param(k, "G_DVB", n->tile.owb); /* vectors per border pixel: as many accumulators */
-    param(k, "G_OWL", owl < n->shape.w ? owl : n->shape.w);
-    param(k, "G_OWH", owh < n->shape.w ? owh : n->shape.w);
+    owl = owl < n->shape.w ? owl : n->shape.w;
+    owh = owh < n->shape.w ? owh : n->shape.w;
+    param(k, "G_OWL", owl);
+    param(k, "G_OWH", owh);
+    param(k, "G_OWR", owh > owl ? (owh - owl) % n->tile.owb : 0); /* interior left over */
+    param(k, "G_OWE", owh > owl ? owh : owl);                     /* first right border column */
     param(k, "G_POOL", n->conv.pool >= 0);
     put(k, "m4_define(«G_DWACT», «ev_%s($1)»)", act_names[n->conv.act]);
 }

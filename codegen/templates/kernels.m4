@@ -105,34 +105,33 @@ m4_ifelse(G_TR, 0, «», «            if (ch == G_NCH - 1) {
 }
 »)
 
-EFFCC_DW_BLOCK: G_OWB neighbouring output pixels from column ow, all of
+EFFCC_DW_BLOCK(n): n neighbouring output pixels from column ow, all of
 whose taps are inside the image columns, one channel vector at a time: the
 weight vector of a tap is loaded once for all the pixels.
 m4_define(«EFFCC_DW_BLOCK», «            {
                 const int iw0 = ow * G_S - G_PL;
                 for (int v = 0; v < G_NVEC; ++v) {
-EFFCC_FOR(«EFJ», 0, G_OWB, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
+EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh) {
                         const float *irow = G_ROW(ih0 + kh) + iw0 * G_CP + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
                         for (int kw = 0; kw < G_K; ++kw) {
                             const ev wv = ev_load(wrow + kw * G_CP);
-EFFCC_FOR(«EFJ», 0, G_OWB, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
 »)                        }
                     }
-EFFCC_FOR(«EFJ», 0, G_OWB, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
+EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
                     ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
 m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
 »)»)                }
             }
 »)
 
-EFFCC_DW_VECTORS(n): n channel vectors from v of the one output pixel at
-column ow, taps clipped to the image (the border columns and the leftovers
-of the blocked ones).
+EFFCC_DW_VECTORS(n, kwlo, kwhi): n channel vectors from v of the one
+output pixel at column ow, taps kwlo … kwhi − 1 (those inside the image).
 m4_define(«EFFCC_DW_VECTORS», «EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + (v + EFJ) * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh)
-                        for (int kw = kwlo; kw < kwhi; ++kw) {
+                        for (int kw = $2; kw < $3; ++kw) {
                             const float *ip = G_ROW(ih0 + kh) + (iw0 + kw) * G_CP + v * G_VL;
                             const float *wp = w + (kh * G_K + kw) * G_CP + v * G_VL;
 EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(ip + EFJ * G_VL), ev_load(wp + EFJ * G_VL), acc«»EFJ);
@@ -142,28 +141,33 @@ EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ)
 m4_ifelse(G_POOL, 1, «                    psum[v + EFJ] = ev_add(psum[v + EFJ], acc«»EFJ);
 »)»)»)
 
-m4_define(«EFFCC_DW_PIXEL», «            {
-                const int iw0 = ow * G_S - G_PL;
-                const int kwlo = iw0 < 0 ? -iw0 : 0;
-                const int kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
+EFFCC_DW_EDGE(ow): the border column ow (a literal), whose taps the image
+clips: iw0 and the kept taps [kwlo, kwhi) are computed here by m4, so
+the tap loop has literal bounds; G_DVB channel vectors at once.
+m4_define(«EFFCC_DW_EDGE», «m4_pushdef(«EFIW», m4_eval($1 * G_S - G_PL))            {
+                const int ow = $1, iw0 = EFIW;
                 int v = 0;
                 for (; v + G_DVB <= G_NVEC; v += G_DVB) {
-EFFCC_DW_VECTORS(G_DVB)                }
+EFFCC_DW_VECTORS(G_DVB, EFFCC_KWLO, EFFCC_KWHI)                }
                 for (; v < G_NVEC; ++v) {
-EFFCC_DW_VECTORS(1)                }
+EFFCC_DW_VECTORS(1, EFFCC_KWLO, EFFCC_KWHI)                }
             }
-»)
+m4_popdef(«EFIW»)»)
+m4_define(«EFFCC_KWLO», «m4_eval((0 - EFIW) * (EFIW < 0))»)
+m4_define(«EFFCC_KWHI», «m4_eval(G_K + (G_W - EFIW - G_K) * (G_W - EFIW < G_K))»)
 
 EFFCC_DW_ROW: output row oh of a depthwise conv. The row clips its kernel
 rows once; the columns [G_OWL, G_OWH) need no check and go G_OWB pixels at
-a time («EFFCC_DW_BLOCK»); the others go one pixel at a time, G_DVB
-channel vectors at once («EFFCC_DW_PIXEL»), so that every path keeps
-several independent accumulators in flight. Input row ih is at G_ROW(ih).
-m4_define(«EFFCC_DW_ROW», «            int ow = 0;
-            for (; ow < G_OWL; ++ow)
-EFFCC_DW_PIXEL()            for (; ow + G_OWB <= G_OWH; ow += G_OWB)
-EFFCC_DW_BLOCK()            for (; ow < G_OW; ++ow)
-EFFCC_DW_PIXEL()»)
+a time, the G_OWR left over as one smaller block («EFFCC_DW_BLOCK»); each
+border column has its own code with literal tap bounds («EFFCC_DW_EDGE»),
+G_DVB channel vectors at once, so that every path keeps several
+independent accumulators in flight. Input row ih is at G_ROW(ih).
+m4_define(«EFFCC_DW_ROW», «EFFCC_FOR(«EFO», 0, G_OWL, «EFFCC_DW_EDGE(EFO)»)m4_dnl
+            for (int ow = G_OWL; ow + G_OWB <= G_OWH; ow += G_OWB)
+EFFCC_DW_BLOCK(G_OWB)m4_ifelse(G_OWR, 0, «», «            {
+                const int ow = G_OWH - G_OWR;
+EFFCC_DW_BLOCK(G_OWR)            }
+»)EFFCC_FOR(«EFO», G_OWE, G_OW, «EFFCC_DW_EDGE(EFO)»)»)
 m4_define(«EFFCC_DW_ROWSPAN», «            const int ih0 = oh * G_S - G_PT;
             const int khlo = ih0 < 0 ? -ih0 : 0;
             const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
