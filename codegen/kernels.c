@@ -68,6 +68,8 @@ static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int as
     const Tile *t = &n->tile;
     int vl = g->vl, nfull = n->cpad / vl / t->nv;
     param(k, "G_CI", ci);
+    param(k, "G_KS", t->ks);
+    param(k, "G_KC", ci / t->ks);
     param(k, "G_AST", ast);
     param(k, "G_COP", n->cpad);
     param(k, "G_MR", t->mr);
@@ -88,8 +90,11 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     const Node *in = &g->nodes[n->in[0]];
     const Tile *t = &n->tile;
     int pixels = n->shape.h * n->shape.w, nb = pixels / t->mr;
-    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d_%s%s%s", pixels, in->shape.c,
-          n->shape.c, t->mr, t->nv, t->cb, act_names[n->conv.act],
+    char ks[16] = "";
+    if (t->ks > 1)
+        snprintf(ks, sizeof ks, "ks%d", t->ks);
+    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d%s_%s%s%s", pixels, in->shape.c,
+          n->shape.c, t->mr, t->nv, t->cb, ks, act_names[n->conv.act],
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
     param(k, "G_P", pixels);

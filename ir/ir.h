@@ -241,6 +241,7 @@ typedef struct {
     int mr, nv;    /* GEMM: rows × vectors of the micro-kernel */
     int nvr;       /* GEMM: vectors of the remainder panel (0: none) */
     int cb;        /* GEMM: row blocks per chunk (cache blocking) */
+    int ks;        /* GEMM: parts the reduction over input channels is split in (1: whole) */
     int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
     int owb;       /* DW: output pixels per step along a row */
     int threads;   /* EXPDW: ring buffers in the scratch (most threads it uses) */

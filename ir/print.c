@@ -41,6 +41,8 @@ static void print_tile(Buf *b, const Tile *t)
     if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
         buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d%s", t->mr, t->nv, t->nvr, t->cb,
                    t->gate == 1 ? " gate=weights" : t->gate == 2 ? " gate=input" : "");
+    if ((t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM) && t->ks > 1)
+        buf_printf(b, " ks=%d", t->ks);
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
         buf_printf(b, " owb=%d", t->owb);
     if (t->kind == KERNEL_EXPDW)

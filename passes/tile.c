@@ -14,6 +14,7 @@
 
 #define CHUNK_BUDGET (192 * 1024) /* bytes of input rows one GEMM chunk keeps in L2 */
 #define MAX_MR 12
+#define SPLIT_WEIGHTS (1024 * 1024) /* weights beyond L2: split the reduction, stream them once */
 
 static int round_up(int x, int m)
 {
@@ -102,6 +103,17 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
         t->cb = blocks > 0 ? blocks : 1;
     else
         t->cb = (int)(CHUNK_BUDGET / block) > 0 ? (int)(CHUNK_BUDGET / block) : 1;
+    /* Weights bigger than L2 would stream from memory once per chunk: split
+     * the reduction instead, into the fewest parts whose input slice fits
+     * twice the budget, and keep all rows in one chunk. */
+    t->ks = 1;
+    if (!plain && !stem && weights > SPLIT_WEIGHTS && rows > 2 * CHUNK_BUDGET) {
+        int ks = (int)((rows + 2 * CHUNK_BUDGET - 1) / (2 * CHUNK_BUDGET));
+        while (in.c % ks != 0)
+            ks++;
+        t->ks = ks;
+        t->cb = blocks > 0 ? blocks : 1;
+    }
     /* An SE gate scales the smaller of the weights and the input. */
     if (n->conv.gate) {
         t->gate = rows < weights ? 2 : 1;

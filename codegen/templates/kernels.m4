@@ -16,27 +16,34 @@ EFFCC_IF(flag, text): text when flag is 1 (an optional parameter or argument).
 m4_define(«EFFCC_IF», «m4_ifelse($1, 1, «$2»)»)
 
 EFFCC_MK(name, rows, nv, panel_width): the GEMM micro-kernel. rows × nv
-accumulator vectors stay in registers across the whole reduction over
-G_CI input channels: c[r][v] = act(bias[v] + Σ_k a[r][k] · b[k][v]) (+ res).
+accumulator vectors stay in registers across the reduction over G_KC input
+channels: c[r][v] = act(bias[v] + Σ_k a[r][k] · b[k][v]) (+ res).
 a rows are G_AST floats apart, b rows panel_width floats, c rows G_COP.
+When the reduction is split in G_KS parts (G_KC = G_CI / G_KS each), the
+first part starts from the bias and the others from c, and only the last
+applies the activation and the residual.
 m4_define(«EFFCC_MK», «
 static inline void $1(const float *restrict a, const float *restrict b,
-        const float *restrict bias, float *restrict c EFFCC_IF(G_RES, «, const float *restrict res»))
+        const float *restrict bias, float *restrict c EFFCC_IF(G_RES, «, const float *restrict res»)«»EFFCC_KS_PARAMS)
 {
 EFFCC_FOR(«EFV», 0, $3, «    const ev bias«»EFV = ev_load(bias + EFV * G_VL);
-»)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    ev acc«»EFR«»_«»EFV = bias«»EFV;
-»)»)    for (int k = 0; k < G_CI; ++k) {
+»)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    ev acc«»EFR«»_«»EFV = m4_ifelse(G_KS, 1, «bias«»EFV», «first ? bias«»EFV : ev_load(c + EFR * G_COP + EFV * G_VL)»);
+»)»)    for (int k = 0; k < G_KC; ++k) {
 EFFCC_FOR(«EFV», 0, $3, «        const ev b«»EFV = ev_load(b + k * $4 + EFV * G_VL);
 »)EFFCC_FOR(«EFR», 0, $2, «        {
             const ev x = ev_set1(a[EFR * G_AST + k]);
 EFFCC_FOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = ev_fma(x, b«»EFV, acc«»EFR«»_«»EFV);
 »)        }
 »)    }
-EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    acc«»EFR«»_«»EFV = G_ACTFN(acc«»EFR«»_«»EFV);
+m4_ifelse(G_KS, 1, «», «    if (last) {
+»)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    acc«»EFR«»_«»EFV = G_ACTFN(acc«»EFR«»_«»EFV);
 m4_ifelse(G_RES, 1, «    acc«»EFR«»_«»EFV = ev_add(acc«»EFR«»_«»EFV, ev_load(res + EFR * G_COP + EFV * G_VL));
-»)    ev_store(c + EFR * G_COP + EFV * G_VL, acc«»EFR«»_«»EFV);
+»)»)»)m4_ifelse(G_KS, 1, «», «    }
+»)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    ev_store(c + EFR * G_COP + EFV * G_VL, acc«»EFR«»_«»EFV);
 »)»)}
 »)
+m4_define(«EFFCC_KS_PARAMS», «m4_ifelse(G_KS, 1, «», «, int first, int last»)»)
+m4_define(«EFFCC_KS_ARGS», «m4_ifelse(G_KS, 1, «», «, ks == 0, ks == G_KS - 1»)»)
 
 EFFCC_MK_FAMILY: the micro-kernels one GEMM needs: full blocks of G_MR rows
 on full panels (_mk) and on the remainder panel (_mkr), and the G_TR
@@ -54,7 +61,10 @@ in blocks of G_MR rows, the G_NB blocks in G_NCH chunks of at most cb (the tile)
 shares of rows); the loops run chunk,
 panel, block, so a chunk of the input stays in cache while every panel
 passes over it, and the G_TR leftover rows ride with the last chunk while
-their panel is still hot. With a squeeze-and-excitation gate the kernel
+their panel is still hot. When even one chunk's input rows would not stay
+in cache (big weights and many input channels), the reduction is split in
+G_KS parts instead, outermost, so that each part's slice of the input
+stays in cache while the weights stream once. With a squeeze-and-excitation gate the kernel
 first scales, into scratch, either the weight rows (G_GATE 1) or the input
 (G_GATE 2), whichever is smaller.
 m4_define(«EFFCC_GEMM», «EFFCC_MK_FAMILY()
@@ -78,29 +88,33 @@ m4_ifelse(G_GATE, 1, «    EFFCC_OMP("omp parallel for schedule(static)")
         for (int c = 0; c < G_AST; c += G_VL)
             ev_store(scratch + p * G_AST + c, ev_mul(ev_load(in + p * G_AST + c), ev_load(gate + c)));
     in = scratch;
-»)    EFFCC_OMP("omp parallel for collapse(2) schedule(static)")
+»)    EFFCC_OMP("omp parallel")
+    for (int ks = 0; ks < G_KS; ++ks) {
+    EFFCC_OMP("omp for collapse(2) schedule(static)")
     for (int ch = 0; ch < G_NCH; ++ch) {
         for (int n = 0; n < G_NPANELS; ++n) {
-            const float *wp = w + n * G_CI * G_NR, *bp = bias + n * G_NR;
+            const float *wp = w + n * G_CI * G_NR + ks * G_KC * (n == G_NFULL ? G_NVR * G_VL : G_NR);
+            const float *bp = bias + n * G_NR, *ap = in + ks * G_KC;
             for (int blk = ch * G_NB / G_NCH; blk < (ch + 1) * G_NB / G_NCH; ++blk) {
                 const int row = blk * G_MR;
                 m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mkr(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                    G_NAME«»_mkr(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
                 else
-                    »)G_NAME«»_mk(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                    »)G_NAME«»_mk(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
             }
 m4_ifelse(G_TR, 0, «», «            if (ch == G_NCH - 1) {
                 const int row = G_NB * G_MR;
                 m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mktr(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                    G_NAME«»_mktr(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
                 else
-                    »)G_NAME«»_mkt(in + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»));
+                    »)G_NAME«»_mkt(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
             }
 »)        }
+    }
     }
 }
 »)

@@ -61,6 +61,7 @@ effcc_e2e_env(custom-avx2 e2e "${AVX2}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom
 effcc_e2e_env(custom-avx512 e2e "${AVX512}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
 effcc_e2e_env(b0-avx2-2threads e2e "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${E2E_SPEC} --preset b0)
 effcc_e2e_env(b0-generic-2threads e2e "MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${E2E_SPEC} --preset b0)
+effcc_e2e_env(b3-avx2-2threads e2e "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${E2E_SPEC} --preset b3)
 effcc_e2e_env(custom-avx2-2threads e2e "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2"
               ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
 effcc_e2e_env(b0-avx2-nofuse-notile e2e "${AVX2};EFFCC_FLAGS=--no-fuse --no-tile" ${E2E_SPEC} --preset b0)

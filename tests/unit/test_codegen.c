@@ -59,6 +59,39 @@ static void test_kernel_names_and_literals(void)
     CU_ASSERT(gates > 0);
 }
 
+/* Weights beyond L2 with an input that would not stay in cache: the GEMM
+ * splits its reduction (B3's last stage) into parts whose input slice fits
+ * 384 KiB; smaller GEMMs (all of B0's) keep it whole. */
+static void test_split_reduction(void)
+{
+    int split = 0;
+    for (int phi = 0; phi <= 3; phi += 3) {
+        Graph *g = compiled(phi);
+        for (int i = 0; i < g->nnodes; i++) {
+            const Node *n = &g->nodes[i];
+            if (n->tile.kind != KERNEL_GEMM || n->fused_into >= 0) /* fused: no kernel of its own */
+                continue;
+            const Node *in = &g->nodes[n->in[0]];
+            size_t pixels = (size_t)n->shape.h * (size_t)n->shape.w;
+            size_t weights = (size_t)in->shape.c * (size_t)n->cpad * sizeof(float);
+            Kernel k;
+            kernel_for_node(g, i, &k);
+            char ks[64];
+            snprintf(ks, sizeof ks, "m4_define(«G_KS», «%d»)", n->tile.ks);
+            CU_ASSERT_PTR_NOT_NULL(strstr(k.invoke, ks));
+            if (n->tile.ks == 1)
+                continue;
+            split++;
+            CU_ASSERT_EQUAL(phi, 3);
+            CU_ASSERT(weights > 1024 * 1024);
+            CU_ASSERT_EQUAL(in->shape.c % n->tile.ks, 0);
+            CU_ASSERT(pixels * (size_t)(in->shape.c / n->tile.ks) * sizeof(float) <= 384 * 1024);
+            CU_ASSERT_PTR_NOT_NULL(strstr(k.name, "ks"));
+        }
+    }
+    CU_ASSERT(split > 0);
+}
+
 static size_t count(const char *text, const char *needle)
 {
     size_t n = 0;
@@ -189,6 +222,7 @@ int main(void)
     static const UnitTest tests[] = {
         {"kernels are named by their parameters", test_kernel_names_and_literals},
         {"a generated folder is complete and fully expanded", test_generated_folder},
+        {"big GEMMs split their reduction, small ones do not", test_split_reduction},
         {"labels.c and the input normalisation", test_labels_and_normalisation},
         {"targets", test_targets},
     };
