@@ -165,6 +165,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
         put(k, "m4_define(«G_PRODUCE», «EFFCC_EXPAND_ROW(«$1», «$2»)»)");
     }
     param(k, "G_THREADS", n->tile.threads);
+    param(k, "G_CSPLIT", n->tile.csplit);
     dw_params(g, n, k);
     put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * (G_W * G_CP))»)");
     put(k, "EFFCC_EXPDW()");

@@ -245,6 +245,7 @@ typedef struct {
     int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
     int owb;       /* DW: output pixels per step along a row */
     int threads;   /* EXPDW: ring buffers in the scratch (most threads it uses) */
+    int csplit;    /* EXPDW: threads split the channels (1) or the output rows (0) */
 } Tile;
 
 typedef struct {

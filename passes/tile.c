@@ -14,6 +14,7 @@
 
 #define CHUNK_BUDGET (192 * 1024) /* bytes of input rows one GEMM chunk keeps in L2 */
 #define MAX_MR 12
+#define CSPLIT_OUTPUT (2 * 1024 * 1024) /* fused depthwise outputs up to this split channels */
 #define SPLIT_WEIGHTS (1024 * 1024) /* weights beyond L2: split the reduction, stream them once */
 
 static int round_up(int x, int m)
@@ -132,6 +133,16 @@ static void tile_dw(Graph *g, Node *n, bool plain)
         size_t ring = (size_t)n->conv.kernel * (size_t)e->shape.w *
                       (size_t)round_up(e->shape.c, g->vl) * sizeof(float);
         n->tile.threads = g->threads;
+        /* Splitting an expansion's panels among threads produces no row
+         * twice (row bands share K − 1 rows at each edge, a large share
+         * when the image is small) but leaves each pixel's channels
+         * written by several cores, which the next 1×1 conv, split by
+         * pixels, then fetches from the other core: only worth it for an
+         * output small enough to be shared through L3. The stem's gather
+         * is per row, so it splits rows. */
+        size_t out = (size_t)n->shape.h * (size_t)n->shape.w *
+                     (size_t)round_up(n->shape.c, g->vl) * sizeof(float);
+        n->tile.csplit = e->in[0] != 0 && out <= CSPLIT_OUTPUT;
         n->scratch = ring * (size_t)g->threads;
     }
 }

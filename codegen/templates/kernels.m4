@@ -12,6 +12,14 @@ EFFCC_FOR(var, from, to, body): body once for var = from … to − 1.
 m4_define(«EFFCC_FOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
 «m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_FOR(«$1», m4_incr($2), «$3», «$4»)»)»)
 
+The channel vectors a depthwise kernel computes ([G_VLO, G_VHI)) and the
+panels a row GEMM computes ([G_PLO, G_PHI)): all of them, unless a fused
+kernel splits channels among threads (EFFCC_EXPDW).
+m4_define(«G_VLO», «0»)
+m4_define(«G_VHI», «G_NVEC»)
+m4_define(«G_PLO», «0»)
+m4_define(«G_PHI», «G_NPANELS»)
+
 EFFCC_IF(flag, text): text when flag is 1 (an optional parameter or argument).
 m4_define(«EFFCC_IF», «m4_ifelse($1, 1, «$2»)»)
 
@@ -124,7 +132,7 @@ whose taps are inside the image columns, one channel vector at a time: the
 weight vector of a tap is loaded once for all the pixels.
 m4_define(«EFFCC_DW_BLOCK», «            {
                 const int iw0 = ow * G_S - G_PL;
-                for (int v = 0; v < G_NVEC; ++v) {
+                for (int v = G_VLO; v < G_VHI; ++v) {
 EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
 »)                    for (int kh = khlo; kh < khhi; ++kh) {
                         const float *irow = G_ROW(ih0 + kh) + iw0 * G_CP + v * G_VL;
@@ -160,10 +168,10 @@ clips: iw0 and the kept taps [kwlo, kwhi) are computed here by m4, so
 the tap loop has literal bounds; G_DVB channel vectors at once.
 m4_define(«EFFCC_DW_EDGE», «m4_pushdef(«EFIW», m4_eval($1 * G_S - G_PL))            {
                 const int ow = $1, iw0 = EFIW;
-                int v = 0;
-                for (; v + G_DVB <= G_NVEC; v += G_DVB) {
+                int v = G_VLO;
+                for (; v + G_DVB <= G_VHI; v += G_DVB) {
 EFFCC_DW_VECTORS(G_DVB, EFFCC_KWLO, EFFCC_KWHI)                }
-                for (; v < G_NVEC; ++v) {
+                for (; v < G_VHI; ++v) {
 EFFCC_DW_VECTORS(1, EFFCC_KWLO, EFFCC_KWHI)                }
             }
 m4_popdef(«EFIW»)»)
@@ -220,8 +228,9 @@ EFFCC_POOL_SCALE()}
 »)
 
 EFFCC_GEMM_ROW(a, c, w, bias): one row of G_NB·G_MR + G_TR pixels through
-the micro-kernels, every panel (used by the stem and the fused expansion).
-m4_define(«EFFCC_GEMM_ROW», «            for (int n = 0; n < G_NPANELS; ++n) {
+the micro-kernels, panels G_PLO … G_PHI − 1 (used by the stem and the fused
+expansion).
+m4_define(«EFFCC_GEMM_ROW», «            for (int n = G_PLO; n < G_PHI; ++n) {
                 const float *wp = $3 + n * G_CI * G_NR, *bp = $4 + n * G_NR;
 m4_ifelse(G_NB, 0, «», «                for (int blk = 0; blk < G_NB; ++blk) {
                     m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
@@ -238,10 +247,14 @@ m4_ifelse(G_NB, 0, «», «                for (int blk = 0; blk < G_NB; ++blk) 
 
 EFFCC_EXPDW: the conv that produces a depthwise conv's input, computed
 inside it: an MBConv expansion (1×1, G_PRODUCE is EFFCC_EXPAND_ROW) or
-the stem (EFFCC_STEM_ROW), weights we/be. Each thread takes a band of
-output rows and keeps the last G_K input rows in its ring buffer (row ih in
-slot ih % G_K), producing each row once, just before the first output row
-that needs it: the producer's tensor never exists whole.
+the stem (EFFCC_STEM_ROW), weights we/be. Each thread keeps the last G_K
+input rows in its ring buffer (row ih in slot ih % G_K), producing each row
+once, just before the first output row that needs it: the producer's
+tensor never exists whole. Threads split either the output rows into bands
+(G_CSPLIT 0: the rows at a band's edge are produced by both threads) or,
+for an expansion, its weight panels and so the channels (G_CSPLIT 1: no
+row is produced twice and each thread streams only its share of the
+weights).
 m4_define(«EFFCC_EXPAND_ROW», «EFFCC_GEMM_ROW(«(x + ($1) * (G_W * G_AST))», «$2», «we», «be»)»)
 m4_define(«EFFCC_EXPDW», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict x, const float *restrict we, const float *restrict be,
@@ -252,12 +265,18 @@ EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS
     {
         const int nt = effcc_thread_count(), t = effcc_thread_id();
         float *restrict ring = rings + t * (G_K * G_W * G_CP);
-EFFCC_POOL_LOCAL()        int next = 0; /* rows below next are expanded (the last G_K in the ring) */
-        for (int oh = G_OH * t / nt; oh < G_OH * (t + 1) / nt; ++oh) {
+m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «phi»)m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
+        const int plo = G_NPANELS * t / nt, phi = G_NPANELS * (t + 1) / nt;
+        const int vlo = plo * G_NV, vhi = phi * G_NV < G_NVEC ? phi * G_NV : G_NVEC;
+        const int ohlo = 0, ohhi = G_OH;
+», «        const int ohlo = G_OH * t / nt, ohhi = G_OH * (t + 1) / nt;
+»)EFFCC_POOL_LOCAL()        int next = 0; /* rows below next are expanded (the last G_K in the ring) */
+        for (int oh = ohlo; oh < ohhi; ++oh) {
 EFFCC_DW_ROWSPAN()            for (int r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
 G_PRODUCE(«r», «(ring + (r % G_K) * (G_W * G_CP))»)                next = r + 1;
             }
 EFFCC_DW_ROW()        }
+m4_ifelse(G_CSPLIT, 1, «m4_popdef(«G_PLO», «G_PHI», «G_VLO», «G_VHI»)»)m4_dnl
 EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
 »)
