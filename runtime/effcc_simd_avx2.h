@@ -22,29 +22,29 @@ static inline ev ev_mul(ev a, ev b) { return _mm256_mul_ps(a, b); }
 static inline ev ev_max(ev a, ev b) { return _mm256_max_ps(a, b); }
 static inline ev ev_min(ev a, ev b) { return _mm256_min_ps(a, b); }
 
-static inline ev ev_exp(ev x)
+/* e^−x, the primitive: sigmoid and swish need no negation */
+static inline ev ev_exp_neg(ev x)
 {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EFFCC_EXP_LO)), _mm256_set1_ps(EFFCC_EXP_HI));
-    ev n = _mm256_fmadd_ps(x, _mm256_set1_ps(EFFCC_LOG2E), _mm256_set1_ps(EFFCC_EXP_MAGIC));
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-EFFCC_EXP_HI)), _mm256_set1_ps(-EFFCC_EXP_LO));
+    ev n = _mm256_fmadd_ps(x, _mm256_set1_ps(-EFFCC_LOG2E), _mm256_set1_ps(EFFCC_EXP_MAGIC));
     ev s = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(n), 23));
     n = _mm256_sub_ps(n, _mm256_set1_ps(EFFCC_EXP_MAGIC));
-    ev r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_HI), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_LO), r);
-    ev p = _mm256_fmadd_ps(_mm256_set1_ps(EFFCC_EXP_C5), r, _mm256_set1_ps(EFFCC_EXP_C4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C2));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EFFCC_EXP_C1));
-    return _mm256_mul_ps(_mm256_fmadd_ps(r, p, _mm256_set1_ps(1.0f)), s);
+    ev u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_HI), x); /* u = −r */
+    u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_LO), u);
+    ev p = _mm256_fnmadd_ps(_mm256_set1_ps(EFFCC_EXP_C5), u, _mm256_set1_ps(EFFCC_EXP_C4));
+    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C3));
+    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C2));
+    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C1));
+    return _mm256_mul_ps(_mm256_fnmadd_ps(u, p, _mm256_set1_ps(1.0f)), s);
 }
 
-/* 1 + e^−x, the denominator of sigmoid and swish */
-static inline ev ev_one_plus_exp_neg(ev x)
+static inline ev ev_exp(ev x) { return ev_exp_neg(_mm256_sub_ps(_mm256_setzero_ps(), x)); }
+
+static inline ev ev_sigmoid(ev x)
 {
-    return _mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp(_mm256_sub_ps(_mm256_setzero_ps(), x)));
+    return _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp_neg(x)));
 }
-
-static inline ev ev_sigmoid(ev x) { return _mm256_div_ps(_mm256_set1_ps(1.0f), ev_one_plus_exp_neg(x)); }
-static inline ev ev_swish(ev x) { return _mm256_div_ps(x, ev_one_plus_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), ev_exp_neg(x))); }
 
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x)

@@ -38,23 +38,25 @@ static inline ev ev_select(ev_int mask, ev a, ev b)
 static inline ev ev_max(ev a, ev b) { return ev_select(a > b, a, b); }
 static inline ev ev_min(ev a, ev b) { return ev_select(a < b, a, b); }
 
-static inline ev ev_exp(ev x)
+/* e^−x, the primitive: sigmoid and swish need no negation */
+static inline ev ev_exp_neg(ev x)
 {
-    x = ev_min(ev_max(x, ev_set1(EFFCC_EXP_LO)), ev_set1(EFFCC_EXP_HI));
-    ev n = x * EFFCC_LOG2E + EFFCC_EXP_MAGIC;
+    x = ev_min(ev_max(x, ev_set1(-EFFCC_EXP_HI)), ev_set1(-EFFCC_EXP_LO));
+    ev n = x * -EFFCC_LOG2E + EFFCC_EXP_MAGIC;
     ev s = (ev)((ev_int)n << 23);
     n = n - EFFCC_EXP_MAGIC;
-    ev r = x - n * EFFCC_LN2_HI;
-    r = r - n * EFFCC_LN2_LO;
-    ev p = EFFCC_EXP_C5 * r + EFFCC_EXP_C4;
-    p = p * r + EFFCC_EXP_C3;
-    p = p * r + EFFCC_EXP_C2;
-    p = p * r + EFFCC_EXP_C1;
-    return (r * p + 1.0f) * s;
+    ev u = n * EFFCC_LN2_HI + x; /* u = −r */
+    u = n * EFFCC_LN2_LO + u;
+    ev p = EFFCC_EXP_C4 - EFFCC_EXP_C5 * u;
+    p = EFFCC_EXP_C3 - p * u;
+    p = EFFCC_EXP_C2 - p * u;
+    p = EFFCC_EXP_C1 - p * u;
+    return (1.0f - u * p) * s;
 }
 
-static inline ev ev_sigmoid(ev x) { return 1.0f / (1.0f + ev_exp(-x)); }
-static inline ev ev_swish(ev x) { return x / (1.0f + ev_exp(-x)); }
+static inline ev ev_exp(ev x) { return ev_exp_neg(-x); }
+static inline ev ev_sigmoid(ev x) { return 1.0f / (1.0f + ev_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return x / (1.0f + ev_exp_neg(x)); }
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x) { return ev_min(ev_max(x, ev_zero()), ev_set1(6.0f)); }
 

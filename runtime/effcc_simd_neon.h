@@ -24,23 +24,26 @@ static inline ev ev_mul(ev a, ev b) { return vmulq_f32(a, b); }
 static inline ev ev_max(ev a, ev b) { return vmaxq_f32(a, b); }
 static inline ev ev_min(ev a, ev b) { return vminq_f32(a, b); }
 
-static inline ev ev_exp(ev x)
+/* e^−x, the primitive: sigmoid and swish need no negation */
+static inline ev ev_exp_neg(ev x)
 {
-    x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(EFFCC_EXP_LO)), vdupq_n_f32(EFFCC_EXP_HI));
-    ev n = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_MAGIC), x, vdupq_n_f32(EFFCC_LOG2E));
+    x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(-EFFCC_EXP_HI)), vdupq_n_f32(-EFFCC_EXP_LO));
+    ev n = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_MAGIC), x, vdupq_n_f32(-EFFCC_LOG2E));
     ev s = vreinterpretq_f32_s32(vshlq_n_s32(vreinterpretq_s32_f32(n), 23));
     n = vsubq_f32(n, vdupq_n_f32(EFFCC_EXP_MAGIC));
-    ev r = vfmsq_f32(x, n, vdupq_n_f32(EFFCC_LN2_HI));
-    r = vfmsq_f32(r, n, vdupq_n_f32(EFFCC_LN2_LO));
-    ev p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C4), vdupq_n_f32(EFFCC_EXP_C5), r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C3), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C2), p, r);
-    p = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_C1), p, r);
-    return vmulq_f32(vfmaq_f32(vdupq_n_f32(1.0f), r, p), s);
+    ev u = vfmaq_f32(x, n, vdupq_n_f32(EFFCC_LN2_HI)); /* u = −r */
+    u = vfmaq_f32(u, n, vdupq_n_f32(EFFCC_LN2_LO));
+    ev p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C4), vdupq_n_f32(EFFCC_EXP_C5), u);
+    p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C3), p, u);
+    p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C2), p, u);
+    p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C1), p, u);
+    return vmulq_f32(vfmsq_f32(vdupq_n_f32(1.0f), u, p), s);
 }
 
+static inline ev ev_exp(ev x) { return ev_exp_neg(vnegq_f32(x)); }
+
 /* 1 + e^−x, the denominator of sigmoid and swish */
-static inline ev ev_one_plus_exp_neg(ev x) { return vaddq_f32(vdupq_n_f32(1.0f), ev_exp(vnegq_f32(x))); }
+static inline ev ev_one_plus_exp_neg(ev x) { return vaddq_f32(vdupq_n_f32(1.0f), ev_exp_neg(x)); }
 
 #if defined(__aarch64__)
 static inline ev ev_sigmoid(ev x) { return vdivq_f32(vdupq_n_f32(1.0f), ev_one_plus_exp_neg(x)); }
