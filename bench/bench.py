@@ -10,8 +10,9 @@ same weights. Every round runs every configuration once (the configurations
 interleaved, so a noisy neighbour slows all of them alike); a run prints the
 median of --runs inferences, and the table shows the median over rounds.
 Ratios compare each configuration with effcc's best target at the same
-thread count; GFLOP/s count 2 × multiply-adds; the peak is measured here by
-bench/peak.c.
+thread count, as a ratio of medians ("vs effcc") and as the median of the
+ratios within each round ("paired"); GFLOP/s count 2 × multiply-adds; the
+peak is measured here by bench/peak.c.
 
 --profile  builds B0 with make PROFILE=1 and prints the time of every layer.
 --compare  B0 built with gcc and clang, and with --no-fuse and --no-tile,
@@ -119,22 +120,28 @@ def measure_peak():
 
 
 def interleave(configs, rounds):
+    """Every round runs every configuration once, starting one further along
+    the list each round, so none always follows the same neighbour."""
     for r in range(rounds):
-        for c in configs:
-            c.measure()
+        for i in range(len(configs)):
+            configs[(i + r) % len(configs)].measure()
         print(f"bench: round {r + 1}/{rounds} done", file=sys.stderr)
 
 
 def print_table(configs, infos, peak):
     print(f"\nmedian latency over rounds; single-core FMA peak measured here: {peak:.1f} GFLOP/s\n")
-    print("| model | runtime | threads | median ms | vs effcc | GFLOP/s | % of 1-core peak |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model | runtime | threads | median ms | vs effcc | paired | GFLOP/s | % of 1-core peak |")
+    print("|---|---|---|---|---|---|---|---|")
     for c in configs:
-        best = min(x.latency for x in configs
-                   if x.model == c.model and x.threads == c.threads and x.name.startswith("effcc"))
+        best = min((x for x in configs
+                    if x.model == c.model and x.threads == c.threads and x.name.startswith("effcc")),
+                   key=lambda x: x.latency)
+        # paired: the median over rounds of this round's ratio, which a
+        # machine that drifts between rounds moves less than the medians
+        paired = statistics.median(a / b for a, b in zip(c.medians, best.medians))
         gflops = 2 * infos[c.model]["macs"] / (c.latency * 1e6)
-        print(f"| {c.model} | {c.name} | {c.threads} | {c.latency:.2f} | {c.latency / best:.2f}x "
-              f"| {gflops:.1f} | {100 * gflops / peak:.0f}% |")
+        print(f"| {c.model} | {c.name} | {c.threads} | {c.latency:.2f} | {c.latency / best.latency:.2f}x "
+              f"| {paired:.2f}x | {gflops:.1f} | {100 * gflops / peak:.0f}% |")
 
 
 def profile(work, weights, target):
