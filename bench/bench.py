@@ -14,8 +14,9 @@ thread count, as a ratio of medians ("vs effcc") and as the median of the
 ratios within each round ("paired"); GFLOP/s count 2 × multiply-adds; the
 peak is measured here by bench/peak.c.
 
---profile  builds B0 with make PROFILE=1 and prints the time of every layer.
---compare  B0 built with gcc and clang, and with --no-fuse and --no-tile,
+--profile  builds the first of --models (B0 by default) with make PROFILE=1
+           and prints the time of every layer.
+--compare  the first of --models built with gcc and clang, and with --no-fuse and --no-tile,
            interleaved, to show what each compiler and pass buys.
 """
 import argparse
@@ -144,22 +145,22 @@ def print_table(configs, infos, peak):
               f"| {paired:.2f}x | {gflops:.1f} | {100 * gflops / peak:.0f}% |")
 
 
-def profile(work, weights, target):
+def profile(work, model, weights, target):
     out = os.path.join(work, "profile")
     shutil.rmtree(out, ignore_errors=True)
-    run([EFFCC, "compile", SPEC, "--preset", "b0", "--weights", weights, "--target", target,
+    run([EFFCC, "compile", SPEC, "--preset", model, "--weights", weights, "--target", target,
          "--name", "model", "-o", out])
     run(["make", "-s", "-C", out, "PROFILE=1"])
     print(run([os.path.join(out, "model"), "--bench", "50"]))
 
 
-def compare(work, weights, target, rounds, runs):
+def compare(work, model, weights, target, rounds, runs):
     configs = []
     for cc, flags in [("gcc", []), ("clang", []), ("gcc", ["--no-fuse"]), ("gcc", ["--no-tile"]),
                       ("gcc", ["--no-fuse", "--no-tile"])]:
-        prog = build_effcc(work, "b0", weights, target, cc=cc, flags=flags)
+        prog = build_effcc(work, model, weights, target, cc=cc, flags=flags)
         name = f"effcc {target} {cc} {' '.join(flags)}".strip()
-        configs.append(Config("b0", name, 1, [prog, "--bench", str(runs)]))
+        configs.append(Config(model, name, 1, [prog, "--bench", str(runs)]))
     interleave(configs, rounds)
     base = configs[0].latency
     print("\n| build | median ms | vs gcc with every pass |")
@@ -186,11 +187,12 @@ def main():
     del host
 
     if args.profile or args.compare:
-        weights = prepare_weights(args.work, "b0")
+        model = args.models.split(",")[0]
+        weights = prepare_weights(args.work, model)
         if args.profile:
-            profile(args.work, weights, targets[0])
+            profile(args.work, model, weights, targets[0])
         if args.compare:
-            compare(args.work, weights, targets[0], args.rounds, args.runs)
+            compare(args.work, model, weights, targets[0], args.rounds, args.runs)
         return
 
     threads = [int(t) for t in args.threads.split(",")]
