@@ -140,6 +140,8 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
           pad_text(n, pad, sizeof pad), n->shape.c, in.h, in.w, act_names[n->conv.act],
           n->conv.pool >= 0 ? "_pool" : "");
     dw_params(g, n, k);
+    param(k, "G_CSPLIT", n->tile.csplit);
+    param(k, "G_VU", g->vl >= 16 ? 1 : 64 / (g->vl * (int)sizeof(float))); /* vectors per cache line */
     put(k, "m4_define(«G_ROW», «(in + ($1) * (G_W * G_CP))»)");
     put(k, "EFFCC_DW()");
 }

@@ -46,7 +46,9 @@ static void print_tile(Buf *b, const Tile *t)
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
         buf_printf(b, " owb=%d", t->owb);
     if (t->kind == KERNEL_EXPDW)
-        buf_printf(b, " threads=%d split=%s", t->threads, t->csplit ? "channels" : "rows");
+        buf_printf(b, " threads=%d", t->threads);
+    if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
+        buf_printf(b, " split=%s", t->csplit ? "channels" : "rows");
     buf_printf(b, "]");
 }
 

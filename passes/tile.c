@@ -15,6 +15,7 @@
 #define CHUNK_BUDGET (192 * 1024) /* bytes of input rows one GEMM chunk keeps in L2 */
 #define MAX_MR 12
 #define CSPLIT_OUTPUT (2 * 1024 * 1024) /* fused depthwise outputs up to this split channels */
+#define DW_CSPLIT_ROWS 16                 /* standalone ones, below this many rows */
 #define SPLIT_WEIGHTS (1024 * 1024) /* weights beyond L2: split the reduction, stream them once */
 
 static int round_up(int x, int m)
@@ -129,6 +130,12 @@ static void tile_dw(Graph *g, Node *n, bool plain)
     const Node *e = &g->nodes[n->in[0]];
     n->tile.kind = e->fused_into >= 0 ? KERNEL_EXPDW : KERNEL_DW;
     n->tile.owb = plain ? 1 : g->vl >= 16 ? 8 : 4;
+    /* A standalone depthwise conv splits rows among threads unless the
+     * image has so few that the shares differ (a 9-row image: 5 and 4),
+     * and then channels, with the same cache argument as below. */
+    size_t out = (size_t)n->shape.h * (size_t)n->shape.w *
+                 (size_t)round_up(n->shape.c, g->vl) * sizeof(float);
+    n->tile.csplit = n->tile.kind == KERNEL_DW && n->shape.h < DW_CSPLIT_ROWS && out <= CSPLIT_OUTPUT;
     if (n->tile.kind == KERNEL_EXPDW) {
         size_t ring = (size_t)n->conv.kernel * (size_t)e->shape.w *
                       (size_t)round_up(e->shape.c, g->vl) * sizeof(float);
@@ -140,8 +147,6 @@ static void tile_dw(Graph *g, Node *n, bool plain)
          * pixels, then fetches from the other core: only worth it for an
          * output small enough to be shared through L3. The stem's gather
          * is per row, so it splits rows. */
-        size_t out = (size_t)n->shape.h * (size_t)n->shape.w *
-                     (size_t)round_up(n->shape.c, g->vl) * sizeof(float);
         n->tile.csplit = e->in[0] != 0 && out <= CSPLIT_OUTPUT;
         n->scratch = ring * (size_t)g->threads;
     }

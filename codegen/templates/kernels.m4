@@ -212,18 +212,26 @@ m4_define(«EFFCC_POOL_SCALE», «m4_ifelse(G_POOL, 1, «    for (int c = 0; c <
         pool[c] *= 1.0f / (float)(G_OH * G_OW);
 »)»)
 
-EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP], rows split
-among the threads.
+EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP]. Threads split
+the output rows (G_CSPLIT 0) or, in a small image where rows split
+unevenly, the channel vectors, in whole cache lines of G_VU vectors
+(G_CSPLIT 1).
 m4_define(«EFFCC_DW», «
 static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out EFFCC_IF(G_POOL, «, float *restrict pool»))
 {
 EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel")
     {
-EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
+m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
+        const int nt = effcc_thread_count(), t = effcc_thread_id();
+        const int vlo = G_NVEC / G_VU * t / nt * G_VU;
+        const int vhi = t == nt - 1 ? G_NVEC : G_NVEC / G_VU * (t + 1) / nt * G_VU;
+EFFCC_POOL_LOCAL()        for (int oh = 0; oh < G_OH; ++oh) {
+EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
+m4_popdef(«G_VLO», «G_VHI»)», «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
         for (int oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
-EFFCC_POOL_SUM()    }
+»)EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
 »)
 
