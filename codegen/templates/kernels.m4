@@ -98,33 +98,44 @@ m4_ifelse(G_GATE, 1, «    EFFCC_OMP("omp parallel for schedule(static)")
     in = scratch;
 »)    EFFCC_OMP("omp parallel")
     for (int ks = 0; ks < G_KS; ++ks) {
+m4_ifelse(G_NCH, 1, «m4_dnl
+    EFFCC_OMP("omp for collapse(2) schedule(static)")
+    for (int n = 0; n < G_NPANELS; ++n) {
+        for (int blk = 0; blk < m4_eval(G_NB + (G_TR > 0)); ++blk) {
+EFFCC_GEMM_PANEL()m4_ifelse(G_TR, 0, «EFFCC_GEMM_CALL(«», «blk * G_MR»)», «            if (blk < G_NB) {
+EFFCC_GEMM_CALL(«», «blk * G_MR»)            } else {
+EFFCC_GEMM_CALL(«t», «G_NB * G_MR»)            }
+»)        }
+    }
+», «m4_dnl
     EFFCC_OMP("omp for collapse(2) schedule(static)")
     for (int ch = 0; ch < G_NCH; ++ch) {
         for (int n = 0; n < G_NPANELS; ++n) {
-            const float *wp = w + n * G_CI * G_NR + ks * G_KC * (n == G_NFULL ? G_NVR * G_VL : G_NR);
-            const float *bp = bias + n * G_NR, *ap = in + ks * G_KC;
-            for (int blk = ch * G_NB / G_NCH; blk < (ch + 1) * G_NB / G_NCH; ++blk) {
-                const int row = blk * G_MR;
-                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mkr(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
-                else
-                    »)G_NAME«»_mk(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
-            }
+EFFCC_GEMM_PANEL()            for (int blk = ch * G_NB / G_NCH; blk < (ch + 1) * G_NB / G_NCH; ++blk) {
+EFFCC_GEMM_CALL(«», «blk * G_MR»)            }
 m4_ifelse(G_TR, 0, «», «            if (ch == G_NCH - 1) {
-                const int row = G_NB * G_MR;
-                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mktr(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
-                else
-                    »)G_NAME«»_mkt(ap + row * G_AST, wp, bp, out + row * G_COP + n * G_NR
-                            EFFCC_IF(G_RES, «, res + row * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
-            }
+EFFCC_GEMM_CALL(«t», «G_NB * G_MR»)            }
 »)        }
     }
-    }
+»)    }
 }
+»)
+
+EFFCC_GEMM_PANEL: the weights (wp, the slice of part ks), bias (bp) and
+input columns (ap) of panel n.
+m4_define(«EFFCC_GEMM_PANEL», «            const float *wp = w + n * G_CI * G_NR + ks * G_KC * (n == G_NFULL ? G_NVR * G_VL : G_NR);
+            const float *bp = bias + n * G_NR, *ap = in + ks * G_KC;
+»)
+
+EFFCC_GEMM_CALL(suffix, row): the micro-kernel for the block of rows from
+row (suffix t: the leftover rows) on panel n (the remainder panel's
+kernel when n is the last, narrower one).
+m4_define(«EFFCC_GEMM_CALL», «                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
+                    G_NAME«»_mk$1«»r(ap + ($2) * G_AST, wp, bp, out + ($2) * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + ($2) * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
+                else
+                    »)G_NAME«»_mk$1«»(ap + ($2) * G_AST, wp, bp, out + ($2) * G_COP + n * G_NR
+                            EFFCC_IF(G_RES, «, res + ($2) * G_COP + n * G_NR»)«»EFFCC_KS_ARGS);
 »)
 
 EFFCC_DW_BLOCK(n): n neighbouring output pixels from column ow, all of
