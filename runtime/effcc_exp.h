@@ -12,9 +12,10 @@
  * relative error over the clamped range: below 2.5e-7
  * (tests/unit/simd_accuracy.c asserts it for every target).
  *
- * Each header's primitive is ev_exp_neg(x) = e^−x, written with the signs
- * folded into the constants (u = −r, p evaluated at −u), so sigmoid and
- * swish spend no instruction on negating x; ev_exp(x) = ev_exp_neg(−x).
+ * Each header's primitive is ev_exp_neg_parts(x, &s), e^−x = q · s, written
+ * with the signs folded into the constants (u = −r, p evaluated at −u), so
+ * sigmoid and swish spend no instruction on negating x, and form their
+ * 1 + e^−x as one multiply-add q · s + 1; ev_exp(x) = q · s at −x.
  *
  * sigmoid(x) = 1 / (1 + e^−x) and swish(x) = x / (1 + e^−x) divide once
  * where the target has a vector divide: on Zen 3 one vdivps costs less than a

@@ -22,8 +22,9 @@ static inline ev ev_mul(ev a, ev b) { return _mm512_mul_ps(a, b); }
 static inline ev ev_max(ev a, ev b) { return _mm512_max_ps(a, b); }
 static inline ev ev_min(ev a, ev b) { return _mm512_min_ps(a, b); }
 
-/* e^−x, the primitive: sigmoid and swish need no negation */
-static inline ev ev_exp_neg(ev x)
+/* e^−x as q · s (s = 2^n), the primitive: sigmoid and swish need no
+ * negation, and fold the final product into their 1 + e^−x */
+static inline ev ev_exp_neg_parts(ev x, ev *s_out)
 {
     x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-EFFCC_EXP_HI)), _mm512_set1_ps(-EFFCC_EXP_LO));
     ev n = _mm512_fmadd_ps(x, _mm512_set1_ps(-EFFCC_LOG2E), _mm512_set1_ps(EFFCC_EXP_MAGIC));
@@ -35,16 +36,25 @@ static inline ev ev_exp_neg(ev x)
     p = _mm512_fnmadd_ps(p, u, _mm512_set1_ps(EFFCC_EXP_C3));
     p = _mm512_fnmadd_ps(p, u, _mm512_set1_ps(EFFCC_EXP_C2));
     p = _mm512_fnmadd_ps(p, u, _mm512_set1_ps(EFFCC_EXP_C1));
-    return _mm512_mul_ps(_mm512_fnmadd_ps(u, p, _mm512_set1_ps(1.0f)), s);
+    *s_out = s;
+    return _mm512_fnmadd_ps(u, p, _mm512_set1_ps(1.0f));
 }
 
-static inline ev ev_exp(ev x) { return ev_exp_neg(_mm512_sub_ps(_mm512_setzero_ps(), x)); }
-
-static inline ev ev_sigmoid(ev x)
+static inline ev ev_exp(ev x)
 {
-    return _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), ev_exp_neg(x)));
+    ev s, q = ev_exp_neg_parts(_mm512_sub_ps(_mm512_setzero_ps(), x), &s);
+    return _mm512_mul_ps(q, s);
 }
-static inline ev ev_swish(ev x) { return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), ev_exp_neg(x))); }
+
+/* 1 + e^−x, the denominator of sigmoid and swish: one FMA */
+static inline ev ev_one_plus_exp_neg(ev x)
+{
+    ev s, q = ev_exp_neg_parts(x, &s);
+    return _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.0f));
+}
+
+static inline ev ev_sigmoid(ev x) { return _mm512_div_ps(_mm512_set1_ps(1.0f), ev_one_plus_exp_neg(x)); }
+static inline ev ev_swish(ev x) { return _mm512_div_ps(x, ev_one_plus_exp_neg(x)); }
 
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x)

@@ -38,8 +38,9 @@ static inline ev ev_select(ev_int mask, ev a, ev b)
 static inline ev ev_max(ev a, ev b) { return ev_select(a > b, a, b); }
 static inline ev ev_min(ev a, ev b) { return ev_select(a < b, a, b); }
 
-/* e^−x, the primitive: sigmoid and swish need no negation */
-static inline ev ev_exp_neg(ev x)
+/* e^−x as q · s (s = 2^n), the primitive: sigmoid and swish need no
+ * negation, and fold the final product into their 1 + e^−x */
+static inline ev ev_exp_neg_parts(ev x, ev *s_out)
 {
     x = ev_min(ev_max(x, ev_set1(-EFFCC_EXP_HI)), ev_set1(-EFFCC_EXP_LO));
     ev n = x * -EFFCC_LOG2E + EFFCC_EXP_MAGIC;
@@ -51,12 +52,25 @@ static inline ev ev_exp_neg(ev x)
     p = EFFCC_EXP_C3 - p * u;
     p = EFFCC_EXP_C2 - p * u;
     p = EFFCC_EXP_C1 - p * u;
-    return (1.0f - u * p) * s;
+    *s_out = s;
+    return 1.0f - u * p;
 }
 
-static inline ev ev_exp(ev x) { return ev_exp_neg(-x); }
-static inline ev ev_sigmoid(ev x) { return 1.0f / (1.0f + ev_exp_neg(x)); }
-static inline ev ev_swish(ev x) { return x / (1.0f + ev_exp_neg(x)); }
+static inline ev ev_exp(ev x)
+{
+    ev s, q = ev_exp_neg_parts(-x, &s);
+    return q * s;
+}
+
+/* 1 + e^−x, the denominator of sigmoid and swish: one multiply-add */
+static inline ev ev_one_plus_exp_neg(ev x)
+{
+    ev s, q = ev_exp_neg_parts(x, &s);
+    return q * s + 1.0f;
+}
+
+static inline ev ev_sigmoid(ev x) { return 1.0f / ev_one_plus_exp_neg(x); }
+static inline ev ev_swish(ev x) { return x / ev_one_plus_exp_neg(x); }
 static inline ev ev_none(ev x) { return x; }
 static inline ev ev_relu6(ev x) { return ev_min(ev_max(x, ev_zero()), ev_set1(6.0f)); }
 

@@ -24,8 +24,9 @@ static inline ev ev_mul(ev a, ev b) { return vmulq_f32(a, b); }
 static inline ev ev_max(ev a, ev b) { return vmaxq_f32(a, b); }
 static inline ev ev_min(ev a, ev b) { return vminq_f32(a, b); }
 
-/* e^−x, the primitive: sigmoid and swish need no negation */
-static inline ev ev_exp_neg(ev x)
+/* e^−x as q · s (s = 2^n), the primitive: sigmoid and swish need no
+ * negation, and fold the final product into their 1 + e^−x */
+static inline ev ev_exp_neg_parts(ev x, ev *s_out)
 {
     x = vminq_f32(vmaxq_f32(x, vdupq_n_f32(-EFFCC_EXP_HI)), vdupq_n_f32(-EFFCC_EXP_LO));
     ev n = vfmaq_f32(vdupq_n_f32(EFFCC_EXP_MAGIC), x, vdupq_n_f32(-EFFCC_LOG2E));
@@ -37,13 +38,22 @@ static inline ev ev_exp_neg(ev x)
     p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C3), p, u);
     p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C2), p, u);
     p = vfmsq_f32(vdupq_n_f32(EFFCC_EXP_C1), p, u);
-    return vmulq_f32(vfmsq_f32(vdupq_n_f32(1.0f), u, p), s);
+    *s_out = s;
+    return vfmsq_f32(vdupq_n_f32(1.0f), u, p);
 }
 
-static inline ev ev_exp(ev x) { return ev_exp_neg(vnegq_f32(x)); }
+static inline ev ev_exp(ev x)
+{
+    ev s, q = ev_exp_neg_parts(vnegq_f32(x), &s);
+    return vmulq_f32(q, s);
+}
 
-/* 1 + e^−x, the denominator of sigmoid and swish */
-static inline ev ev_one_plus_exp_neg(ev x) { return vaddq_f32(vdupq_n_f32(1.0f), ev_exp_neg(x)); }
+/* 1 + e^−x, the denominator of sigmoid and swish: one multiply-add */
+static inline ev ev_one_plus_exp_neg(ev x)
+{
+    ev s, q = ev_exp_neg_parts(x, &s);
+    return vfmaq_f32(vdupq_n_f32(1.0f), q, s);
+}
 
 #if defined(__aarch64__)
 static inline ev ev_sigmoid(ev x) { return vdivq_f32(vdupq_n_f32(1.0f), ev_one_plus_exp_neg(x)); }
