@@ -37,7 +37,6 @@ Exit status 0 on success, 1 on an error.
 
 import argparse
 import importlib
-import math
 import os
 import sys
 
@@ -45,6 +44,7 @@ import torch
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seeded  # noqa: E402  (tools/seeded.py)
 import st  # noqa: E402  (tools/st.py)
 
 MODELS = ("lite0", "lite1", "lite2", "lite3", "lite4")
@@ -84,20 +84,7 @@ def load_strict(net, path):
 def randomize(net, seed):
     """Weights whose logits neither vanish nor explode (as tools/oracle.py)."""
     torch.manual_seed(seed)
-    for m in net.modules():
-        if isinstance(m, torch.nn.Conv2d):
-            fan_in = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-            m.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
-            if m.bias is not None:
-                m.bias.uniform_(-0.1, 0.1)
-        elif isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.2, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-        elif isinstance(m, torch.nn.Linear):
-            m.weight.normal_(0.0, math.sqrt(1.0 / m.in_features))
-            m.bias.uniform_(-0.1, 0.1)
+    seeded.init_layers(net)
     for b in net._blocks:  # damp residual branches so deep stages stay bounded
         a = b._block_args
         if a.id_skip and a.stride == [1] and a.input_filters == a.output_filters:

@@ -55,6 +55,7 @@ from torchvision.models.efficientnet import EfficientNet, MBConvConfig
 
 sys.dont_write_bytecode = True  # leave no tools/__pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seeded  # noqa: E402  (tools/seeded.py)
 import st  # noqa: E402  (tools/st.py, next to this file)
 
 # torchvision's hard-coded B0 table, (expand, kernel, stride, channels, repeats),
@@ -205,20 +206,7 @@ def init_random(model, seed):
     own scale and shift; residual branches are then damped (see below).
     """
     torch.manual_seed(seed)
-    for m in model.modules():
-        if isinstance(m, torch.nn.Conv2d):
-            fan_in = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1]
-            m.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
-            if m.bias is not None:               # only the SE fc1/fc2 convs
-                m.bias.uniform_(-0.1, 0.1)
-        elif isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.2, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-        elif isinstance(m, torch.nn.Linear):
-            m.weight.normal_(0.0, math.sqrt(1.0 / m.in_features))
-            m.bias.uniform_(-0.1, 0.1)
+    seeded.init_layers(model)
 
     # Residual damping.  Eval-mode BN does not renormalise (its running stats
     # are random, not measured), so every skip connection adds a branch of
