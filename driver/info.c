@@ -112,6 +112,7 @@ static void stage_table(Buf *b, const Model *m, const Report *r)
 static void layer_table(Buf *b, const Graph *g)
 {
     char macs[40], live[40];
+    const size_t *live_bytes = plan_live_bytes(g);
     buf_printf(b, "%-26s %-10s %16s %14s %12s\n", "layer", "kernel", "output (CxHxW)",
                "multiply-adds", "live KiB");
     for (int i = 1; i < g->nnodes; i++) {
@@ -123,7 +124,7 @@ static void layer_table(Buf *b, const Graph *g)
         snprintf(shape, sizeof shape, "%dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
         buf_printf(b, "%-26s %-10s %16s %14s %12s\n", n->label, kind, shape,
                    grouped(macs, call_macs(g, n)),
-                   grouped(live, (plan_live_bytes(g, i) + 1023) / 1024));
+                   grouped(live, (live_bytes[i] + 1023) / 1024));
     }
 }
 
@@ -188,7 +189,7 @@ static cJSON *row_json(const Row *w)
     return o;
 }
 
-static cJSON *layer_json(const Graph *g, int i)
+static cJSON *layer_json(const Graph *g, int i, const size_t *live_bytes)
 {
     const Node *n = &g->nodes[i];
     cJSON *o = cJSON_CreateObject();
@@ -197,7 +198,7 @@ static cJSON *layer_json(const Graph *g, int i)
     int shape[3] = {n->shape.c, n->shape.h, n->shape.w};
     cJSON_AddItemToObject(o, "output", cJSON_CreateIntArray(shape, 3));
     cJSON_AddNumberToObject(o, "macs", (double)call_macs(g, n));
-    cJSON_AddNumberToObject(o, "live_bytes", (double)plan_live_bytes(g, i));
+    cJSON_AddNumberToObject(o, "live_bytes", (double)live_bytes[i]);
     return o;
 }
 
@@ -226,9 +227,10 @@ void info_print_json(FILE *out, const Model *m, const Graph *g, const char *targ
     for (int i = 0; i < r.nrows; i++)
         cJSON_AddItemToArray(rows, row_json(&r.rows[i]));
     cJSON *layers = cJSON_AddArrayToObject(o, "layers");
+    const size_t *live_bytes = plan_live_bytes(g);
     for (int i = 1; i < g->nnodes; i++)
         if (g->nodes[i].fused_into < 0 && kernel_kind(g, &g->nodes[i]))
-            cJSON_AddItemToArray(layers, layer_json(g, i));
+            cJSON_AddItemToArray(layers, layer_json(g, i, live_bytes));
     char *text = cJSON_PrintUnformatted(o);
     fprintf(out, "%s\n", text);
     free(text);

@@ -376,7 +376,7 @@ void tile(Graph *g);        /* tile.c: kernel, register and cache tiles per node
 void tile_plain(Graph *g);  /* tile.c: the same without register or cache blocking */
 void layout(Graph *g);      /* layout.c: padded NHWC, weights packed as kernels read them */
 void plan_memory(Graph *g); /* plan_memory.c: arena offsets from liveness */
-size_t plan_live_bytes(const Graph *g, int node);  /* plan_memory.c: planned bytes alive then */
+size_t *plan_live_bytes(const Graph *g);           /* plan_memory.c: planned bytes alive per node */
 size_t plan_whole_tensor_bound(const Graph *g);    /* plan_memory.c: peak if tensors were whole */
 
 /* ===== passes/pipeline.c ================================================= */

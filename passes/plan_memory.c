@@ -106,37 +106,68 @@ static int runs_at(const Graph *g, int j)
     return g->nodes[j].fused_into >= 0 ? g->nodes[j].fused_into : j;
 }
 
-static Item output_item(const Graph *g, int i)
+/* For every node, the time its output is last read (its own index when
+ * nothing reads it), in one pass over the edges so that every caller stays
+ * linear in the graph's size. With `fused_time` a reader fused into another
+ * node reads when that one runs. */
+static int *last_reads(const Graph *g, bool fused_time)
+{
+    int *last = arena_array(g->arena, (size_t)g->nnodes, sizeof(int));
+    for (int i = 0; i < g->nnodes; i++)
+        last[i] = i;
+    for (int j = 1; j < g->nnodes; j++) {
+        int t = fused_time ? runs_at(g, j) : j;
+        for (int k = 0; k < g->nodes[j].nin; k++) {
+            int src = g->nodes[j].in[k];
+            if (src >= 0 && src < j && t > last[src])
+                last[src] = t;
+        }
+    }
+    if (g->output >= 0 && g->output < g->nnodes)
+        last[g->output] = g->nnodes; /* read by the final copy */
+    return last;
+}
+
+static Item output_item(const Graph *g, int i, const int *last)
 {
     const Node *n = &g->nodes[i];
     int channels = n->cpad ? n->cpad : n->shape.c;
-    Item it = {.node = i, .first = i, .last = i};
+    Item it = {.node = i, .first = i, .last = last[i]};
     if (n->op == OP_AVGPOOL && n->pool.producer >= 0)
         it.first = n->pool.producer;
     it.size = aligned((size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float));
-    for (int j = i + 1; j < g->nnodes; j++)
-        for (int k = 0; k < g->nodes[j].nin; k++)
-            if (g->nodes[j].in[k] == i && runs_at(g, j) > it.last)
-                it.last = runs_at(g, j);
-    if (i == g->output)
-        it.last = g->nnodes; /* read by the final copy */
     return it;
 }
 
-/* Bytes of planned buffers alive while node `at` runs. */
-size_t plan_live_bytes(const Graph *g, int at)
+/* live[t] += size for every t in [first, last], as a difference array
+ * (`delta` has nnodes + 2 entries) summed by live_sweep. */
+static void live_add(size_t *delta, int first, int last, size_t size)
 {
-    size_t live = 0;
+    delta[first] += size;
+    delta[last + 1] -= size;
+}
+
+static size_t *live_sweep(const Graph *g, size_t *delta)
+{
+    for (int t = 1; t <= g->nnodes + 1; t++)
+        delta[t] += delta[t - 1];
+    return delta;
+}
+
+/* Bytes of planned buffers alive while each node runs, indexed by node. */
+size_t *plan_live_bytes(const Graph *g)
+{
+    const int *last = last_reads(g, true);
+    size_t *live = arena_array(g->arena, (size_t)g->nnodes + 2, sizeof(size_t));
     for (int i = 1; i < g->nnodes; i++) {
-        if (g->nodes[i].scratch && i == at)
-            live += aligned(g->nodes[i].scratch);
-        if (g->nodes[i].fused_into >= 0)
-            continue;
-        Item it = output_item(g, i);
-        if (it.first <= at && at <= it.last)
-            live += it.size;
+        if (g->nodes[i].scratch)
+            live_add(live, i, i, aligned(g->nodes[i].scratch));
+        if (g->nodes[i].fused_into < 0) {
+            Item it = output_item(g, i, last);
+            live_add(live, it.first, it.last, it.size);
+        }
     }
-    return live;
+    return live_sweep(g, live);
 }
 
 /* The most bytes that tensors alive at one time take if every tensor exists
@@ -144,20 +175,16 @@ size_t plan_live_bytes(const Graph *g, int at)
  * tensors needs at least. */
 size_t plan_whole_tensor_bound(const Graph *g)
 {
-    size_t *live = arena_array(g->arena, (size_t)g->nnodes + 1, sizeof(size_t)), peak = 0;
+    const int *last = last_reads(g, false);
+    size_t *live = arena_array(g->arena, (size_t)g->nnodes + 2, sizeof(size_t)), peak = 0;
     for (int i = 1; i < g->nnodes; i++) {
         const Node *n = &g->nodes[i];
         int channels = n->cpad ? n->cpad : n->shape.c;
         size_t size = (size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float);
         int first = n->op == OP_AVGPOOL && n->pool.producer >= 0 ? n->pool.producer : i;
-        int last = i == g->output ? g->nnodes : i;
-        for (int j = i + 1; j < g->nnodes; j++)
-            for (int k = 0; k < g->nodes[j].nin; k++)
-                if (g->nodes[j].in[k] == i)
-                    last = j;
-        for (int t = first; t <= last; t++)
-            live[t] += size;
+        live_add(live, first, last[i], size);
     }
+    live_sweep(g, live);
     for (int t = 0; t <= g->nnodes; t++)
         if (live[t] > peak)
             peak = live[t];
@@ -183,12 +210,13 @@ static size_t place_all(Item *items, int n, int (*order)(const void *, const voi
 
 void plan_memory(Graph *g)
 {
+    const int *last = last_reads(g, true);
     Item *items = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item));
     Item **scratch = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item *));
     int n = 0;
     for (int i = 1; i < g->nnodes; i++) { /* node 0 is the caller's input */
         if (g->nodes[i].fused_into < 0) /* a fused node's output is never stored whole */
-            items[n++] = output_item(g, i);
+            items[n++] = output_item(g, i, last);
         if (g->nodes[i].scratch)
             items[n++] = (Item){.node = i, .scratch = true, .first = i, .last = i,
                                 .size = aligned(g->nodes[i].scratch)};

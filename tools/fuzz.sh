@@ -32,7 +32,8 @@ echo "fuzz.sh: fuzz_$target for $seconds s, log in $log"
 if build-fuzz/"fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -close_fd_mask=3 -print_final_stats=1 -dict="fuzz/$target.dict" \
     -artifact_prefix="build-fuzz/crashes/$target/" \
-    "build-fuzz/corpus/$target" "fuzz/corpus/$target" $extra >"$log" 2>&1; then
+    "build-fuzz/corpus/$target" "fuzz/corpus/$target" "fuzz/regressions/$target" $extra \
+    >"$log" 2>&1; then
     status=0
 else
     status=$?

@@ -213,6 +213,30 @@ static void test_memory_plan_has_no_overlap(void)
     }
 }
 
+/* plan_live_bytes, computed in one sweep, against the spans summed per node:
+ * the same buffers (up to each one's 64-byte alignment), and never more than
+ * the arena, since buffers alive together do not share bytes. */
+static void test_live_bytes_match_spans(void)
+{
+    Graph *g = small_graph(0);
+    PipelineOptions o = {.vl = 8, .regs = 16};
+    run_pipeline(g, &o);
+    Span *spans = calloc(2 * (size_t)g->nnodes, sizeof(Span));
+    int n = collect_spans(g, spans), mismatches = 0;
+    const size_t *live = plan_live_bytes(g);
+    for (int t = 1; t < g->nnodes; t++) {
+        size_t sum = 0, alive = 0;
+        for (int a = 0; a < n; a++)
+            if (spans[a].first <= t && t <= spans[a].last) {
+                sum += spans[a].size;
+                alive++;
+            }
+        mismatches += live[t] < sum || live[t] > sum + 63 * alive || live[t] > g->arena_bytes;
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    free(spans);
+}
+
 static void test_verifier_catches_broken_graphs(void)
 {
     char msg[256];
@@ -254,6 +278,7 @@ int main(void)
         {"fuse leaves no elementwise op", test_fuse_leaves_no_elementwise_op},
         {"layout packs copies and keeps the originals", test_layout_keeps_originals},
         {"plan_memory never overlaps live tensors", test_memory_plan_has_no_overlap},
+        {"live bytes per node match the buffers' lifetimes", test_live_bytes_match_spans},
         {"the verifier catches broken graphs", test_verifier_catches_broken_graphs},
         {"the printer writes one line per node", test_printer_names_every_node},
     };
