@@ -22,22 +22,23 @@ static inline ev ev_mul(ev a, ev b) { return _mm256_mul_ps(a, b); }
 static inline ev ev_max(ev a, ev b) { return _mm256_max_ps(a, b); }
 static inline ev ev_min(ev a, ev b) { return _mm256_min_ps(a, b); }
 
-/* e^−x as q · s (s = 2^n), the primitive: sigmoid and swish need no
- * negation, and fold the final product into their 1 + e^−x */
+/* e^−x as q · s (s = 2^(n/8), from the table), the primitive: sigmoid and
+ * swish need no negation, and fold the final product into their 1 + e^−x.
+ * The signs are folded into the constants: u = −r, q = e^−u. */
 static inline ev ev_exp_neg_parts(ev x, ev *s_out)
 {
     x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-EFFCC_EXP_HI)), _mm256_set1_ps(-EFFCC_EXP_LO));
-    ev n = _mm256_fmadd_ps(x, _mm256_set1_ps(-EFFCC_LOG2E), _mm256_set1_ps(EFFCC_EXP_MAGIC));
-    ev s = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(n), 23));
-    n = _mm256_sub_ps(n, _mm256_set1_ps(EFFCC_EXP_MAGIC));
-    ev u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_HI), x); /* u = −r */
-    u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_LN2_LO), u);
-    ev p = _mm256_fnmadd_ps(_mm256_set1_ps(EFFCC_EXP_C5), u, _mm256_set1_ps(EFFCC_EXP_C4));
-    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C3));
-    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C2));
-    p = _mm256_fnmadd_ps(p, u, _mm256_set1_ps(EFFCC_EXP_C1));
-    *s_out = s;
-    return _mm256_fnmadd_ps(u, p, _mm256_set1_ps(1.0f));
+    ev n = _mm256_fmadd_ps(x, _mm256_set1_ps(-EFFCC_EXP8_LOG2E), _mm256_set1_ps(EFFCC_EXP8_MAGIC));
+    __m256i bits = _mm256_castps_si256(n);
+    __m256i entry = _mm256_castps_si256(_mm256_permutevar8x32_ps(
+        _mm256_castsi256_ps(_mm256_setr_epi32(EFFCC_EXP8_TABLE)), bits));
+    *s_out = _mm256_castsi256_ps(_mm256_add_epi32(entry, _mm256_slli_epi32(bits, 20)));
+    n = _mm256_sub_ps(n, _mm256_set1_ps(EFFCC_EXP8_MAGIC));
+    ev u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_EXP8_LN2_HI), x);
+    u = _mm256_fmadd_ps(n, _mm256_set1_ps(EFFCC_EXP8_LN2_LO), u);
+    ev p = _mm256_fmadd_ps(_mm256_set1_ps(EFFCC_EXP8_C3), u, _mm256_set1_ps(EFFCC_EXP8_C2));
+    p = _mm256_fmsub_ps(p, u, _mm256_set1_ps(1.0f));
+    return _mm256_fmadd_ps(u, p, _mm256_set1_ps(1.0f));
 }
 
 static inline ev ev_exp(ev x)
