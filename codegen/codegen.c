@@ -271,7 +271,7 @@ static void emit_profile(Gen *G, Buf *b, const Kernel *ks, int calls)
     buf_printf(b, "};\nconst double %s_profile_macs[%d] = {\n", name, calls);
     for (int i = 0; i < g->nnodes; i++)
         if (ks[i].call != CALL_NONE)
-            buf_printf(b, "    %.0f,\n", (double)node_macs(g, &g->nodes[i]));
+            buf_printf(b, "    %.0f,\n", (double)call_macs(g, &g->nodes[i]));
     buf_printf(b, "};\n#define EFFCC_PROF(i, ...) do { double t0_ = effcc_now_ms(); __VA_ARGS__; "
                   "t0_ = effcc_now_ms() - t0_; %s_profile_ms[i] += t0_; if (t0_ < %s_profile_min_ms[i] "
                   "|| %s_profile_min_ms[i] == 0) %s_profile_min_ms[i] = t0_; } while (0)\n",

@@ -76,15 +76,6 @@ static const char *kernel_kind(const Graph *g, const Node *n)
     return NULL;
 }
 
-/* Multiply-adds of a kernel call, its fused producer included. */
-static uint64_t call_macs(const Graph *g, const Node *n)
-{
-    uint64_t macs = node_macs(g, n);
-    if (n->tile.kind == KERNEL_EXPDW)
-        macs += node_macs(g, &g->nodes[n->in[0]]);
-    return macs;
-}
-
 static void stage_table(Buf *b, const Model *m, const Report *r)
 {
     buf_printf(b, "%-8s %7s %16s %8s %6s %6s %9s\n", "stage", "repeats", "channels", "expanded",

@@ -327,6 +327,7 @@ typedef struct {
 } GraphStats;
 GraphStats graph_stats(const Graph *g);
 uint64_t node_macs(const Graph *g, const Node *n);
+uint64_t call_macs(const Graph *g, const Node *n); /* a kernel call's, fused producer included */
 
 /* ===== ir/limits.c =======================================================
  * Sizes in uint64_t that saturate at UINT64_MAX instead of wrapping, and the

@@ -18,6 +18,16 @@ uint64_t node_macs(const Graph *g, const Node *n)
     return size_mul(shape_numel(n->shape), per_output);
 }
 
+/* Multiply-adds of one kernel call: a fused expansion (or stem) + depthwise
+ * kernel computes its producer's too. */
+uint64_t call_macs(const Graph *g, const Node *n)
+{
+    uint64_t macs = node_macs(g, n);
+    if (n->tile.kind == KERNEL_EXPDW)
+        macs = size_add(macs, node_macs(g, &g->nodes[n->in[0]]));
+    return macs;
+}
+
 GraphStats graph_stats(const Graph *g)
 {
     GraphStats s = {0};
