@@ -109,7 +109,8 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
     int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1];
-    int owl = (pl + S - 1) / S, owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0;
+    int owb = n->tile.owb, owl = (pl + S - 1) / S;
+    int owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0; /* one past the last interior column */
     param(k, "G_CP", n->cpad);
     param(k, "G_NVEC", n->cpad / g->vl);
     param(k, "G_H", in.h);
@@ -120,14 +121,15 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_S", S);
     param(k, "G_PT", n->conv.pad[0]);
     param(k, "G_PL", pl);
-    param(k, "G_OWB", n->tile.owb);
-    param(k, "G_DVB", n->tile.owb); /* vectors per border pixel: as many accumulators */
+    param(k, "G_OWB", owb);
+    /* [owl, owh): whole blocks of interior columns, from the first multiple
+     * of owb at or after the left border; the clipped blocks take the rest */
+    owl = (owl + owb - 1) / owb * owb;
     owl = owl < n->shape.w ? owl : n->shape.w;
     owh = owh < n->shape.w ? owh : n->shape.w;
+    owh = owh > owl ? owl + (owh - owl) / owb * owb : owl;
     param(k, "G_OWL", owl);
     param(k, "G_OWH", owh);
-    param(k, "G_OWR", owh > owl ? (owh - owl) % n->tile.owb : 0); /* interior left over */
-    param(k, "G_OWE", owh > owl ? owh : owl);                     /* first right border column */
     param(k, "G_POOL", n->conv.pool >= 0);
     put(k, "m4_define(«G_DWACT», «ev_%s($1)»)", act_names[n->conv.act]);
 }

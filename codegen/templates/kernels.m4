@@ -153,54 +153,57 @@ EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v
 EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
 »)                        }
                     }
-EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
-                    ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
-m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
-»)»)                }
+EFFCC_DW_STORE($1)                }
             }
 »)
 
-EFFCC_DW_VECTORS(n, kwlo, kwhi): n channel vectors from v of the one
-output pixel at column ow, taps kwlo … kwhi − 1 (those inside the image).
-m4_define(«EFFCC_DW_VECTORS», «EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + (v + EFJ) * G_VL);
-»)                    for (int kh = khlo; kh < khhi; ++kh)
-                        for (int kw = $2; kw < $3; ++kw) {
-                            const float *ip = G_ROW(ih0 + kh) + (iw0 + kw) * G_CP + v * G_VL;
-                            const float *wp = w + (kh * G_K + kw) * G_CP + v * G_VL;
-EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(ip + EFJ * G_VL), ev_load(wp + EFJ * G_VL), acc«»EFJ);
-»)                        }
-EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
-                    ev_store(out + (oh * G_OW + ow) * G_CP + (v + EFJ) * G_VL, acc«»EFJ);
-m4_ifelse(G_POOL, 1, «                    psum[v + EFJ] = ev_add(psum[v + EFJ], acc«»EFJ);
+EFFCC_DW_CBLOCK(ow0, n): n neighbouring output pixels from the literal
+column ow0, near a border: m4 keeps, for each tap column kw, only the
+pixels whose input column it leaves inside the image (EFFCC_DW_IN), and
+loads a tap's weight vector only when some pixel uses it, once for all of
+them — border pixels reuse weights as interior blocks do.
+m4_define(«EFFCC_DW_CBLOCK», «            {
+                const int ow = $1;
+                for (int v = G_VLO; v < G_VHI; ++v) {
+EFFCC_FOR(«EFJ», 0, $2, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
+»)                    for (int kh = khlo; kh < khhi; ++kh) {
+                        const float *irow = G_ROW(ih0 + kh) + v * G_VL;
+                        const float *wrow = w + kh * G_K * G_CP + v * G_VL;
+EFFCC_FOR(«EFK», 0, G_K, «m4_ifelse(m4_eval(EFFCC_FOR(«EFJ», 0, $2, «EFFCC_DW_IN($1) || »)0), 1, «m4_dnl
+                        {
+                            const ev wv = ev_load(wrow + EFK * G_CP);
+EFFCC_FOR(«EFJ», 0, $2, «m4_ifelse(m4_eval(EFFCC_DW_IN($1)), 1, «m4_dnl
+                            acc«»EFJ = ev_fma(ev_load(irow + EFFCC_DW_IW($1) * G_CP), wv, acc«»EFJ);
+»)»)                        }
+»)»)                    }
+EFFCC_DW_STORE($2)                }
+            }
+»)
+EFFCC_DW_IW(ow0): the input column of pixel EFJ of a block at ow0, tap EFK;
+EFFCC_DW_IN(ow0): whether it is inside the image.
+m4_define(«EFFCC_DW_IW», «m4_eval(($1 + EFJ) * G_S - G_PL + EFK)»)
+m4_define(«EFFCC_DW_IN», «(EFFCC_DW_IW($1) >= 0 && EFFCC_DW_IW($1) < G_W)»)
+
+EFFCC_DW_STORE(n): activation, store and SE pool sum of the n pixels.
+m4_define(«EFFCC_DW_STORE», «EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
+                    ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
+m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
 »)»)»)
 
-EFFCC_DW_EDGE(ow): the border column ow (a literal), whose taps the image
-clips: iw0 and the kept taps [kwlo, kwhi) are computed here by m4, so
-the tap loop has literal bounds; G_DVB channel vectors at once.
-m4_define(«EFFCC_DW_EDGE», «m4_pushdef(«EFIW», m4_eval($1 * G_S - G_PL))            {
-                const int ow = $1, iw0 = EFIW;
-                int v = G_VLO;
-                for (; v + G_DVB <= G_VHI; v += G_DVB) {
-EFFCC_DW_VECTORS(G_DVB, EFFCC_KWLO, EFFCC_KWHI)                }
-                for (; v < G_VHI; ++v) {
-EFFCC_DW_VECTORS(1, EFFCC_KWLO, EFFCC_KWHI)                }
-            }
-m4_popdef(«EFIW»)»)
-m4_define(«EFFCC_KWLO», «m4_eval((0 - EFIW) * (EFIW < 0))»)
-m4_define(«EFFCC_KWHI», «m4_eval(G_K + (G_W - EFIW - G_K) * (G_W - EFIW < G_K))»)
+EFFCC_DW_CBLOCKS(from, to): the literal columns [from, to) as clipped
+blocks of G_OWB pixels, the last one smaller.
+m4_define(«EFFCC_DW_CBLOCKS», «m4_ifelse(m4_eval($1 < $2), 1, «m4_dnl
+EFFCC_DW_CBLOCK($1, m4_ifelse(m4_eval($2 - $1 < G_OWB), 1, «m4_eval($2 - $1)», «G_OWB»))m4_dnl
+EFFCC_DW_CBLOCKS(m4_eval($1 + G_OWB), $2)»)»)
 
 EFFCC_DW_ROW: output row oh of a depthwise conv. The row clips its kernel
-rows once; the columns [G_OWL, G_OWH) need no check and go G_OWB pixels at
-a time, the G_OWR left over as one smaller block («EFFCC_DW_BLOCK»); each
-border column has its own code with literal tap bounds («EFFCC_DW_EDGE»),
-G_DVB channel vectors at once, so that every path keeps several
-independent accumulators in flight. Input row ih is at G_ROW(ih).
-m4_define(«EFFCC_DW_ROW», «EFFCC_FOR(«EFO», 0, G_OWL, «EFFCC_DW_EDGE(EFO)»)m4_dnl
+rows once; the columns [G_OWL, G_OWH), a whole number of G_OWB-pixel
+blocks, need no check («EFFCC_DW_BLOCK»); the columns left and right of
+them, which include the border ones, are clipped blocks whose tap bounds
+m4 computes («EFFCC_DW_CBLOCK»). Input row ih is at G_ROW(ih).
+m4_define(«EFFCC_DW_ROW», «EFFCC_DW_CBLOCKS(0, G_OWL)m4_dnl
             for (int ow = G_OWL; ow + G_OWB <= G_OWH; ow += G_OWB)
-EFFCC_DW_BLOCK(G_OWB)m4_ifelse(G_OWR, 0, «», «            {
-                const int ow = G_OWH - G_OWR;
-EFFCC_DW_BLOCK(G_OWR)            }
-»)EFFCC_FOR(«EFO», G_OWE, G_OW, «EFFCC_DW_EDGE(EFO)»)»)
+EFFCC_DW_BLOCK(G_OWB)EFFCC_DW_CBLOCKS(G_OWH, G_OW)»)
 m4_define(«EFFCC_DW_ROWSPAN», «            const int ih0 = oh * G_S - G_PT;
             const int khlo = ih0 < 0 ? -ih0 : 0;
             const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
