@@ -1,14 +1,19 @@
 """bench.py — effcc against its peers, interleaved in one run.
 
     bench/run.sh [--models b0,b1] [--rounds 5] [--runs 30] [--targets x86-64-v3,generic]
-                 [--peers ort,torch] [--threads 1,2] [--profile] [--compare]
+                 [--peers ort,torch,litert] [--threads 1,2] [--profile] [--compare]
 
 For each model: tools/oracle.py seeds one set of weights; effcc compiles
 them for every target (built with gcc -O3, and with OpenMP for 2 threads);
-ONNX Runtime and PyTorch (bench/peer.py, each in its own process) load the
-same weights. Every round runs every configuration once (the configurations
-interleaved, so a noisy neighbour slows all of them alike); a run prints the
-median of --runs inferences, and the table shows the median over rounds.
+the peers (bench/peer.py, each in its own process) load the same weights:
+ONNX Runtime, PyTorch and LiteRT by default; tvm (untuned TVM, tens of
+times slower) and torch-xnnpack on request. Each peer first runs the
+oracle's image once and must match its logits (peer.py --check); a default
+peer that cannot (its venv did not install, or it fails) is left out with a
+message, while one named in --peers stops the benchmark. Every round runs
+every configuration once (the configurations interleaved, so a noisy
+neighbour slows all of them alike); a run prints the median of --runs
+inferences, and the table shows the median over rounds.
 Ratios compare each configuration with effcc's best target at the same
 thread count, as a ratio of medians ("vs effcc") and as the median of the
 ratios within each round ("paired"); GFLOP/s count 2 × multiply-adds; the
@@ -32,6 +37,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "examples", "efficientnet.yaml")
 EFFCC = os.path.join(ROOT, "build", "effcc")
 VENV_PY = os.path.join(ROOT, ".venv-bench", "bin", "python")
+PEER_PY = os.path.join(ROOT, "bench", "peer.py")
+DEFAULT_PEERS = "ort,torch,litert"
+LABELS = {"ort": "ONNX Runtime", "torch": "PyTorch", "litert": "LiteRT", "tvm": "TVM untuned"}
+# peers whose venv (made by bench/venv.sh) has no torch: they load the ONNX export
+OWN_VENV = {"litert": ".venv-litert", "tvm": ".venv-tvm"}
 LATENCY = re.compile(r"latency_ms median=([0-9.]+)")
 
 
@@ -99,17 +109,38 @@ def effcc_configs(work, model, weights, targets, threads, runs):
     return configs
 
 
-def peer_configs(work, model, weights, peers, threads, runs):
+def check_peer(model, peer, cmd):
+    """Runs the peer once on the oracle's image; returns None when it matches
+    the oracle's logits, else why it cannot be timed."""
+    if not os.path.exists(cmd[0]):
+        return f"{cmd[0]} missing (bench/venv.sh could not install it)"
+    p = subprocess.run(cmd, env=dict(os.environ, OMP_NUM_THREADS="1"), capture_output=True, text=True)
+    line = next((x for x in p.stdout.splitlines() if x.startswith("check ")), "")
+    if line:
+        print(f"bench: {model} {peer}: {line}")
+    return None if p.returncode == 0 else f"peer.py failed:\n{p.stdout}{p.stderr}"
+
+
+def peer_configs(work, model, weights, peers, threads, runs, explicit):
+    onnx = os.path.join(work, f"{model}.onnx")
+    common = ["--weights", weights, "--spec", SPEC, "--preset", model, "--onnx", onnx]
+    if any(p in OWN_VENV for p in peers) and not os.path.exists(onnx):
+        run([VENV_PY, PEER_PY, "onnx"] + common)
     configs = []
     for peer in peers:
+        py = os.path.join(ROOT, OWN_VENV[peer], "bin", "python") if peer in OWN_VENV else VENV_PY
+        why = check_peer(model, peer, [py, PEER_PY, peer] + common
+                         + ["--runs", "0", "--check", os.path.dirname(weights)])
+        if why and explicit:
+            sys.exit(f"bench: peer {peer}: {why}")
+        if why:
+            print(f"bench: leaving out peer {peer}: {why}", file=sys.stderr)
+            continue
         for t in threads:
-            cmd = [VENV_PY, os.path.join(ROOT, "bench", "peer.py"), peer, "--weights", weights,
-                   "--spec", SPEC, "--preset", model, "--threads", str(t), "--runs", str(runs),
-                   "--onnx", os.path.join(work, f"{model}.onnx")]
+            cmd = [py, PEER_PY, peer] + common + ["--threads", str(t), "--runs", str(runs)]
             # pitfall 5: PyTorch's OpenMP workers spin against XNNPACK; each peer
             # runs in its own process, with the thread count it is told
-            configs.append(Config(model, {"ort": "ONNX Runtime", "torch": "PyTorch"}.get(peer, peer),
-                                  t, cmd, {"OMP_NUM_THREADS": str(t)}))
+            configs.append(Config(model, LABELS.get(peer, peer), t, cmd, {"OMP_NUM_THREADS": str(t)}))
     return configs
 
 
@@ -173,7 +204,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="b0")
     ap.add_argument("--targets", default="host")
-    ap.add_argument("--peers", default="ort,torch")
+    ap.add_argument("--peers", help=f"default {DEFAULT_PEERS}, leaving out any that cannot run")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=30)
@@ -202,8 +233,9 @@ def main():
         infos[model] = model_info(model)
         weights = prepare_weights(args.work, model)
         configs += effcc_configs(args.work, model, weights, targets, threads, args.runs)
-        configs += peer_configs(args.work, model, weights, [p for p in args.peers.split(",") if p],
-                                threads, args.runs)
+        peers = [p for p in (args.peers or DEFAULT_PEERS).split(",") if p]
+        configs += peer_configs(args.work, model, weights, peers, threads, args.runs,
+                                args.peers is not None)
     interleave(configs, args.rounds)
     print_table(configs, infos, peak)
 
