@@ -18,7 +18,11 @@
 # MAKE_FLAGS (e.g. OPENMP=1), REQUIRE_CPU (a /proc/cpuinfo
 # flag such as avx512f: without it the machine cannot run the code, exit 77),
 # RUNNER (runs a program built for another CPU, e.g. "qemu-aarch64 -L
-# /usr/aarch64-linux-gnu"; its program and CC must exist, like the oracle).
+# /usr/aarch64-linux-gnu"; its program and CC must exist, like the oracle),
+# RUNNER_FILES=1 (the runner is an emulated machine that takes the input as
+# --file and returns the files the program writes to the current folder,
+# like tools/bochs/run-x86-64-v4.sh: the program gets bare file names),
+# RUNNER_NEEDS (programs the runner needs, checked like CC).
 # Exit 77 (skip) when the oracle is missing, unless CI=true, where that is a
 # failure.
 set -eu
@@ -30,7 +34,7 @@ if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
     echo "skipped: this CPU lacks $REQUIRE_CPU"
     exit 77
 fi
-for tool in "${CC:-cc}" ${RUNNER:-}; do
+for tool in "${CC:-cc}" ${RUNNER:-} ${RUNNER_NEEDS:-}; do
     case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
     if ! command -v "$tool" >/dev/null; then
         echo "missing tool: $tool"
@@ -58,6 +62,10 @@ make -s -C "$work/gen" CC="${CC:-cc}" CFLAGS="${GEN_CFLAGS:--O2 -Wall -Wextra -W
 # shellcheck disable=SC2086 # RUNNER is a command with arguments
 # --poison: the arena is all NaN before the run, so a read of anything the
 # model did not write first shows in the logits
-${RUNNER:-} "$work/gen/model" --poison --input "$work/ref/input.f32" --output "$work/logits.f32"
+if [ "${RUNNER_FILES:-}" = 1 ]; then
+    (cd "$work" && $RUNNER --file ref/input.f32 -- gen/model --poison --input input.f32 --output logits.f32)
+else
+    ${RUNNER:-} "$work/gen/model" --poison --input "$work/ref/input.f32" --output "$work/logits.f32"
+fi
 "$python" "$src/tools/compare.py" "$work/ref/logits.f32" "$work/logits.f32" --rtol 1e-4
 rm -rf "$work" # keep the folder only when something failed
