@@ -173,6 +173,10 @@ foreach(b 0 1 2 3)
   effcc_e2e_env(b${b}-avx512-bochs cross "${BOCHS_ENV}" ${E2E_SPEC} --preset b${b})
 endforeach()
 effcc_e2e_env(custom-avx512-bochs cross "${BOCHS_ENV}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
+# Two emulated CPUs, two OpenMP threads: B3 splits reductions and channels.
+effcc_e2e_env(b3-avx512-bochs-2threads cross
+              "TARGET=x86-64-v4;RUNNER=${BOCHS};RUNNER_FILES=1;RUNNER_NEEDS=bochs;MAKE_FLAGS=LDFLAGS=-static OPENMP=1;EFFCC_BOCHS_CPUS=2"
+              ${E2E_SPEC} --preset b3)
 
 # The SIMD math of each cross target, under qemu (ARMv7 NEON flushes
 # subnormals to zero, which the x86 unit tests cannot show) or Bochs.

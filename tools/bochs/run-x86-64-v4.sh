@@ -32,12 +32,14 @@
 #                             XSAVE and with it AVX/AVX-512 entirely.
 #   (the tigerlake / icelake presets also advertise PKRU with an empty CPUID
 #    0xD.9 leaf, which hangs Linux 6.1 at boot, hence corei7_skylake_x.)
-#   acpi=off pci=off cryptomgr.notests initcall_blacklist=...  boot speed.
+#   acpi=off (with one CPU) pci=off cryptomgr.notests initcall_blacklist=...  boot speed.
 #
 # Environment:
 #   EFFCC_APT=1              if packages are missing and we are root: apt-get install them.
 #   EFFCC_BOCHS_CACHE=DIR    cache for kernel + guest init (default <repo>/build-bochs).
 #   EFFCC_BOCHS_MEGS=N       guest RAM in MB (default 1024).
+#   EFFCC_BOCHS_CPUS=N       guest CPUs (default 1; Bochs emulates them all on
+#                            one host thread, so N CPUs run about N times slower).
 #   EFFCC_BOCHS_KERNEL_PKG=P kernel package to fetch (default: what
 #                            linux-image-cloud-amd64 depends on).
 #   EFFCC_BOCHS_VERBOSE=1    show the kernel console and the Bochs log tail.
@@ -57,6 +59,10 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$script_dir/../.." && pwd)
 cache=${EFFCC_BOCHS_CACHE:-$repo_root/build-bochs}
 megs=${EFFCC_BOCHS_MEGS:-1024}
+cpus=${EFFCC_BOCHS_CPUS:-1}
+# acpi=off saves boot time, but without ACPI Linux finds only the first CPU
+firmware_flags="acpi=off pci=off"
+((cpus == 1)) || firmware_flags="pci=off"
 
 # ---------------------------------------------------------------- arguments
 timeout=900
@@ -76,6 +82,7 @@ done
 (($# >= 1)) || die "no PROGRAM given (usage: $0 [--timeout S] [--file P]... [--] PROGRAM [ARGS...])"
 [[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || die "bad --timeout '$timeout'"
 [[ $megs =~ ^[0-9]+$ && $megs -ge 64 ]] || die "bad EFFCC_BOCHS_MEGS '$megs'"
+[[ $cpus =~ ^[0-9]+$ && $cpus -ge 1 && $cpus -le 8 ]] || die "bad EFFCC_BOCHS_CPUS '$cpus' (1 to 8)"
 prog=$1; shift
 [[ -f $prog && -r $prog ]] || die "PROGRAM '$prog' not found"
 prog_base=$(basename -- "$prog")
@@ -173,7 +180,7 @@ TIMEOUT 0
 LABEL linux
   KERNEL vmlinuz
   INITRD initrd
-  APPEND console=ttyS3,115200 quiet loglevel=3 clearcpuid=xsaves,xsavec mitigations=off nokaslr tsc=reliable no_timer_check acpi=off pci=off cryptomgr.notests initcall_blacklist=trace_eval_init,dev_map_init reboot=t panic=-1 rdinit=/init
+  APPEND console=ttyS3,115200 quiet loglevel=3 clearcpuid=xsaves,xsavec mitigations=off nokaslr tsc=reliable no_timer_check $firmware_flags cryptomgr.notests initcall_blacklist=trace_eval_init,dev_map_init reboot=t panic=-1 rdinit=/init
 EOF
 
 # Disk: partitionless FAT ("superfloppy") with syslinux, geometry 16 heads x 63 sectors.
@@ -195,7 +202,7 @@ display_library: sdl2
 megs: $megs
 romimage: file=$bios
 vgaromimage: file=$vgabios
-cpu: model=corei7_skylake_x, count=1, ips=100000000, reset_on_triple_fault=0
+cpu: model=corei7_skylake_x, count=$cpus, ips=100000000, reset_on_triple_fault=0
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=disk, path=disk.img, mode=flat, cylinders=$cyls, heads=16, spt=63, translation=lba
 ata1: enabled=0
