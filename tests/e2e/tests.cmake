@@ -168,14 +168,15 @@ set_tests_properties(arena.b0-threads1 PROPERTIES LABELS e2e TIMEOUT 1200)
 # x86-64-v4 programs (about 10 s of boot per run; RUNNER_NEEDS makes a
 # machine without bochs skip, or fail under CI=true, like a missing qemu).
 set(BOCHS ${CMAKE_SOURCE_DIR}/tools/bochs/run-x86-64-v4.sh)
-set(BOCHS_ENV "TARGET=x86-64-v4;RUNNER=${BOCHS};RUNNER_FILES=1;RUNNER_NEEDS=bochs;MAKE_FLAGS=LDFLAGS=-static")
+set(BOCHS_RUN "TARGET=x86-64-v4;RUNNER=${BOCHS};RUNNER_FILES=1;RUNNER_NEEDS=bochs")
+set(BOCHS_ENV "${BOCHS_RUN};MAKE_FLAGS=LDFLAGS=-static")
 foreach(b 0 1 2 3)
   effcc_e2e_env(b${b}-avx512-bochs cross "${BOCHS_ENV}" ${E2E_SPEC} --preset b${b})
 endforeach()
 effcc_e2e_env(custom-avx512-bochs cross "${BOCHS_ENV}" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
 # Two emulated CPUs, two OpenMP threads: B3 splits reductions and channels.
 effcc_e2e_env(b3-avx512-bochs-2threads cross
-              "TARGET=x86-64-v4;RUNNER=${BOCHS};RUNNER_FILES=1;RUNNER_NEEDS=bochs;MAKE_FLAGS=LDFLAGS=-static OPENMP=1;EFFCC_BOCHS_CPUS=2"
+              "${BOCHS_RUN};MAKE_FLAGS=LDFLAGS=-static OPENMP=1;EFFCC_BOCHS_CPUS=2"
               ${E2E_SPEC} --preset b3)
 
 # The SIMD math of each cross target, under qemu (ARMv7 NEON flushes
