@@ -1,7 +1,8 @@
 #!/bin/sh
 # fuzz.sh — runs one libFuzzer target for a while, on one process.
 #
-#   tools/fuzz.sh TARGET SECONDS        TARGET: spec, safetensors or cli
+#   tools/fuzz.sh TARGET SECONDS        TARGET: a fuzz/fuzz_TARGET.c (spec,
+#                                       safetensors, cli, …; tools/fuzz.sh --list)
 #
 # Builds build-fuzz/ (clang, -DEFFCC_FUZZ=ON: ASan + UBSan + libFuzzer) when
 # needed, then runs build-fuzz/fuzz_TARGET with the seed corpus
@@ -13,14 +14,21 @@
 # build-fuzz/fuzz-TARGET.log; its last lines give the executions.
 set -eu
 cd "$(dirname "$0")/.."
-[ $# -eq 2 ] || { echo "usage: tools/fuzz.sh spec|safetensors|cli SECONDS" >&2; exit 2; }
+targets=$(cd fuzz && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//' | tr '\n' ' ')
+if [ "${1:-}" = --list ]; then
+    echo "$targets"
+    exit 0
+fi
+[ $# -eq 2 ] || { echo "usage: tools/fuzz.sh TARGET SECONDS (TARGET: $targets)" >&2; exit 2; }
 target=$1 seconds=$2
-extra=""
-case $target in
-spec) extra="examples tests/specs tests/bad/spec" ;;
-safetensors | cli) ;;
-*) echo "fuzz.sh: unknown target '$target' (spec, safetensors or cli)" >&2; exit 2 ;;
+case " $targets " in
+*" $target "*) ;;
+*) echo "fuzz.sh: unknown target '$target' (known: $targets)" >&2; exit 2 ;;
 esac
+extra=""
+[ "$target" = spec ] && extra="examples tests/specs tests/bad/spec"
+dict=""
+[ -f "fuzz/$target.dict" ] && dict="-dict=fuzz/$target.dict"
 
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DEFFCC_FUZZ=ON -DEFFCC_TESTS=OFF \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -28,9 +36,9 @@ cmake --build build-fuzz -j 2 --target "fuzz_$target" >/dev/null
 mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"
 log=build-fuzz/fuzz-$target.log
 echo "fuzz.sh: fuzz_$target for $seconds s, log in $log"
-# shellcheck disable=SC2086 # extra holds folder names without spaces
+# shellcheck disable=SC2086 # extra and dict hold words without spaces
 if build-fuzz/"fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -close_fd_mask=3 -print_final_stats=1 -dict="fuzz/$target.dict" \
+    -close_fd_mask=3 -print_final_stats=1 $dict \
     -artifact_prefix="build-fuzz/crashes/$target/" \
     "build-fuzz/corpus/$target" "fuzz/corpus/$target" "fuzz/regressions/$target" $extra \
     >"$log" 2>&1; then

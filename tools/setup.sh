@@ -10,7 +10,8 @@ set -eu
 packages="gcc clang make cmake pkg-config m4 libyaml-dev libcjson-dev libcunit1-dev
 python3-torch python3-torchvision python3-numpy python3-yaml python3-venv
 python3-pil python3-skimage libopenblas0-openmp gcc-aarch64-linux-gnu
-gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu qemu-user binutils-aarch64-linux-gnu
+gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross
+libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user binutils-aarch64-linux-gnu
 libclang-rt-14-dev
 bochs bochs-sdl bochsbios vgabios syslinux syslinux-common mtools dosfstools cpio"
 

@@ -14,7 +14,7 @@
 #                           UndefinedBehaviorSanitizer, where the end-to-end
 #                           tests also build and run the generated code under
 #                           both; then, under CI=true or with --fuzz, each
-#                           fuzz target for 60 s.
+#                           fuzz target for 45 s, two at a time.
 #   tools/test.sh --quick   the same without the slow label (b4..b7, phi 2.5)
 #                           and without fuzzing unless --fuzz is given too.
 # Build folders: build/, build-asan/, build-fuzz/; the Lite oracle's venv:
@@ -64,9 +64,20 @@ labels="-LE slow|cross"
 run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DEFFCC_SANITIZE=ON
 
 if $fuzz; then
-    for target in spec safetensors cli; do
-        echo "== test.sh: fuzzing $target"
-        tools/fuzz.sh "$target" 60
+    # Every target for 45 s, two at a time (one per core): the first builds
+    # build-fuzz/ alone, so the pair never configures it at once.
+    cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DEFFCC_FUZZ=ON -DEFFCC_TESTS=OFF \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-fuzz -j "$jobs" >/dev/null
+    set -- $(tools/fuzz.sh --list)
+    while [ $# -gt 0 ]; do
+        echo "== test.sh: fuzzing $1${2:+ and $2}"
+        tools/fuzz.sh "$1" 45 & first=$!
+        second=""
+        [ $# -gt 1 ] && { tools/fuzz.sh "$2" 45 & second=$!; }
+        wait $first || { [ -n "$second" ] && wait $second; exit 1; }
+        [ -z "$second" ] || wait $second || exit 1
+        shift; [ $# -gt 0 ] && shift
     done
 fi
 echo "test.sh: all tests passed in $(($(date +%s) - start)) s"
