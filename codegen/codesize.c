@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define OBJECT_MAX_BYTES (UINT64_C(8) << 30) /* the model's object: weights at most --max-bytes */
+
 static const char *target_compiler(const Target *t)
 {
     const char *cc = getenv("EFFCC_CC");
@@ -94,7 +96,7 @@ static void read_sections(const char *obj, CodeSize *r)
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
-        Buf o = read_file(obj);
+        Buf o = read_file_max(obj, OBJECT_MAX_BYTES);
         r->measured = elf_sections(&o, &r->text, &r->rodata);
         buf_free(&o);
         diag_pop(&f);

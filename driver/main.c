@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define EXIT_USER 1
+#define REPORT_MAX_BYTES (64u << 20) /* report.txt is effcc's own: a few KiB per layer */
 
 static void check_name(const char *name)
 {
@@ -65,7 +66,7 @@ static void append_code_size(Arena *a, const char *dir, const char *name, const 
 {
     size_t *offsets = arena_array(a, (size_t)g->nparams + 1, sizeof(size_t));
     CodeSize cs = code_size(dir, name, t, weights_blob_layout(g, offsets));
-    Buf b = read_file(arena_printf(a, "%s/report.txt", dir));
+    Buf b = read_file_max(arena_printf(a, "%s/report.txt", dir), REPORT_MAX_BYTES);
     info_code_size_text(&b, &cs);
     write_file(arena_printf(a, "%s/report.txt", dir), b.data, b.len);
     buf_free(&b);

@@ -14,6 +14,7 @@
 
 #define IMAGENET_CLASSES 1000
 #define IMAGENET_PATH "codegen/labels/imagenet.txt"
+#define LABELS_MAX_BYTES (16u << 20) /* 100000 classes of 160-byte names */
 
 const char **labels_parse(Arena *a, const char *path, const char *text, size_t len, int classes)
 {
@@ -47,7 +48,7 @@ const char **labels_parse(Arena *a, const char *path, const char *text, size_t l
 
 const char **labels_load(Arena *a, const char *path, int classes)
 {
-    Buf b = read_file(path);
+    Buf b = read_file_max(path, LABELS_MAX_BYTES);
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) != 0) {

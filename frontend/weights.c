@@ -28,6 +28,7 @@
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24 && FLT_MAX_EXP == 128,
                "params are stored as IEEE binary32");
 
+#define WEIGHTS_MAX_BYTES (UINT64_C(1) << 40) /* a sanity bound: the graph fixes the real size */
 #define MAX_HEADER (100ull << 20)            /* real headers are a few hundred KB */
 #define MAX_EXACT 9007199254740992.0         /* 2^53: cJSON keeps numbers as doubles */
 #define IGNORED_SUFFIX "num_batches_tracked" /* torchvision's I64 BN counters */
@@ -546,15 +547,7 @@ static void load_guarded(Loader *L, void (*open)(Loader *))
 
 static void open_file(Loader *L)
 {
-    L->f = fopen(L->path, "rb");
-    if (!L->f)
-        error_in(L->path, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fileno(L->f), &st) != 0)
-        error_in(L->path, "cannot stat: %s", strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        error_in(L->path, "not a regular file");
-    L->size = (uint64_t)st.st_size;
+    L->f = open_regular(L->path, WEIGHTS_MAX_BYTES, &L->size);
 }
 
 void weights_load(Graph *g, const char *path, bool allow_nonfinite)

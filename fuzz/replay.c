@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define REPLAY_MAX_BYTES (256u << 20) /* far beyond any fuzz input */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int by_name(const void *a, const void *b)
@@ -22,7 +24,7 @@ static int by_name(const void *a, const void *b)
 
 static int replay_file(const char *path)
 {
-    Buf b = read_file(path); /* errors abort: no frame is pushed */
+    Buf b = read_file_max(path, REPLAY_MAX_BYTES); /* errors abort: no frame is pushed */
     LLVMFuzzerTestOneInput((const uint8_t *)(b.data ? b.data : ""), b.len);
     buf_free(&b);
     return 1;

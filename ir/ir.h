@@ -70,11 +70,12 @@ typedef struct {
 void buf_printf(Buf *b, const char *fmt, ...) EFFCC_PRINTF(2, 3);
 void buf_append(Buf *b, const void *data, size_t len);
 void buf_free(Buf *b);
-/* Reads a whole file; errors name the file. Caller frees with buf_free.
- * read_file_max stops after max bytes (and a little more, at most 64 KiB),
- * so a huge file, a device or a pipe cannot exhaust memory; a result longer
- * than max, cut to max + 1 bytes, tells the caller the input is too long. */
-Buf read_file(const char *path);
+/* Every file effcc reads is opened by open_regular: a regular file (never a
+ * device, pipe or folder: opening never blocks) of at most max bytes, else
+ * a user error naming the file. *size (when not NULL) gets its size.
+ * read_file_max reads such a file whole (NUL-terminated); caller frees with
+ * buf_free. */
+FILE *open_regular(const char *path, uint64_t max, uint64_t *size);
 Buf read_file_max(const char *path, size_t max);
 uint64_t hash_fnv1a(const void *data, size_t len);
 

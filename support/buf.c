@@ -2,8 +2,11 @@
 #include "ir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void buf_reserve(Buf *b, size_t extra)
 {
@@ -48,19 +51,52 @@ void buf_free(Buf *b)
     *b = (Buf){0};
 }
 
-Buf read_file(const char *path)
+FILE *open_regular(const char *path, uint64_t max, uint64_t *size)
 {
-    return read_file_max(path, SIZE_MAX);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before we can
+     * see what it is. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        error_in(path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        error_in(path, "cannot read: %s", strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        error_in(path, "not a regular file (%s)", S_ISDIR(st.st_mode)    ? "a folder"
+                                                  : S_ISFIFO(st.st_mode) ? "a pipe"
+                                                  : S_ISCHR(st.st_mode)  ? "a character device"
+                                                  : S_ISBLK(st.st_mode)  ? "a block device"
+                                                  : S_ISSOCK(st.st_mode) ? "a socket"
+                                                                         : "not a file");
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        error_in(path, "too large: %llu bytes, at most %llu expected",
+                 (unsigned long long)st.st_size, (unsigned long long)max);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *f = flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        int err = errno;
+        close(fd);
+        error_in(path, "cannot open: %s", strerror(err));
+    }
+    if (size)
+        *size = (uint64_t)st.st_size;
+    return f;
 }
 
 Buf read_file_max(const char *path, size_t max)
 {
     Buf b = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        error_in(path, "cannot open: %s", strerror(errno));
+    FILE *f = open_regular(path, max, NULL);
     char chunk[65536];
     size_t n;
+    /* The size was checked, but a file can grow while we read it. */
     while (b.len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
         buf_append(&b, chunk, n);
     int failed = ferror(f) ? errno : 0;
@@ -69,8 +105,10 @@ Buf read_file_max(const char *path, size_t max)
         buf_free(&b);
         error_in(path, "cannot read: %s", strerror(failed));
     }
-    if (b.len > max) /* keep max + 1 bytes: the caller sees it is too long */
-        b.len = max + 1;
+    if (b.len > max) {
+        buf_free(&b);
+        error_in(path, "too large: more than %llu bytes", (unsigned long long)max);
+    }
     buf_reserve(&b, 1);
     b.data[b.len] = '\0';
     return b;
