@@ -5,6 +5,8 @@
  * and replace one line, so every expected position can be read off BASE. */
 #include "unit.h"
 
+#include <unistd.h>
+
 #include <stdlib.h>
 
 #define SRC "t.yaml"
@@ -618,7 +620,15 @@ static void test_too_large(void)
     CU_ASSERT_TRUE(RAISES(spec_parse(a, SRC, big, n - 1))); /* exactly 1 MiB: read */
     ASSERT_MESSAGE_HAS("empty spec");
     CU_ASSERT_TRUE(RAISES(spec_load(a, "/dev/zero")));
-    ASSERT_MESSAGE_HAS("/dev/zero: error: larger than 1048576 bytes");
+    ASSERT_MESSAGE_HAS("/dev/zero: error: not a regular file (a character device)");
+    char path[] = "/tmp/effcc-test-spec-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, big, n), (ssize_t)n);
+    close(fd);
+    CU_ASSERT_TRUE(RAISES(spec_load(a, path)));
+    ASSERT_MESSAGE_HAS("error: too large: 1048577 bytes, at most 1048576 expected");
+    unlink(path);
     arena_free(a);
     free(big);
 }
