@@ -2,19 +2,21 @@
  *
  * A safetensors file is an 8-byte little-endian header length N, N bytes of
  * JSON mapping each tensor name to {"dtype", "shape", "data_offsets"} (plus an
- * optional "__metadata__"), then the data block the offsets point into.
- * weights_load checks the whole header before it reads any data: every entry
- * well-formed, its bytes exactly shape × dtype and inside the file, no name
- * twice; against the graph, every external param present, F32, same shape,
- * nothing extra; and, as the format requires, the tensors in offset order
- * tile the data block with no overlap and no gap (the entries' order in the
- * header is free). Then it reads the data and refuses NaN and infinities
- * unless asked not to. It stores nothing unless everything succeeds. Names
- * from the file are made printable before they appear in a message.
- * weights_synthesize fills the same params from a seeded splitmix64 stream with
- * scales that keep a deep EfficientNet's activations alive; weights_save
- * writes them out as a file torch's safetensors reads, byte for byte
- * deterministic. */
+ * optional "__metadata__" mapping strings to strings), then the data block
+ * the offsets point into. weights_load checks the whole header before it
+ * reads any data: no byte order mark, no string that cJSON would cut short
+ * (a NUL), every entry well-formed, its bytes exactly shape × dtype and
+ * inside the file, no name twice; against the graph, every external param
+ * present, F32, same shape, nothing extra but the num_batches_tracked
+ * counters of its batch norms; and, as the format requires, the tensors in
+ * offset order tile the data block with no overlap and no gap (the entries'
+ * order in the header is free). Then it reads the data and refuses NaN and
+ * infinities unless asked not to. It stores nothing unless everything
+ * succeeds. Names from the file are made printable before they appear in a
+ * message. weights_synthesize fills the same params from a seeded splitmix64
+ * stream with scales that keep a deep EfficientNet's activations alive;
+ * weights_save writes them out as a file torch's safetensors reads, byte for
+ * byte deterministic. */
 #include "ir.h"
 
 #include <cjson/cJSON.h>
@@ -31,7 +33,7 @@ _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24 && FLT_MAX_EXP == 128,
 #define WEIGHTS_MAX_BYTES (UINT64_C(1) << 40) /* a sanity bound: the graph fixes the real size */
 #define MAX_HEADER (100ull << 20)            /* real headers are a few hundred KB */
 #define MAX_EXACT 9007199254740992.0         /* 2^53: cJSON keeps numbers as doubles */
-#define IGNORED_SUFFIX "num_batches_tracked" /* torchvision's I64 BN counters */
+#define COUNTER_SUFFIX ".num_batches_tracked" /* torchvision's I64 BN counters */
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -330,6 +332,57 @@ static void entry_check_data(const Loader *L, const Entry *e)
                  e->shown, b, en, (unsigned long long)L->data_size);
 }
 
+/* The key text as the file spells it (escapes and all), safe to print. */
+static const char *raw_shown(Arena *a, const char *s, size_t len)
+{
+    char *copy = arena_alloc(a, len + 1);
+    for (size_t i = 0; i < len; i++)
+        copy[i] = s[i] ? s[i] : '?';
+    return shown(a, copy);
+}
+
+/* cJSON decodes "\u0000" to a NUL that silently ends its C string, and keeps
+ * raw control bytes that JSON forbids inside strings: a key
+ * "features.0.0.weight\u0000x" would pass for features.0.0.weight. The header
+ * parsed as JSON before this runs, so a small scan finds every string; a bad
+ * one is refused, naming the top-level key (the tensor) it belongs to. */
+static void check_strings(const Loader *L, const char *s, size_t n)
+{
+    int depth = 0;
+    const char *key = "";
+    size_t keylen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '{' || s[i] == '[')
+            depth++;
+        else if (s[i] == '}' || s[i] == ']')
+            depth--;
+        if (s[i] != '"')
+            continue;
+        size_t start = ++i;
+        const char *bad = NULL;
+        for (; i < n && s[i] != '"'; i++) {
+            if (s[i] == '\\' && n - i > 5 && memcmp(s + i + 1, "u0000", 5) == 0)
+                bad = "a NUL character (\\u0000)";
+            else if ((unsigned char)s[i] < 0x20 && !bad)
+                bad = arena_printf(L->g->arena, "a raw control byte 0x%02X (JSON needs it escaped)",
+                                   (unsigned)(unsigned char)s[i]);
+            if (s[i] == '\\')
+                i++;
+        }
+        size_t after = i + 1;
+        while (after < n && (unsigned char)s[after] <= ' ') /* cJSON's whitespace */
+            after++;
+        bool is_key = depth == 1 && after < n && s[after] == ':';
+        if (is_key) {
+            key = s + start;
+            keylen = i - start;
+        }
+        if (bad)
+            error_in(L->path, "tensor '%s': %s %s", raw_shown(L->g->arena, key, keylen),
+                     is_key ? "the name has" : "a string in its header entry has", bad);
+    }
+}
+
 /* Reads the length prefix and the header into L->root. */
 static void load_header(Loader *L)
 {
@@ -352,6 +405,10 @@ static void load_header(Loader *L)
     if (!read_at(L, 8, L->text, n))
         error_in(L->path, "read error in the header");
     L->text[n] = '\0';
+    /* cJSON would skip it; the format's reference refuses it */
+    if (n >= 3 && memcmp(L->text, "\xEF\xBB\xBF", 3) == 0)
+        error_in(L->path, "header starts with a UTF-8 byte order mark (bytes EF BB BF); a "
+                 "safetensors header starts with '{'");
     const char *end = NULL;
     L->root = cJSON_ParseWithLengthOpts(L->text, n, &end, false);
     if (!L->root) {
@@ -366,16 +423,25 @@ static void load_header(Loader *L)
     if (rest < n)
         error_in(L->path, "header has bytes after its JSON object (at byte %zu of %llu)", rest,
                  (unsigned long long)n);
-    free(L->text);
-    L->text = NULL;
     if (!cJSON_IsObject(L->root))
         error_in(L->path, "header is not a JSON object");
+    check_strings(L, L->text, n);
+    free(L->text);
+    L->text = NULL;
 }
 
+/* The first tensor the model does not expect, why, and how many there are. */
+typedef struct {
+    const char *shown, *why;
+    int count;
+} Extra;
+
 /* Every external param present, nothing unexpected (torchvision's
- * num_batches_tracked counters aside). */
-static void check_coverage(const Loader *L, const bool *found, const char *extra, int nextra)
+ * num_batches_tracked counters of the model's batch norms aside). */
+static void check_coverage(const Loader *L, const bool *found, const Extra *x)
 {
+    const char *extra = x->shown;
+    int nextra = x->count;
     const Graph *g = L->g;
     for (int i = 0; i < g->nparams; i++) {
         if (g->params[i].external && !found[i]) {
@@ -388,10 +454,8 @@ static void check_coverage(const Loader *L, const bool *found, const char *extra
         }
     }
     if (extra)
-        error_in(L->path,
-                 "tensor '%s': unexpected, the model has no such parameter (%d unexpected tensor%s "
-                 "in all)",
-                 extra, nextra, nextra == 1 ? "" : "s");
+        error_in(L->path, "tensor '%s': unexpected, %s (%d unexpected tensor%s in all)", extra,
+                 x->why, nextra, nextra == 1 ? "" : "s");
 }
 
 static int by_offsets(const void *a, const void *b)
@@ -430,6 +494,44 @@ static void check_tiling(const Loader *L, Entry *e, int n)
                  "belong to no tensor", (unsigned long long)L->data_size - at);
 }
 
+static const char *json_kind(const cJSON *v)
+{
+    return cJSON_IsObject(v)   ? "an object"
+           : cJSON_IsArray(v)  ? "an array"
+           : cJSON_IsString(v) ? "a string"
+           : cJSON_IsNumber(v) ? "a number"
+           : cJSON_IsBool(v)   ? "a boolean"
+                               : "null";
+}
+
+/* The format's "__metadata__" maps strings to strings; anything else is
+ * not a file its reference reads. */
+static void check_metadata(const Loader *L, const cJSON *meta)
+{
+    if (!cJSON_IsObject(meta))
+        error_in(L->path, "tensor '__metadata__': %s, expected a JSON object mapping strings to "
+                 "strings", json_kind(meta));
+    for (const cJSON *v = meta->child; v; v = v->next)
+        if (!cJSON_IsString(v))
+            error_in(L->path, "tensor '__metadata__': key '%s' maps to %s, expected a string",
+                     shown(L->g->arena, v->string), json_kind(v));
+}
+
+/* Whether name is the num_batches_tracked counter of one of the model's
+ * batch norms (its running_mean is a param); *why says what is wrong if not. */
+static bool is_counter(const Loader *L, const Names *params, const char *name, const char **why)
+{
+    size_t n = strlen(name), m = strlen(COUNTER_SUFFIX);
+    if (!ends_with(name, COUNTER_SUFFIX))
+        return false;
+    Arena *a = L->g->arena;
+    char *layer = arena_printf(a, "%.*s", (int)(n - m), name);
+    if (names_find(params, arena_printf(a, "%s.running_mean", layer)) >= 0)
+        return true;
+    *why = arena_printf(a, "the model has no batch norm '%s' for this counter", shown(a, layer));
+    return false;
+}
+
 /* Checks every header entry; fills begin[] for the params found. */
 static void load_check(Loader *L, uint64_t *begin, bool *found)
 {
@@ -438,29 +540,32 @@ static void load_check(Loader *L, uint64_t *begin, bool *found)
     int count = cJSON_GetArraySize(L->root);
     Names seen = names_new(g->arena, (size_t)count);
     Entry *spans = arena_array(g->arena, (size_t)count + 1, sizeof(Entry));
-    int nspans = 0, nextra = 0;
-    const char *extra = NULL;
+    int nspans = 0;
+    Extra x = {0};
     for (const cJSON *item = L->root->child; item; item = item->next) {
         if (!names_add(&seen, item->string, 0))
             error_in(L->path, "tensor '%s': listed twice in the header",
                      shown(g->arena, item->string));
-        if (strcmp(item->string, "__metadata__") == 0)
+        if (strcmp(item->string, "__metadata__") == 0) {
+            check_metadata(L, item);
             continue;
+        }
         Entry e = entry_parse(L, item);
-        int i = ends_with(e.name, IGNORED_SUFFIX) ? -2 : names_find(&params, e.name);
+        const char *why = "the model has no such parameter";
+        int i = is_counter(L, &params, e.name, &why) ? -2 : names_find(&params, e.name);
         if (i >= 0)
             entry_check_param(L, &e, &g->params[i]);
         entry_check_data(L, &e);
         spans[nspans++] = e;
         if (i == -1) {
-            extra = extra ? extra : e.shown;
-            nextra++;
+            if (x.count++ == 0)
+                x.shown = e.shown, x.why = why;
         } else if (i >= 0) {
             begin[i] = e.begin;
             found[i] = true;
         }
     }
-    check_coverage(L, found, extra, nextra);
+    check_coverage(L, found, &x);
     check_tiling(L, spans, nspans);
 }
 

@@ -370,17 +370,24 @@ static void test_synthesize_independent_of_others(void)
 
 /* Written by the safetensors library itself (0.8, safetensors.numpy.save):
  * classifier.1.weight = arange(6).reshape(2, 3) * 0.5 - 1, classifier.1.bias =
- * [0.25, -0.75], and an I64 num_batches_tracked = 7, which is sorted first. */
+ * [0.25, -0.75], a batch norm features.0.1 (weight [1, 2], bias [0, -1],
+ * running_mean [0.5, -0.5], running_var [1, 4]) and its I64
+ * num_batches_tracked = 7, which is sorted first. */
 static const char reference_file[] =
-    "\x08\x01\x00\x00\x00\x00\x00\x00"
+    "\x38\x02\x00\x00\x00\x00\x00\x00"
     "{\"__metadata__\":{\"format\":\"pt\"},"
-    "\"features.0.1.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],"
-    "\"data_offsets\":[0,8]},\"classifier.1.bias\":{\"dtype\":\"F32\",\"shape\":[2],"
-    "\"data_offsets\":[8,16]},\"classifier.1.weight\":{\"dtype\":\"F32\","
-    "\"shape\":[2,3],\"data_offsets\":[16,40]}}    "
+    "\"features.0.1.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]},"
+    "\"classifier.1.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
+    "\"classifier.1.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[16,40]},"
+    "\"features.0.1.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[40,48]},"
+    "\"features.0.1.running_mean\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[48,56]},"
+    "\"features.0.1.running_var\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[56,64]},"
+    "\"features.0.1.weight\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[64,72]}}       "
     "\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80\x3e\x00\x00\x40\xbf"
     "\x00\x00\x80\xbf\x00\x00\x00\xbf\x00\x00\x00\x00\x00\x00\x00\x3f"
-    "\x00\x00\x80\x3f\x00\x00\xc0\x3f";
+    "\x00\x00\x80\x3f\x00\x00\xc0\x3f\x00\x00\x00\x00\x00\x00\x80\xbf"
+    "\x00\x00\x00\x3f\x00\x00\x00\xbf\x00\x00\x80\x3f\x00\x00\x80\x40"
+    "\x00\x00\x80\x3f\x00\x00\x00\x40";
 
 static void test_reference_file(void)
 {
@@ -391,11 +398,17 @@ static void test_reference_file(void)
     int wd[2] = {2, 3}, bd[1] = {2};
     graph_add_param(g, "classifier.1.weight", 2, wd, false);
     graph_add_param(g, "classifier.1.bias", 1, bd, false);
-    g->params[0].external = g->params[1].external = true;
+    const char *bn[4] = {"weight", "bias", "running_mean", "running_var"};
+    for (int i = 0; i < 4; i++)
+        graph_add_param(g, arena_printf(a, "features.0.1.%s", bn[i]), 1, bd, i >= 2);
+    for (int i = 0; i < g->nparams; i++)
+        g->params[i].external = true;
     CU_ASSERT_FATAL(!raises_load(g, path));
     const float w[6] = {-1, -0.5f, 0, 0.5f, 1, 1.5f}, b[2] = {0.25f, -0.75f};
     CU_ASSERT(memcmp(g->params[0].data, w, sizeof w) == 0);
     CU_ASSERT(memcmp(g->params[1].data, b, sizeof b) == 0);
+    const float var[2] = {1, 4};
+    CU_ASSERT(memcmp(find(g, "features.0.1.running_var")->data, var, sizeof var) == 0);
     /* A shape mismatch against it names both shapes. */
     Graph *h = graph_new(a);
     int hd[2] = {3, 2};
@@ -617,24 +630,26 @@ static void test_duplicate(void)
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.running_mean': listed twice in the header");
 }
 
-/* Two I64 counters, their 16 bytes after the other tensors' data. */
+/* An I64 counter named name, its 8 bytes after the other tensors' data. */
+static void add_counter(cJSON *root, const char *name)
+{
+    int end = data_end(root);
+    cJSON *e = cJSON_AddObjectToObject(root, name);
+    cJSON_AddStringToObject(e, "dtype", "I64");
+    cJSON_AddArrayToObject(e, "shape");
+    cJSON_AddItemToObject(e, "data_offsets", cJSON_CreateIntArray((int[]){end, end + 8}, 2));
+}
+
+/* The counter of the graph's one batch norm, and a metadata note. */
 static void add_counters(cJSON *root)
 {
-    const char *names[] = {"features.0.1.num_batches_tracked", "features.7.1.num_batches_tracked"};
-    int end = data_end(root);
-    for (int i = 0; i < 2; i++) {
-        cJSON *e = cJSON_AddObjectToObject(root, names[i]);
-        cJSON_AddStringToObject(e, "dtype", "I64");
-        cJSON_AddArrayToObject(e, "shape");
-        cJSON_AddItemToObject(e, "data_offsets",
-                              cJSON_CreateIntArray((int[]){end + 8 * i, end + 8 * i + 8}, 2));
-    }
+    add_counter(root, "features.0.1.num_batches_tracked");
     cJSON_AddStringToObject(cJSON_GetObjectItem(root, "__metadata__"), "note", "ignored");
 }
 
 static void test_num_batches_tracked_ignored(void)
 {
-    const char *path = edited_tail("counters.safetensors", add_counters, 16);
+    const char *path = edited_tail("counters.safetensors", add_counters, 8);
     Arena *a = arena_new();
     Graph *g = small_graph(a), *ref = small_graph(a);
     CU_ASSERT_FATAL(!raises_load(g, path));
@@ -642,6 +657,131 @@ static void test_num_batches_tracked_ignored(void)
     const Param *p = find(g, "classifier.1.weight");
     CU_ASSERT(memcmp(p->data, find(ref, "classifier.1.weight")->data, 320 * sizeof(float)) == 0);
     arena_free(a);
+}
+
+static void foreign_counter(cJSON *root)
+{
+    add_counter(root, "features.7.1.num_batches_tracked");
+}
+
+static void undotted_counter(cJSON *root)
+{
+    add_counter(root, "features.0.1_num_batches_tracked");
+}
+
+/* A counter passes only for a batch norm the model has. */
+static void test_num_batches_tracked_unknown_layer(void)
+{
+    CU_ASSERT(load_fails(edited_tail("counter7.safetensors", foreign_counter, 8)));
+    ASSERT_MESSAGE_HAS("counter7.safetensors: error: tensor 'features.7.1.num_batches_tracked': "
+                       "unexpected, the model has no batch norm 'features.7.1' for this counter "
+                       "(1 unexpected tensor in all)");
+    CU_ASSERT(load_fails(edited_tail("counter_.safetensors", undotted_counter, 8)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1_num_batches_tracked': unexpected, the model has no "
+                       "such parameter");
+}
+
+static void metadata_number(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "__metadata__", cJSON_CreateNumber(3));
+}
+
+static void metadata_array(cJSON *root)
+{
+    cJSON *list = cJSON_CreateStringArray((const char *[]){"pt"}, 1);
+    cJSON_ReplaceItemInObject(root, "__metadata__", list);
+}
+
+static void metadata_null(cJSON *root)
+{
+    cJSON_ReplaceItemInObject(root, "__metadata__", cJSON_CreateNull());
+}
+
+static void metadata_int_value(cJSON *root)
+{
+    cJSON_AddNumberToObject(cJSON_GetObjectItem(root, "__metadata__"), "epochs", 90);
+}
+
+static void metadata_nested(cJSON *root)
+{
+    cJSON_AddObjectToObject(cJSON_GetObjectItem(root, "__metadata__"), "train");
+}
+
+static void test_metadata(void)
+{
+    CU_ASSERT(load_fails(edited("meta1.safetensors", metadata_number)));
+    ASSERT_MESSAGE_HAS("meta1.safetensors: error: tensor '__metadata__': a number, expected a "
+                       "JSON object mapping strings to strings");
+    CU_ASSERT(load_fails(edited("meta2.safetensors", metadata_array)));
+    ASSERT_MESSAGE_HAS("tensor '__metadata__': an array, expected a JSON object");
+    CU_ASSERT(load_fails(edited("meta3.safetensors", metadata_null)));
+    ASSERT_MESSAGE_HAS("tensor '__metadata__': null, expected a JSON object");
+    CU_ASSERT(load_fails(edited("meta4.safetensors", metadata_int_value)));
+    ASSERT_MESSAGE_HAS("tensor '__metadata__': key 'epochs' maps to a number, expected a string");
+    CU_ASSERT(load_fails(edited("meta5.safetensors", metadata_nested)));
+    ASSERT_MESSAGE_HAS("tensor '__metadata__': key 'train' maps to an object, expected a string");
+}
+
+/* Copies the good file to dst with the first `from` in its header text
+ * replaced by the len bytes at `to` (which may hold NULs). */
+static const char *text_edited(const char *dst, const char *from, const char *to, size_t len)
+{
+    Buf b = read_file(good_file());
+    uint64_t n = header_len(&b);
+    char *hdr = b.data + 8, *at = hdr;
+    while (at + strlen(from) <= hdr + n && memcmp(at, from, strlen(from)) != 0)
+        at++;
+    CU_ASSERT_FATAL(at + strlen(from) <= hdr + n);
+    Buf out = {0};
+    unsigned char len8[8];
+    uint64_t m = n - strlen(from) + len;
+    for (int i = 0; i < 8; i++)
+        len8[i] = (unsigned char)(m >> (8 * i));
+    buf_append(&out, len8, 8);
+    buf_append(&out, hdr, (size_t)(at - hdr));
+    buf_append(&out, to, len);
+    buf_append(&out, at + strlen(from), (size_t)(hdr + n - at) - strlen(from));
+    buf_append(&out, hdr + n, b.len - 8 - n);
+    const char *path = fixture(dst);
+    write_bytes(path, out.data, out.len);
+    buf_free(&out);
+    buf_free(&b);
+    return path;
+}
+
+#define TEXT_EDITED(dst, from, to) text_edited(dst, from, to, sizeof(to) - 1)
+
+/* cJSON ends a string at a NUL: "classifier.1.bias\u0000evil" would load as
+ * classifier.1.bias, "F32\u0000" as F32. */
+static void test_nul_in_strings(void)
+{
+    CU_ASSERT(load_fails(TEXT_EDITED("nul1.safetensors", "\"classifier.1.bias\"",
+                                     "\"classifier.1.bias\\u0000evil\"")));
+    ASSERT_MESSAGE_HAS("nul1.safetensors: error: tensor 'classifier.1.bias\\u0000evil': the name "
+                       "has a NUL character (\\u0000)");
+    CU_ASSERT(load_fails(TEXT_EDITED("nul2.safetensors", "\"classifier.1.bias\"",
+                                     "\"classifier.1.bias\0evil\"")));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias?evil': the name has a raw control byte 0x00 "
+                       "(JSON needs it escaped)");
+    CU_ASSERT(load_fails(TEXT_EDITED("nul3.safetensors", "\"classifier.1.bias\":{\"dtype\":\"F32\"",
+                                     "\"classifier.1.bias\":{\"dtype\":\"F32\\u0000\"")));
+    ASSERT_MESSAGE_HAS("tensor 'classifier.1.bias': a string in its header entry has a NUL "
+                       "character (\\u0000)");
+    CU_ASSERT(load_fails(TEXT_EDITED("nul4.safetensors", "\"pt\"", "\"p\\u0000t\"")));
+    ASSERT_MESSAGE_HAS("tensor '__metadata__': a string in its header entry has a NUL character");
+    /* an escaped backslash before "u0000" is no NUL */
+    CU_ASSERT(load_fails(TEXT_EDITED("nul5.safetensors", "\"classifier.1.bias\"",
+                                     "\"classifier.1.bias\\\\u0000\"")));
+    ASSERT_MESSAGE_HAS("the file has 1 tensor the model does not expect, such as "
+                       "'classifier.1.bias\\u0000'");
+}
+
+/* cJSON skips a byte order mark; the format's reference does not. */
+static void test_byte_order_mark(void)
+{
+    CU_ASSERT(load_fails(TEXT_EDITED("bom.safetensors", "{", "\xEF\xBB\xBF{")));
+    ASSERT_MESSAGE_HAS("bom.safetensors: error: header starts with a UTF-8 byte order mark (bytes "
+                       "EF BB BF); a safetensors header starts with '{'");
 }
 
 static void entry_not_object(cJSON *root)
@@ -748,7 +888,7 @@ static void bad_counter(cJSON *root)
 static void odd_dtype(cJSON *root)
 {
     add_counters(root);
-    cJSON *t = cJSON_GetObjectItem(root, "features.7.1.num_batches_tracked");
+    cJSON *t = cJSON_GetObjectItem(root, "features.0.1.num_batches_tracked");
     cJSON_ReplaceItemInObject(t, "dtype", cJSON_CreateString("Q7"));
 }
 
@@ -765,8 +905,8 @@ static void test_layout(void)
     CU_ASSERT(load_fails(edited_tail("counter.safetensors", bad_counter, 4)));
     ASSERT_MESSAGE_HAS("tensor 'features.0.1.num_batches_tracked': data_offsets [7496, 7500] "
                        "hold 4 bytes, but 1 I64 values need 8");
-    CU_ASSERT(load_fails(edited_tail("q7.safetensors", odd_dtype, 16)));
-    ASSERT_MESSAGE_HAS("tensor 'features.7.1.num_batches_tracked': unknown dtype 'Q7'");
+    CU_ASSERT(load_fails(edited_tail("q7.safetensors", odd_dtype, 8)));
+    ASSERT_MESSAGE_HAS("tensor 'features.0.1.num_batches_tracked': unknown dtype 'Q7'");
     /* the header's order is free: offsets decide */
     CU_ASSERT(!load_fails(edited("reversed_order.safetensors", reverse_entries)));
 }
@@ -958,6 +1098,10 @@ int main(void)
         {"offsets not matching the shape or the file", test_offsets},
         {"duplicate tensor", test_duplicate},
         {"num_batches_tracked and metadata ignored", test_num_batches_tracked_ignored},
+        {"num_batches_tracked of a layer the model lacks", test_num_batches_tracked_unknown_layer},
+        {"__metadata__ maps strings to strings", test_metadata},
+        {"NUL in a name or a string", test_nul_in_strings},
+        {"byte order mark before the header", test_byte_order_mark},
         {"malformed header entries", test_malformed_entries},
         {"data block: overlap, gaps, sizes by dtype, any header order", test_layout},
         {"names from the file are printable in messages", test_names_printable},
