@@ -16,7 +16,7 @@
  * message. weights_synthesize fills the same params from a seeded splitmix64
  * stream with scales that keep a deep EfficientNet's activations alive;
  * weights_save writes them out as a file torch's safetensors reads, byte for
- * byte deterministic. */
+ * byte deterministic, replacing only a regular file. */
 #include "ir.h"
 
 #include <cjson/cJSON.h>
@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 _Static_assert(sizeof(float) == 4 && FLT_MANT_DIG == 24 && FLT_MAX_EXP == 128,
                "params are stored as IEEE binary32");
@@ -772,15 +773,66 @@ void weights_synthesize(Graph *g, uint64_t seed)
 
 /* ===== weights_save ====================================================== */
 
+/* The temporary file's name in the folder of the file saved. */
+#define SAVE_TEMP ".effcc-weights-XXXXXX"
+
 typedef struct {
     const Graph *g;
     const char *path;
-    char *tmp;    /* path.tmp, renamed over path at the end */
+    char *tmp;    /* a new file beside path, renamed over it at the end */
     bool created; /* tmp is ours to remove on failure */
     FILE *f;
     cJSON *root;
     char *json;
 } Saver;
+
+static const char *file_kind(mode_t m)
+{
+    if (S_ISDIR(m))
+        return "a folder";
+    if (S_ISLNK(m))
+        return "a symbolic link";
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device";
+    return "a socket or other special file";
+}
+
+/* rename() would put a regular file in place of a device, a FIFO or a
+ * symbolic link (not through it): refuse to replace anything but a regular
+ * file. Any other reason path cannot be written shows when creating. */
+static void save_check_target(const Saver *S)
+{
+    struct stat st;
+    if (lstat(S->path, &st) == 0 && !S_ISREG(st.st_mode))
+        error_in(S->path, "exists and is %s, not a regular file; refusing to replace it",
+                 file_kind(st.st_mode));
+}
+
+/* Creates the temporary file in path's folder with mkstemp: a fresh name,
+ * O_EXCL, so never through a link planted in its place. mkstemp makes it
+ * 0600; it gets the mode fopen would give a new file, 0666 less the umask
+ * (read by setting it back at once: the compiler runs on one thread). */
+static void save_open(Saver *S)
+{
+    const char *slash = strrchr(S->path, '/');
+    size_t dirlen = slash ? (size_t)(slash - S->path) + 1 : 0;
+    S->tmp = need(malloc(dirlen + sizeof SAVE_TEMP));
+    memcpy(S->tmp, S->path, dirlen);
+    memcpy(S->tmp + dirlen, SAVE_TEMP, sizeof SAVE_TEMP);
+    int fd = mkstemp(S->tmp);
+    if (fd < 0)
+        error_in(S->path, "cannot create a temporary file in its folder: %s", strerror(errno));
+    S->created = true;
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(S->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        close(fd);
+        error_in(S->path, "cannot set up %s: %s", S->tmp, strerror(e));
+    }
+}
 
 static void save_write(Saver *S, const void *data, size_t size)
 {
@@ -840,14 +892,8 @@ static void save(Saver *S)
     size_t len = strlen(S->json);
     size_t pad = (8 - len % 8) % 8; /* the data block starts 8-byte aligned */
 
-    size_t plen = strlen(S->path);
-    S->tmp = need(malloc(plen + 5));
-    memcpy(S->tmp, S->path, plen);
-    memcpy(S->tmp + plen, ".tmp", 5);
-    S->f = fopen(S->tmp, "wb");
-    if (!S->f)
-        error_in(S->path, "cannot create %s: %s", S->tmp, strerror(errno));
-    S->created = true;
+    save_check_target(S);
+    save_open(S);
     unsigned char len8[8];
     put_le64(len8, (uint64_t)(len + pad));
     save_write(S, len8, 8);
@@ -870,7 +916,7 @@ static void save_cleanup(Saver *S)
     if (S->f)
         fclose(S->f);
     if (S->created)
-        remove(S->tmp);
+        unlink(S->tmp);
     free(S->tmp);
     cJSON_Delete(S->root);
     cJSON_free(S->json);

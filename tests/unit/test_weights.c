@@ -6,13 +6,20 @@
  * file's header with cJSON or cutting its bytes, and each must fail with a
  * message naming the tensor and the problem. Fixtures live in a mkdtemp
  * folder removed at the end. */
+#define _DEFAULT_SOURCE /* mknod */
 #include "unit.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/sysmacros.h> /* makedev */
+#endif
 
 static char dir[64];
 
@@ -185,6 +192,19 @@ static bool load_fails(const char *path)
     return raised;
 }
 
+/* weights_save's temporary files left in the fixture folder. */
+static int temps_left(void)
+{
+    DIR *d = opendir(dir);
+    CU_ASSERT_FATAL(d != NULL);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strncmp(e->d_name, ".effcc-weights-", 15) == 0;
+    closedir(d);
+    return n;
+}
+
 static bool files_equal(const char *p, const char *q)
 {
     Buf a = read_file(p), b = read_file(q);
@@ -219,7 +239,7 @@ static void test_round_trip(void)
     weights_save(h, fixture("rt2.safetensors"));
     CU_ASSERT(files_equal(path, fixture("rt2.safetensors")));
     /* No temporary file is left behind. */
-    CU_ASSERT(access(fixture("rt.safetensors.tmp"), F_OK) != 0);
+    CU_ASSERT_EQUAL(temps_left(), 0);
     arena_free(a);
 }
 
@@ -488,12 +508,12 @@ static void test_save_errors(void)
     CU_ASSERT(RAISES(weights_save(g, fixture("nodata.safetensors"))));
     ASSERT_MESSAGE_HAS("tensor 'features.0.0.weight': no data to save");
     CU_ASSERT(access(fixture("nodata.safetensors"), F_OK) != 0);
-    CU_ASSERT(access(fixture("nodata.safetensors.tmp"), F_OK) != 0);
+    CU_ASSERT_EQUAL(temps_left(), 0);
 
     weights_synthesize(g, 1);
     CU_ASSERT(RAISES(weights_save(g, fixture("no/such/dir.safetensors"))));
-    ASSERT_MESSAGE_HAS("cannot create");
-    ASSERT_MESSAGE_HAS("no/such/dir.safetensors.tmp");
+    ASSERT_MESSAGE_HAS("no/such/dir.safetensors: error: cannot create a temporary file in its "
+                       "folder: No such file or directory");
 
     /* A failed save leaves an existing file as it was. */
     const char *path = fixture("keep.safetensors");
@@ -504,6 +524,140 @@ static void test_save_errors(void)
     Buf b = read_file(path);
     CU_ASSERT(b.len == 3 && memcmp(b.data, "old", 3) == 0);
     buf_free(&b);
+    arena_free(a);
+}
+
+/* A write error (here the file size limit) removes the temporary file. */
+static void test_save_write_error(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    struct rlimit old, low;
+    CU_ASSERT_FATAL(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    low = old;
+    low.rlim_cur = 4096; /* the file is 7.5 KB */
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    CU_ASSERT_FATAL(setrlimit(RLIMIT_FSIZE, &low) == 0);
+    bool raised = RAISES(weights_save(g, fixture("big.safetensors")));
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, was);
+    CU_ASSERT(raised);
+    ASSERT_MESSAGE_HAS("big.safetensors: error: write error: File too large");
+    CU_ASSERT(access(fixture("big.safetensors"), F_OK) != 0);
+    CU_ASSERT_EQUAL(temps_left(), 0);
+    arena_free(a);
+}
+
+static bool is_kind(const char *path, mode_t kind)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+static bool holds(const char *path, const char *text)
+{
+    Buf b = read_file(path);
+    bool same = b.len == strlen(text) && memcmp(b.data, text, b.len) == 0;
+    buf_free(&b);
+    return same;
+}
+
+/* Saving over anything but a regular file is refused and leaves it as it
+ * was: rename() would put a regular file in place of a FIFO, a device or a
+ * symbolic link. */
+static void test_save_replaces_only_regular_files(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    const char *fifo = fixture("fifo.safetensors");
+    CU_ASSERT_FATAL(mkfifo(fifo, 0644) == 0);
+    CU_ASSERT(RAISES(weights_save(g, fifo)));
+    ASSERT_MESSAGE_HAS("fifo.safetensors: error: exists and is a FIFO, not a regular file; "
+                       "refusing to replace it");
+    CU_ASSERT(is_kind(fifo, S_IFIFO));
+
+    const char *folder = fixture("folder.safetensors");
+    CU_ASSERT_FATAL(mkdir(folder, 0755) == 0);
+    CU_ASSERT(RAISES(weights_save(g, folder)));
+    ASSERT_MESSAGE_HAS("folder.safetensors: error: exists and is a folder, not a regular file");
+    CU_ASSERT(is_kind(folder, S_IFDIR));
+
+#ifdef __linux__
+    /* a device like /dev/null (1, 3), where the system lets us make one */
+    const char *dev = fixture("null.safetensors");
+    if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+        CU_ASSERT(RAISES(weights_save(g, dev)));
+        ASSERT_MESSAGE_HAS("null.safetensors: error: exists and is a device, not a regular file");
+        CU_ASSERT(is_kind(dev, S_IFCHR));
+    }
+#endif
+
+    /* a link, to a file or to nothing: neither replaced nor written through */
+    const char *target = fixture("target.safetensors"), *link = fixture("link.safetensors");
+    write_bytes(target, "old", 3);
+    CU_ASSERT_FATAL(symlink("target.safetensors", link) == 0);
+    CU_ASSERT(RAISES(weights_save(g, link)));
+    ASSERT_MESSAGE_HAS("link.safetensors: error: exists and is a symbolic link, not a regular "
+                       "file; refusing to replace it");
+    CU_ASSERT(is_kind(link, S_IFLNK));
+    CU_ASSERT(holds(target, "old"));
+    const char *dangling = fixture("dangling.safetensors");
+    CU_ASSERT_FATAL(symlink("nowhere.safetensors", dangling) == 0);
+    CU_ASSERT(RAISES(weights_save(g, dangling)));
+    ASSERT_MESSAGE_HAS("exists and is a symbolic link");
+    CU_ASSERT(is_kind(dangling, S_IFLNK));
+    CU_ASSERT(access(fixture("nowhere.safetensors"), F_OK) != 0);
+    CU_ASSERT_EQUAL(temps_left(), 0);
+    arena_free(a);
+}
+
+/* A link planted where the temporary file once went (PATH.tmp) is left
+ * alone: the temporary file gets a fresh name, created exclusively. */
+static void test_save_planted_link(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    const char *victim = fixture("victim.txt"), *path = fixture("planted.safetensors");
+    const char *tmp = fixture("planted.safetensors.tmp");
+    write_bytes(victim, "victim", 6);
+    CU_ASSERT_FATAL(symlink("victim.txt", tmp) == 0);
+    CU_ASSERT_FATAL(!RAISES(weights_save(g, path)));
+    CU_ASSERT(holds(victim, "victim"));
+    CU_ASSERT(is_kind(tmp, S_IFLNK));
+    CU_ASSERT(is_kind(path, S_IFREG));
+    CU_ASSERT(files_equal(path, good_file()));
+    CU_ASSERT_EQUAL(temps_left(), 0);
+    arena_free(a);
+}
+
+/* A save creates or replaces a regular file with the mode a new file gets
+ * (0666 less the umask), in the current folder for a bare name. */
+static void test_save_mode(void)
+{
+    Arena *a = arena_new();
+    Graph *g = small_graph(a);
+    weights_synthesize(g, 1);
+    const char *path = fixture("mode.safetensors");
+    struct stat st;
+    mode_t was = umask(022);
+    weights_save(g, path);
+    CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+    umask(027);
+    weights_save(g, path); /* over the file just written */
+    CU_ASSERT(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
+    umask(was);
+    CU_ASSERT(files_equal(path, good_file()));
+
+    char cwd[4096];
+    CU_ASSERT_FATAL(getcwd(cwd, sizeof cwd) != NULL && chdir(dir) == 0);
+    bool raised = RAISES(weights_save(g, "bare.safetensors"));
+    CU_ASSERT_FATAL(chdir(cwd) == 0);
+    CU_ASSERT(!raised);
+    CU_ASSERT(files_equal(fixture("bare.safetensors"), good_file()));
+    CU_ASSERT_EQUAL(temps_left(), 0);
     arena_free(a);
 }
 
@@ -1089,6 +1243,10 @@ int main(void)
         {"a file from the reference writer", test_reference_file},
         {"saved header: metadata, F32, shapes, offsets", test_saved_header},
         {"save errors leave nothing behind", test_save_errors},
+        {"a write error removes the temporary file", test_save_write_error},
+        {"save replaces only a regular file", test_save_replaces_only_regular_files},
+        {"save ignores a link planted at PATH.tmp", test_save_planted_link},
+        {"saved file's mode, a bare name", test_save_mode},
         {"missing tensor", test_missing},
         {"unexpected tensors", test_unexpected},
         {"renamed tensor", test_renamed},
