@@ -1,9 +1,12 @@
 /* effcc_image.c — a photo to a model's input: decode, centre crop, resize,
  * normalise. Used by the harness (main.c) only.
  *
- * Decoding is stb_image (stb_image.h beside this file, v2.27 as Debian's
- * libstb-dev ships it; public domain or MIT, its licence at its end), built
- * for PNG and JPEG only. One header and no library to link, so the folder
+ * Decoding is stb_image (stb_image.h beside this file: v2.30, the newest
+ * release, from github.com/nothings/stb, last changed in commit 013ac3b of
+ * 2024-05-31, git blob 9eedabed; unchanged; public domain or MIT, its
+ * licence at its end; 2.28 fixed out-of-bounds writes on corrupt JPEG
+ * Huffman tables, fuzz/regressions/image/), built for PNG and JPEG only.
+ * One header and no library to link, so the folder
  * still builds with nothing but a C compiler, for any target. PNG pixels are
  * exactly what libpng gives; JPEG pixels may differ from libjpeg-turbo's by a
  * few levels, since stb_image has its own IDCT and chroma upsampling.
