@@ -97,6 +97,19 @@ def variants(h, d):
     yield "duplicate_name", pack(text[:-1] + dup, d)
     yield "nan", pack(dump(h), set_value(h, d, "features.0.1.running_var", 3, float("nan")))
     yield "inf", pack(dump(h), set_value(h, d, "features.0.0.weight", 29, float("-inf")))
+    yield "bom", pack(b"\xef\xbb\xbf" + dump(h), d)
+    # json.dumps writes the NUL as \u0000
+    yield "nul_name", edited(
+        lambda e: e.__setitem__("classifier.1.bias\x00evil", e.pop("classifier.1.bias"))
+    )
+    yield "counter_no_layer", edited(
+        lambda e: e.__setitem__(
+            "features.99.1.num_batches_tracked",
+            {"dtype": "I64", "shape": [], "data_offsets": [end, end + 8]},
+        ),
+        d + bytes(8),
+    )
+    yield "metadata_number", edited(lambda e: e["__metadata__"].__setitem__("epochs", 90))
 
 
 def main():
