@@ -8,7 +8,9 @@
  * FILE:LINE:COL. Numbers are plain scalars only: a quoted "3" is a string,
  * so it is a type error where a number is expected; strings may be plain or
  * quoted, but a plain null or boolean (`~`, `true`, …) is not a string;
- * a boolean is a plain true or false.
+ * a boolean is a plain true or false. Tags (`!!str 10`, `!foo`) and %TAG
+ * directives are refused: the loader would type such a value its own way,
+ * behind the schema's back.
  * The schema is a contract other tools rely on: keys may be added, never
  * renamed. Everything the Spec holds lives in the arena.
  *
@@ -178,19 +180,25 @@ static const char *prefix(Walk *w, const char *where)
     return where ? arena_printf(w->a, "%s: ", where) : "";
 }
 
-/* A scalar's text for a message: control bytes as '?', cut at SHOW_MAX
- * bytes on a UTF-8 character boundary. */
-static const char *show(Walk *w, const unsigned char *s, size_t len)
+/* Text from the file for a message, into out: control bytes as '?', cut
+ * at SHOW_MAX bytes on a UTF-8 character boundary. */
+static void show_into(char out[SHOW_MAX + 4], const unsigned char *s, size_t len)
 {
     size_t n = len;
     if (n > SHOW_MAX)
         for (n = SHOW_MAX; n > 0 && (s[n] & 0xC0) == 0x80; n--)
             ;
-    char *out = arena_alloc(w->a, n + 4);
     for (size_t i = 0; i < n; i++)
         out[i] = s[i] < 0x20 || s[i] == 0x7F ? '?' : (char)s[i];
+    out[n] = '\0';
     if (n < len)
         memcpy(out + n, "...", 4);
+}
+
+static const char *show(Walk *w, const unsigned char *s, size_t len)
+{
+    char *out = arena_alloc(w->a, SHOW_MAX + 4);
+    show_into(out, s, len);
     return out;
 }
 
@@ -613,6 +621,7 @@ static void read_spec(Walk *w, Spec *s)
 typedef struct {
     Loc loc;
     char what[512];
+    bool tag; /* the event pass stopped at a tag: tag_problem names it */
 } Problem;
 
 /* Reader errors carry a byte offset rather than a mark. */
@@ -667,8 +676,28 @@ static void syntax_problem(const yaml_parser_t *ps, const char *text, size_t len
     }
 }
 
+/* The tag written on a node (an event's tag is NULL unless one was), or
+ * a document's %TAG directives: either makes the event tagged. */
+static bool is_tagged(const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        return ev->data.scalar.tag;
+    case YAML_SEQUENCE_START_EVENT:
+        return ev->data.sequence_start.tag;
+    case YAML_MAPPING_START_EVENT:
+        return ev->data.mapping_start.tag;
+    case YAML_DOCUMENT_START_EVENT:
+        return ev->data.document_start.tag_directives.start !=
+               ev->data.document_start.tag_directives.end;
+    default:
+        return false;
+    }
+}
+
 /* Aliases would share nodes in the tree and let a small file expand
- * exponentially ("billion laughs"); a second document would be ignored. */
+ * exponentially ("billion laughs"); a second document would be ignored;
+ * a tag would make the loader type a value its own way. */
 static bool check_event(const yaml_event_t *ev, int *docs, int *depth, Problem *pb)
 {
     const char *what = NULL;
@@ -681,6 +710,8 @@ static bool check_event(const yaml_event_t *ev, int *docs, int *depth, Problem *
         what = "a spec is a single YAML document; found a second one";
     else if (opens && ++*depth > SPEC_MAX_DEPTH)
         what = "sequences and mappings nest too deep";
+    else if ((pb->tag = is_tagged(ev)))
+        what = "YAML tags are not allowed";
     if (!what)
         return true;
     pb->loc = (Loc){(int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1};
@@ -700,7 +731,51 @@ static void parser_init(yaml_parser_t *ps, const char *text, size_t len)
     yaml_parser_set_input_string(ps, (const unsigned char *)text, len);
 }
 
-/* The event pass: finds syntax errors, aliases and extra documents. */
+/* A tag as written: "!!str", "!foo", "!" or "!<tag:yaml.org,2002:str>". */
+static void tag_text(const yaml_token_t *t, char *out, size_t size)
+{
+    const char *handle = (const char *)t->data.tag.handle;
+    const char *suffix = (const char *)t->data.tag.suffix;
+    if (*handle)
+        snprintf(out, size, "%s%s", handle, suffix);
+    else if (strcmp(suffix, "!") == 0)
+        snprintf(out, size, "!");
+    else
+        snprintf(out, size, "!<%s>", suffix);
+}
+
+/* The event pass found a tag; the first tag or %TAG token in the file is
+ * that one. Tokens give its text as written and its own position (an
+ * event has the tag resolved, and starts at an anchor written before it).
+ * The scan ends there, no further than the event pass got. */
+static void tag_problem(const char *text, size_t len, Problem *pb)
+{
+    yaml_parser_t ps;
+    parser_init(&ps, text, len);
+    yaml_token_t t;
+    while (yaml_parser_scan(&ps, &t) && t.type != YAML_STREAM_END_TOKEN) {
+        char raw[512], shown[SHOW_MAX + 4];
+        const char *what = "YAML tags";
+        if (t.type == YAML_TAG_TOKEN) {
+            tag_text(&t, raw, sizeof raw);
+        } else if (t.type == YAML_TAG_DIRECTIVE_TOKEN) {
+            snprintf(raw, sizeof raw, "%%TAG %s %s", (const char *)t.data.tag_directive.handle,
+                     (const char *)t.data.tag_directive.prefix);
+            what = "YAML %TAG directives";
+        } else {
+            yaml_token_delete(&t);
+            continue;
+        }
+        show_into(shown, (const unsigned char *)raw, strlen(raw));
+        pb->loc = (Loc){(int)t.start_mark.line + 1, (int)t.start_mark.column + 1};
+        snprintf(pb->what, sizeof pb->what, "%s are not allowed, found '%s'", what, shown);
+        break;
+    }
+    yaml_token_delete(&t);
+    yaml_parser_delete(&ps);
+}
+
+/* The event pass: finds syntax errors, aliases, extra documents and tags. */
 static bool prescan(const char *text, size_t len, Problem *pb)
 {
     yaml_parser_t ps;
@@ -719,6 +794,8 @@ static bool prescan(const char *text, size_t len, Problem *pb)
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&ps);
+    if (pb->tag)
+        tag_problem(text, len, pb);
     return ok;
 }
 
@@ -739,7 +816,7 @@ Spec *spec_parse(Arena *a, const char *path, const char *text, size_t len)
     if (len > SPEC_MAX_BYTES)
         error_in(path, "larger than %d bytes (1 MiB), the most a spec may be: is it a spec?",
                  SPEC_MAX_BYTES);
-    Problem pb = {{0, 0}, ""};
+    Problem pb = {{0, 0}, "", false};
     yaml_document_t doc;
     if (!prescan(text, len, &pb) || !load(text, len, &doc, &pb))
         error_at(path, pb.loc.line, pb.loc.col, "%s", pb.what);

@@ -578,6 +578,41 @@ static void test_alias_rejected(void)
     check_error(laughs, 2, 8, "aliases are not supported");
 }
 
+/* A tag would make libyaml's loader type a value its own way (!!str 10 is
+ * the string "10", !!python/... asks for code to run): refused, named as
+ * written and placed at the tag itself, not at an anchor before it. */
+static void test_tags_rejected(void)
+{
+    check_line(11, "    kernel: !!python/object/apply:os.system 1000", 11, 13,
+               "YAML tags are not allowed, found '!!python/object/apply:os.system'");
+    check_line(3, "classes: !foo 1000", 3, 10, "YAML tags are not allowed, found '!foo'");
+    check_line(3, "classes: !!str 10", 3, 10, "found '!!str'");
+    check_line(3, "classes: ! 10", 3, 10, "found '!'");
+    check_line(3, "classes: !<tag:yaml.org,2002:int> 10", 3, 10,
+               "found '!<tag:yaml.org,2002:int>'");
+    check_line(3, "classes: &c !!int 10", 3, 13, "found '!!int'");
+    check_line(3, "!!str classes: 10", 3, 1, "found '!!str'");
+    check_line(6, "stem: !!map {channels: 8, kernel: 3, stride: 2}", 6, 7, "found '!!map'");
+    check_line(2, "input: {channels: 3, resolution: 32, mean: !!seq [1, 2, 3]}", 2, 44,
+               "found '!!seq'");
+    check_lines(10, 10, "  - !!map\n    expand: 6", 10, 5, "found '!!map'");
+    check_line(3, "classes: !a%01b 10", 3, 10, "found '!a?b'"); /* %01 is byte 1 */
+    check_line(3, "classes: !!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 10", 3, 10,
+               "found '!!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
+}
+
+static void test_tag_directive_rejected(void)
+{
+    char *src = base_with(0, NULL);
+    Buf b = {0};
+    buf_printf(&b, "%%TAG !e! tag:example.com,2000:\n---\n%s", src);
+    check_error(b.data, 1, 1,
+                "YAML %TAG directives are not allowed, found '%TAG !e! tag:example.com,2000:'");
+    buf_free(&b);
+    free(src);
+    check_error("%YAML 1.1\n---\nname: 1x\n", 3, 7, "name must be a C identifier");
+}
+
 static void test_syntax_error(void)
 {
     check_line(3, "classes 10\nfoo", 4, 1, "YAML syntax: could not find expected ':'");
@@ -697,6 +732,8 @@ static const UnitTest tests[] = {
     {"mean and std errors", test_mean_std_errors},
     {"anchors without aliases", test_anchor},
     {"aliases rejected", test_alias_rejected},
+    {"tags rejected", test_tags_rejected},
+    {"%TAG directives rejected", test_tag_directive_rejected},
     {"YAML syntax errors", test_syntax_error},
     {"empty document", test_empty_document},
     {"second document", test_second_document},
