@@ -8,9 +8,11 @@
  * FILE:LINE:COL. Numbers are plain scalars only: a quoted "3" is a string,
  * so it is a type error where a number is expected; strings may be plain or
  * quoted, but a plain null or boolean (`~`, `true`, …) is not a string;
- * a boolean is a plain true or false. Tags (`!!str 10`, `!foo`) and %TAG
- * directives are refused: the loader would type such a value its own way,
- * behind the schema's back.
+ * a boolean is a plain true or false. Every number is 0 or a normal float
+ * (at least FLT_MIN): mean and std reach the generated header as floats and
+ * eps the folded weights, where a smaller one would become 0 or lose its
+ * precision. Tags (`!!str 10`, `!foo`) and %TAG directives are refused:
+ * the loader would type such a value its own way, behind the schema's back.
  * The schema is a contract other tools rely on: keys may be added, never
  * renamed. Everything the Spec holds lives in the arena.
  *
@@ -22,6 +24,7 @@
 #include "ir.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +41,15 @@ typedef enum {
     K_INT,      /* int in 1..SPEC_MAX */
     K_KERNEL,   /* odd int in 1..SPEC_MAX */
     K_STRIDE,   /* 1 or 2 */
-    K_NUMBER,   /* number in (0, SPEC_MAX] */
+    K_NUMBER,   /* number in [FLT_MIN, SPEC_MAX] */
     K_EXPAND,   /* number in [1, SPEC_MAX] */
-    K_FRACTION, /* number in [0, 1] */
+    K_FRACTION, /* 0, or a number in [FLT_MIN, 1] */
     K_IDENT,    /* a C identifier, stored as char * */
     K_ACT,      /* an activation name, stored as Act */
     K_PADDING,  /* a padding name, stored as Padding */
     K_BOOL,     /* true or false, stored as bool */
-    K_MEAN,     /* a sequence of numbers in [0, 255], stored as SpecList */
-    K_STD,      /* a sequence of numbers in (0, SPEC_MAX], stored as SpecList */
+    K_MEAN,     /* a sequence of 0 or numbers in [FLT_MIN, 255], stored as SpecList */
+    K_STD,      /* a sequence of numbers in [FLT_MIN, SPEC_MAX], stored as SpecList */
     K_MAP,      /* a nested mapping, filled into the same struct */
     K_STAGES,   /* the stage list (Spec only) */
     K_PRESETS,  /* the preset mapping (Spec only) */
@@ -312,6 +315,35 @@ static _Noreturn void too_large(Walk *w, const yaml_node_t *v, const char *where
             describe(w, v), SPEC_MAX);
 }
 
+/* Whether x is in the range of a number kind (see Kind). */
+static bool number_ok(Kind kind, double x)
+{
+    if (x != 0 && fabs(x) < FLT_MIN) /* 0.0f or a subnormal once a float */
+        return false;
+    switch (kind) {
+    case K_FRACTION:
+        return x >= 0 && x <= 1;
+    case K_EXPAND:
+        return x >= 1 && x <= SPEC_MAX;
+    case K_MEAN:
+        return x >= 0 && x <= 255;
+    default: /* K_NUMBER, K_STD */
+        return x > 0 && x <= SPEC_MAX;
+    }
+}
+
+/* Why a number v (read as x) is out of its kind's range; key names it. */
+static _Noreturn void bad_number(Walk *w, Kind kind, const yaml_node_t *v, double x,
+                                 const char *where, const char *key)
+{
+    if (x > SPEC_MAX && kind != K_FRACTION && kind != K_MEAN)
+        too_large(w, v, where, key);
+    if (x > 0 && x < FLT_MIN && kind != K_EXPAND)
+        fail_at(w, loc_of(v), "%s%s is too small: got %s, below the smallest normal float (%.9g)",
+                prefix(w, where), key, describe(w, v), (double)FLT_MIN);
+    bad(w, v, where, key, expects[kind]);
+}
+
 static int read_int(Walk *w, const Field *f, const yaml_node_t *v, const char *where)
 {
     long x;
@@ -332,14 +364,9 @@ static double read_number(Walk *w, const Field *f, const yaml_node_t *v, const c
     double x;
     if (!scalar_number(v, &x))
         bad(w, v, where, f->key, expects[f->kind]);
-    bool ok = f->kind == K_FRACTION ? x >= 0 && x <= 1
-              : f->kind == K_EXPAND ? x >= 1 && x <= SPEC_MAX
-                                    : x > 0 && x <= SPEC_MAX;
-    if (ok)
-        return x;
-    if (x > SPEC_MAX && f->kind != K_FRACTION)
-        too_large(w, v, where, f->key);
-    bad(w, v, where, f->key, expects[f->kind]);
+    if (!number_ok(f->kind, x))
+        bad_number(w, f->kind, v, x, where, f->key);
+    return x;
 }
 
 static bool is_ident(const char *s, size_t len)
@@ -405,11 +432,12 @@ static SpecList read_list(Walk *w, const Field *f, const yaml_node_t *seq, const
     SpecList l = {arena_array(w->a, (size_t)n, sizeof(double)), (int)n, loc_of(seq)};
     for (int i = 0; i < l.n; i++) {
         const yaml_node_t *item = node(w, seq->data.sequence.items.start[i]);
+        const char *key = arena_printf(w->a, "%s[%d]", f->key, i);
         double x;
-        bool ok = scalar_number(item, &x) &&
-                  (f->kind == K_MEAN ? x >= 0 && x <= 255 : x > 0 && x <= SPEC_MAX);
-        if (!ok)
-            bad(w, item, where, arena_printf(w->a, "%s[%d]", f->key, i), expects[f->kind]);
+        if (!scalar_number(item, &x))
+            bad(w, item, where, key, expects[f->kind]);
+        if (!number_ok(f->kind, x))
+            bad_number(w, f->kind, item, x, where, key);
         l.v[i] = x;
     }
     return l;

@@ -550,6 +550,49 @@ static void test_mean_std_errors(void)
                "input: std has 3 numbers; expected one per input channel (1)");
 }
 
+/* Every number is 0 or a normal float: a smaller std or mean became 0.0f
+ * in the generated header (and NaN logits), a smaller eps vanished from
+ * the folded weights. */
+static void test_tiny_numbers(void)
+{
+    check_line(2, "input: {channels: 3, resolution: 32, std: [1, 1e-300, 1]}", 2, 47,
+               "input: std[1] is too small: got 1e-300, below the smallest normal float "
+               "(1.17549435e-38)");
+    check_line(2, "input: {channels: 3, resolution: 32, std: [1, 1.1e-38, 1]}", 2, 47,
+               "input: std[1] is too small: got 1.1e-38");
+    check_line(2, "input: {channels: 3, resolution: 32, mean: [0, 1e-39, 1]}", 2, 48,
+               "input: mean[1] is too small: got 1e-39");
+    check_line(2, "input: {channels: 3, resolution: 32, std: [1, 1e7, 1]}", 2, 47,
+               "input: std[1] is too large: got 1e7, at most 1000000");
+    check_line(5, "batchnorm: {eps: 1e-300}", 5, 18, "batchnorm: eps is too small: got 1e-300");
+    check_line(20, "  big: {width: 1.5, depth: 2.0, resolution: 64, batchnorm_eps: 1e-40}", 20, 64,
+               "preset 'big': batchnorm_eps is too small: got 1e-40");
+    check_line(19, "  small: {width: 1e-45, depth: 1.0, resolution: 32}", 19, 18,
+               "preset 'small': width is too small: got 1e-45");
+    check_line(15, "se_ratio: 1e-300", 15, 11, "se_ratio is too small: got 1e-300");
+    check_line(10, "  - expand: 1e-300", 10, 13, "stage 3: expand must be a number >= 1, got 1e-300");
+    check_line(5, "batchnorm: {eps: -1e-300}", 5, 18,
+               "batchnorm: eps must be a positive number, got -1e-300");
+}
+
+/* The smallest normal float is a valid std, mean or eps. */
+static void test_smallest_float(void)
+{
+    Arena *a = arena_new();
+    char *src = base_with_lines(2, 5, "input: {channels: 1, resolution: 32, mean: [1.2e-38], "
+                                      "std: [1.2e-38]}\n"
+                                      "classes: 10\nactivation: swish\n"
+                                      "batchnorm: {eps: 1.2e-38}");
+    Spec *s = parse_or_report(a, src);
+    if (s) {
+        CU_ASSERT_DOUBLE_EQUAL(s->std.v[0], 1.2e-38, 0);
+        CU_ASSERT_DOUBLE_EQUAL(s->mean.v[0], 1.2e-38, 0);
+        CU_ASSERT_DOUBLE_EQUAL(s->bn_eps, 1.2e-38, 0);
+    }
+    free(src);
+    arena_free(a);
+}
+
 static void test_long_value_is_cut(void)
 {
     check_line(1, "name: a-very-long-name-that-goes-on-and-on-and-on-forever", 1, 7,
@@ -730,6 +773,8 @@ static const UnitTest tests[] = {
     {"Lite keys: padding, fix_head_stem, mean, std", test_lite_keys},
     {"padding and fix_head_stem errors", test_padding_and_flag_errors},
     {"mean and std errors", test_mean_std_errors},
+    {"numbers below the smallest normal float", test_tiny_numbers},
+    {"the smallest normal float", test_smallest_float},
     {"anchors without aliases", test_anchor},
     {"aliases rejected", test_alias_rejected},
     {"tags rejected", test_tags_rejected},
