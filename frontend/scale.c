@@ -5,10 +5,13 @@
  * the official rounding (torchvision's _make_divisible), repeats round up.
  * With scaling.fix_head_stem (EfficientNet-Lite) the stem and head channels
  * and the repeats of the first and last stage keep their base values.
- * The float arithmetic mirrors Python's so every count equals torchvision's. */
+ * The float arithmetic mirrors Python's so every count equals torchvision's.
+ * An error a spec's value causes points at that value (Spec.at, SpecPreset.at);
+ * one the command line causes (--phi, --width, …) names the option. */
 #include "ir.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 /* Channel counts, resolutions and depths beyond these are refused before
@@ -75,12 +78,32 @@ static _Noreturn void unknown_preset(const Spec *s, const char *name)
              "unknown preset '%s'; expected one of: %s", name, known);
 }
 
-/* origin says where the multiplier came from: "phi 40 gives", "--width". */
-static void check_multiplier(const char *origin, const char *what, double v)
+/* Where a multiplier or the resolution came from: says is "preset 'b3'
+ * gives", "phi 40 gives", "--width gives"; at is the spec's value that gave
+ * it, {0, 0} when the command line did. */
+typedef struct {
+    char says[128];
+    Loc at;
+} Origin;
+
+/* An error at the spec value origin points to, else a command-line error. */
+static _Noreturn EFFCC_PRINTF(3, 4) void fail(const Spec *s, Loc at, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (at.line > 0)
+        error_at(s->path, at.line, at.col, "%s", msg);
+    error_msg("%s", msg);
+}
+
+static void check_multiplier(const Spec *s, const Origin *o, const char *what, double v)
 {
     if (!(v > 0) || !isfinite(v) || v > MAX_MULTIPLIER)
-        error_msg("%s %s multiplier %g, out of range (expected a number in (0, %d])", origin,
-                  what, v, MAX_MULTIPLIER);
+        fail(s, o->at, "%s %s multiplier %g, out of range (expected a number in (0, %d])",
+             o->says, what, v, MAX_MULTIPLIER);
 }
 
 /* torchvision's ImageNet normalisation in pixel units (0..255), the default
@@ -101,36 +124,61 @@ static const double *per_channel(Arena *a, const SpecList *l, int channels, doub
     return v;
 }
 
-/* Errors caused by the spec's values name the spec, at loc when known. */
-static int scaled_channels(const Spec *s, int base, double width, const char *what, Loc loc)
+/* A stem, stage or head channel count, at the spec's value when absurd; with
+ * fix_head_stem the spec's count is kept as it is. */
+static int scaled_channels(const Spec *s, int base, double width, bool fixed, const char *what,
+                           Loc at)
 {
-    int c = round_channels(base, width, s->divisor);
+    if (fixed && base > MAX_CHANNELS)
+        error_at(s->path, at.line, at.col, "%s: %d channels is absurd: more than %d", what, base,
+                 MAX_CHANNELS);
+    int c = fixed ? base : round_channels(base, width, s->divisor);
     if (c < 0)
-        error_at(s->path, loc.line, loc.col,
+        error_at(s->path, at.line, at.col,
                  "%s: %d channels × width %g (divisor %d) is absurd: more than %d channels", what,
                  base, width, s->divisor, MAX_CHANNELS);
     return c;
 }
 
-static const char *origin_of(const ScaleRequest *r, char *buf, size_t size)
+/* Every channel count rounds to a multiple of the divisor, at least itself. */
+static void check_divisor(const Spec *s)
 {
-    if (r->preset)
-        snprintf(buf, size, "preset '%s' gives", r->preset);
-    else if (r->has_phi)
-        snprintf(buf, size, "phi %g gives", r->phi);
-    else
-        snprintf(buf, size, "the spec gives");
-    return buf;
+    if (s->divisor > MAX_CHANNELS)
+        error_at(s->path, s->at.divisor.line, s->at.divisor.col,
+                 "scaling: divisor %d is above the limit of %d channels (every channel count "
+                 "is a multiple of it)",
+                 s->divisor, MAX_CHANNELS);
 }
 
-/* Picks the multipliers of the request: preset, φ, then single overrides. */
-static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, const char *origin)
+/* Where one of width, depth and resolution came from: the command line's
+ * option, else the preset (at its value in the spec), φ, or the spec. */
+static Origin origin_of(const ScaleRequest *r, const SpecPreset *p, const Loc *in_preset,
+                        const char *option, bool overridden)
 {
+    Origin o = {"", {0, 0}};
+    if (overridden) {
+        snprintf(o.says, sizeof o.says, "%s gives", option);
+    } else if (p) {
+        snprintf(o.says, sizeof o.says, "preset '%s' gives", p->name);
+        o.at = *in_preset;
+    } else if (r->has_phi) {
+        snprintf(o.says, sizeof o.says, "phi %g gives", r->phi);
+    } else {
+        snprintf(o.says, sizeof o.says, "the spec gives");
+    }
+    return o;
+}
+
+/* Picks the multipliers of the request: preset, φ, then single overrides;
+ * o gets where width, depth and resolution came from. */
+static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, Origin o[3])
+{
+    const SpecPreset *p = NULL;
     m->width = m->depth = 1.0;
     m->resolution = s->resolution;
     m->bn_eps = s->bn_eps;
     if (r->preset) {
-        const SpecPreset *p = find_preset(s, r->preset);
+        p = find_preset(s, r->preset);
         if (!p)
             unknown_preset(s, r->preset);
         m->width = p->width;
@@ -149,24 +197,29 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, con
                       MAX_RESOLUTION);
         m->resolution = res < 1 ? 1 : res > MAX_RESOLUTION ? MAX_RESOLUTION : (int)res;
     }
+    o[0] = origin_of(r, p, p ? &p->at.width : NULL, "--width", r->width > 0);
+    o[1] = origin_of(r, p, p ? &p->at.depth : NULL, "--depth", r->depth > 0);
+    o[2] = origin_of(r, p, p ? &p->at.resolution : NULL, "--resolution", r->resolution > 0);
     if (r->width > 0)
         m->width = r->width;
     if (r->depth > 0)
         m->depth = r->depth;
     if (r->resolution > 0)
         m->resolution = r->resolution;
-    check_multiplier(r->width > 0 ? "--width gives" : origin, "width", m->width);
-    check_multiplier(r->depth > 0 ? "--depth gives" : origin, "depth", m->depth);
-    if (m->resolution > MAX_RESOLUTION && (r->resolution || r->preset))
-        error_msg("%s resolution %d, above the limit of %d",
-                  r->resolution ? "--resolution gives" : origin, m->resolution, MAX_RESOLUTION);
-    if (m->resolution > MAX_RESOLUTION)
-        error_in(s->path, "input resolution %d is above the limit of %d", m->resolution,
-                 MAX_RESOLUTION);
+    check_multiplier(s, &o[0], "width", m->width);
+    check_multiplier(s, &o[1], "depth", m->depth);
+    if (m->resolution <= MAX_RESOLUTION)
+        return;
+    if (!r->resolution && !p && !r->has_phi)
+        error_at(s->path, s->at.resolution.line, s->at.resolution.col,
+                 "input: resolution %d is above the limit of %d", m->resolution, MAX_RESOLUTION);
+    fail(s, o[2].at, "%s resolution %d, above the limit of %d", o[2].says, m->resolution,
+         MAX_RESOLUTION);
 }
 
 /* The blocks of all stages: each is a dozen nodes of the graph. */
-static void check_blocks(const Spec *s, const Model *m, const ScaleRequest *r, const char *origin)
+static void check_blocks(const Spec *s, const Model *m, const ScaleRequest *r,
+                         const Origin *depth)
 {
     long blocks = 0;
     for (int i = 0; i < m->nstages; i++)
@@ -174,10 +227,10 @@ static void check_blocks(const Spec *s, const Model *m, const ScaleRequest *r, c
     if (blocks <= MAX_BLOCKS)
         return;
     if (!r->preset && !r->has_phi && !r->depth)
-        error_in(s->path, "the stages have %ld blocks in all, above the limit of %d", blocks,
-                 MAX_BLOCKS);
-    error_msg("%s depth multiplier %g: %ld blocks in all, above the limit of %d", origin,
-              m->depth, blocks, MAX_BLOCKS);
+        error_at(s->path, s->at.stages.line, s->at.stages.col,
+                 "the stages have %ld blocks in all, above the limit of %d", blocks, MAX_BLOCKS);
+    fail(s, depth->at, "%s depth multiplier %g: %ld blocks in all, above the limit of %d",
+         depth->says, m->depth, blocks, MAX_BLOCKS);
 }
 
 Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
@@ -194,14 +247,13 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
     m->divisor = s->divisor;
     m->stem_kernel = s->stem_kernel;
     m->stem_stride = s->stem_stride;
-    char origin[128], depth_origin[128];
-    origin_of(r, origin, sizeof origin);
-    snprintf(depth_origin, sizeof depth_origin, "%s", r->depth > 0 ? "--depth gives" : origin);
+    Origin origin[3]; /* of width, depth, resolution */
     pick_multipliers(s, r, m, origin);
+    check_divisor(s);
 
     bool fixed = s->fix_head_stem;
-    m->stem_channels = fixed ? s->stem_channels
-                             : scaled_channels(s, s->stem_channels, m->width, "stem", (Loc){0, 0});
+    m->stem_channels =
+        scaled_channels(s, s->stem_channels, m->width, fixed, "stem", s->at.stem_channels);
     m->nstages = s->nstages;
     m->stages = arena_array(a, (size_t)s->nstages, sizeof *m->stages);
     int in = m->stem_channels;
@@ -214,7 +266,7 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
         ms->in_channels = in;
         char what[32];
         snprintf(what, sizeof what, "stage %d", i + 1);
-        ms->out_channels = scaled_channels(s, st->channels, m->width, what, st->loc);
+        ms->out_channels = scaled_channels(s, st->channels, m->width, false, what, st->loc);
         bool ends = i == 0 || i == s->nstages - 1;
         ms->repeats = fixed && ends ? st->repeats : round_repeats(st->repeats, m->depth);
         if (ms->repeats < 0)
@@ -228,8 +280,8 @@ Model *scale_model(Arena *a, const Spec *s, const ScaleRequest *r)
                          i + 1, k ? ms->out_channels : in, st->expand, MAX_CHANNELS);
         in = ms->out_channels;
     }
-    check_blocks(s, m, r, depth_origin);
-    m->head_channels = fixed ? s->head_channels
-                             : scaled_channels(s, s->head_channels, m->width, "head", (Loc){0, 0});
+    check_blocks(s, m, r, &origin[1]);
+    m->head_channels =
+        scaled_channels(s, s->head_channels, m->width, fixed, "head", s->at.head_channels);
     return m;
 }

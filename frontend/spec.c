@@ -83,6 +83,7 @@ typedef struct {
     size_t offset;    /* where the value goes in the struct being filled */
     const Table *sub; /* K_MAP: the nested mapping's keys */
     bool optional;
+    size_t at; /* where the value's Loc goes, for scale.c's errors; 0: not kept */
 } Field;
 
 struct Table {
@@ -93,7 +94,7 @@ struct Table {
 
 static const Field input_fields[] = {
     {"channels", K_INT, offsetof(Spec, in_channels)},
-    {"resolution", K_INT, offsetof(Spec, resolution)},
+    {"resolution", K_INT, offsetof(Spec, resolution), .at = offsetof(Spec, at.resolution)},
     {"mean", K_MEAN, offsetof(Spec, mean), NULL, true},
     {"std", K_STD, offsetof(Spec, std), NULL, true},
 };
@@ -101,18 +102,18 @@ static const Field batchnorm_fields[] = {
     {"eps", K_NUMBER, offsetof(Spec, bn_eps)},
 };
 static const Field stem_fields[] = {
-    {"channels", K_INT, offsetof(Spec, stem_channels)},
+    {"channels", K_INT, offsetof(Spec, stem_channels), .at = offsetof(Spec, at.stem_channels)},
     {"kernel", K_KERNEL, offsetof(Spec, stem_kernel)},
     {"stride", K_STRIDE, offsetof(Spec, stem_stride)},
 };
 static const Field head_fields[] = {
-    {"channels", K_INT, offsetof(Spec, head_channels)},
+    {"channels", K_INT, offsetof(Spec, head_channels), .at = offsetof(Spec, at.head_channels)},
 };
 static const Field scaling_fields[] = {
     {"alpha", K_NUMBER, offsetof(Spec, alpha)},
     {"beta", K_NUMBER, offsetof(Spec, beta)},
     {"gamma", K_NUMBER, offsetof(Spec, gamma)},
-    {"divisor", K_INT, offsetof(Spec, divisor)},
+    {"divisor", K_INT, offsetof(Spec, divisor), .at = offsetof(Spec, at.divisor)},
     {"fix_head_stem", K_BOOL, offsetof(Spec, fix_head_stem), NULL, true},
 };
 static const Field stage_fields[] = {
@@ -123,9 +124,10 @@ static const Field stage_fields[] = {
     {"repeats", K_INT, offsetof(SpecStage, repeats)},
 };
 static const Field preset_fields[] = {
-    {"width", K_NUMBER, offsetof(SpecPreset, width)},
-    {"depth", K_NUMBER, offsetof(SpecPreset, depth)},
-    {"resolution", K_INT, offsetof(SpecPreset, resolution)},
+    {"width", K_NUMBER, offsetof(SpecPreset, width), .at = offsetof(SpecPreset, at.width)},
+    {"depth", K_NUMBER, offsetof(SpecPreset, depth), .at = offsetof(SpecPreset, at.depth)},
+    {"resolution", K_INT, offsetof(SpecPreset, resolution),
+     .at = offsetof(SpecPreset, at.resolution)},
     {"batchnorm_eps", K_NUMBER, offsetof(SpecPreset, bn_eps), NULL, true},
 };
 static const Table input_table = TABLE(input_fields);
@@ -143,7 +145,7 @@ static const Field spec_fields[] = {
     {"activation", K_ACT, offsetof(Spec, activation)},
     {"batchnorm", K_MAP, 0, &batchnorm_table},
     {"stem", K_MAP, 0, &stem_table},
-    {"stages", K_STAGES},
+    {"stages", K_STAGES, .at = offsetof(Spec, at.stages)},
     {"se_ratio", K_FRACTION, offsetof(Spec, se_ratio)},
     {"head", K_MAP, 0, &head_table},
     {"scaling", K_MAP, 0, &scaling_table},
@@ -499,7 +501,10 @@ static void fill(Walk *w, yaml_node_t *map, const Table *t, void *base, const ch
             fail_at(w, loc_of(key), "%sduplicate key '%s' (first at %s)", prefix(w, where),
                     t->fields[i].key, first_at(w, loc_of(seen[i]), loc_of(key)));
         seen[i] = key;
-        read_value(w, &t->fields[i], key, node(w, p->value), base, where);
+        yaml_node_t *v = node(w, p->value);
+        read_value(w, &t->fields[i], key, v, base, where);
+        if (t->fields[i].at)
+            *(Loc *)((char *)base + t->fields[i].at) = loc_of(v);
     }
     for (int i = 0; i < t->n; i++)
         if (!seen[i] && !t->fields[i].optional)

@@ -130,6 +130,7 @@ typedef struct {
     int resolution;
     double bn_eps; /* 0 when the preset keeps the spec's eps */
     Loc loc;
+    struct { Loc width, depth, resolution; } at; /* those values, for scale.c's errors */
 } SpecPreset;
 
 /* A list of numbers, one per input channel (input.mean, input.std). */
@@ -159,6 +160,8 @@ typedef struct {
     SpecPreset *presets;
     int npresets;
     Loc presets_loc; /* the `presets` key, or the document start */
+    /* Values scale.c checks against its limits, for its errors. */
+    struct { Loc resolution, stem_channels, head_channels, divisor, stages; } at;
 } Spec;
 
 Spec *spec_load(Arena *a, const char *path);

@@ -223,8 +223,95 @@ static void test_absurd_requests(void)
     big.divisor = 200000;
     r = (ScaleRequest){0};
     CU_ASSERT_TRUE(RAISES(scale_model(arena, &big, &r)));
-    ASSERT_MESSAGE_HAS("stem: 32 channels × width 1 (divisor 200000) is absurd");
+    ASSERT_MESSAGE_HAS("efficientnet.yaml:19:56: error: scaling: divisor 200000 is above the limit");
     CU_ASSERT_EQUAL(round_channels(32, 1, 200000), -1);
+}
+
+/* The spec examples/NAME with its first `from` replaced by `to`, read as
+ * "e.yaml"; NULL (and a failed assertion) if it does not parse. */
+static Spec *spec_with(const char *name, const char *from, const char *to)
+{
+    const char *root = getenv("EFFCC_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/%s", root ? root : ".", name);
+    Buf text = read_file(path);
+    const char *at = strstr(text.data, from);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    Buf b = {0};
+    buf_printf(&b, "%.*s%s%s", (int)(at - text.data), text.data, to, at + strlen(from));
+    Spec *volatile s = NULL; /* assigned between setjmp and a possible longjmp */
+    if (RAISES(s = spec_parse(arena, "e.yaml", b.data, b.len)))
+        fprintf(stderr, "\n  %s\n", diag_message());
+    CU_ASSERT_PTR_NOT_NULL(s);
+    buf_free(&b);
+    buf_free(&text);
+    return s;
+}
+
+/* scale_model on spec_with(name, from, to) fails at e.yaml:LINE:COL with
+ * a message containing what. */
+static void check_at(const char *name, const char *from, const char *to, ScaleRequest r,
+                     int line, int col, const char *what)
+{
+    Spec *s = spec_with(name, from, to);
+    if (!s)
+        return;
+    CU_ASSERT_TRUE_FATAL(RAISES(scale_model(arena, s, &r)));
+    char want[64];
+    snprintf(want, sizeof want, "e.yaml:%d:%d: error: ", line, col);
+    ASSERT_MESSAGE_HAS(want);
+    ASSERT_MESSAGE_HAS(what);
+}
+
+#define B "efficientnet.yaml"
+#define LITE "efficientnet-lite.yaml"
+#define B0 "b0: {width: 1.0, depth: 1.0, resolution: 224}"
+
+/* An error a spec's value causes points at that value. */
+static void test_errors_at_spec_values(void)
+{
+    ScaleRequest none = {0}, b0 = {.preset = "b0"};
+    check_at(B, "divisor: 8", "divisor: 1000000", none, 19, 56,
+             "scaling: divisor 1000000 is above the limit of 100000 channels (every channel "
+             "count is a multiple of it)");
+    check_at(B, "stem: {channels: 32", "stem: {channels: 200000", none, 8, 18,
+             "stem: 200000 channels × width 1 (divisor 8) is absurd: more than 100000 channels");
+    check_at(B, "head: {channels: 1280", "head: {channels: 200000", none, 18, 18,
+             "head: 200000 channels × width 1 (divisor 8) is absurd");
+    check_at(B, "resolution: 224", "resolution: 30000", none, 4, 34,
+             "input: resolution 30000 is above the limit of 20000");
+    check_at(B, B0, "b0: {width: 1.0, depth: 1.0, resolution: 30000}", b0, 21, 44,
+             "preset 'b0' gives resolution 30000, above the limit of 20000");
+    check_at(B, B0, "b0: {width: 5000, depth: 1.0, resolution: 224}", b0, 21, 15,
+             "preset 'b0' gives width multiplier 5000, out of range");
+    check_at(B, B0, "b0: {width: 1.0, depth: 500, resolution: 224}", b0, 21, 27,
+             "preset 'b0' gives depth multiplier 500: 8000 blocks in all, above the limit");
+    check_at(B, "repeats: 1}", "repeats: 5000}", none, 10, 3,
+             "the stages have 5015 blocks in all, above the limit of 2000");
+}
+
+/* fix_head_stem keeps the stem's and head's counts: still under the limit. */
+static void test_fixed_head_stem_limit(void)
+{
+    ScaleRequest none = {0};
+    check_at(LITE, "stem: {channels: 32", "stem: {channels: 200000", none, 13, 18,
+             "stem: 200000 channels is absurd: more than 100000");
+    check_at(LITE, "head: {channels: 1280", "head: {channels: 200000", none, 23, 18,
+             "head: 200000 channels is absurd: more than 100000");
+}
+
+/* An option that replaces a preset's value takes its errors too. */
+static void test_errors_from_options(void)
+{
+    Spec *s = spec_with(B, B0, "b0: {width: 5000, depth: 1.0, resolution: 30000}");
+    if (!s)
+        return;
+    ScaleRequest r = {.preset = "b0", .width = 1, .resolution = 224};
+    CU_ASSERT_FALSE(RAISES(scale_model(arena, s, &r)));
+    r = (ScaleRequest){.preset = "b0", .resolution = 30000, .width = 1};
+    CU_ASSERT_TRUE(RAISES(scale_model(arena, s, &r)));
+    ASSERT_MESSAGE_HAS("error: --resolution gives resolution 30000, above the limit of 20000");
+    CU_ASSERT_PTR_NULL(strstr(diag_message(), "e.yaml"));
 }
 
 int main(void)
@@ -242,6 +329,9 @@ int main(void)
         {"single-dimension overrides", test_overrides},
         {"bad scaling requests", test_bad_requests},
         {"absurd requests fail before lowering", test_absurd_requests},
+        {"errors at the spec value responsible", test_errors_at_spec_values},
+        {"fix_head_stem's counts under the channel limit", test_fixed_head_stem_limit},
+        {"errors from options that override the spec", test_errors_from_options},
     };
     int status = UNIT_MAIN("scale", tests);
     arena_free(arena);
