@@ -6,7 +6,8 @@ spec: the example spec, the custom one, and a few small variants that reach
 other paths (presets, relu6, no squeeze-excitation, block style).
 safetensors: files for fuzz_safetensors.c's fixed graph, good ones (as effcc
 and as the reference writer order them, with a counter) and a few broken.
-cli: argument lists, NUL-separated. Standard library only; the output is
+cli: argument lists, NUL-separated. labels: --labels files, good (LF, CRLF,
+no final newline, UTF-8) and not. Standard library only; the output is
 deterministic, so running it again changes nothing.
 """
 
@@ -100,6 +101,21 @@ def safetensors_seeds():
                                                 "data_offsets": [at, at]}
     text = json.dumps(huge, separators=(",", ":")).encode()
     write("safetensors", "huge_shape", struct.pack("<Q", len(text)) + text + data)
+    # strings cJSON would cut short or skip, a counter of no batch norm, bad metadata
+    good_text = json.dumps(header, separators=(",", ":")).encode()
+    write("safetensors", "bom", struct.pack("<Q", len(good_text) + 3) + b"\xef\xbb\xbf" +
+          good_text + data)
+    text = good_text.replace(b'"classifier.1.bias"', b'"classifier.1.bias\\u0000x"')
+    write("safetensors", "nul_name", struct.pack("<Q", len(text)) + text + data)
+    stray = json.loads(json.dumps(header))
+    stray["features.7.1.num_batches_tracked"] = {"dtype": "I64", "shape": [],
+                                                 "data_offsets": [at, at + 8]}
+    text = json.dumps(stray, separators=(",", ":")).encode()
+    write("safetensors", "counter_no_layer", struct.pack("<Q", len(text)) + text + data + bytes(8))
+    meta = json.loads(json.dumps(header))
+    meta["__metadata__"] = {"format": "pt", "epochs": 90}
+    text = json.dumps(meta, separators=(",", ":")).encode()
+    write("safetensors", "metadata_number", struct.pack("<Q", len(text)) + text + data)
 
 
 def cli_seeds():
@@ -149,7 +165,32 @@ presets:
 """)
 
 
+def labels_seeds():
+    with open(os.path.join(ROOT, "codegen", "labels", "imagenet.txt"), "rb") as f:
+        imagenet = f.read()
+    seeds = {
+        "imagenet": imagenet,
+        "imagenet_head": b"".join(imagenet.splitlines(keepends=True)[:40]),
+        "lf": b"cat\ndog\nemu\ngnu\nyak\n",
+        "crlf": b"tench\r\ngoldfish\r\ngreat white shark\r\n",
+        "no_final_newline": b"cat\ndog",
+        "crlf_no_final_newline": b"cat\r\ndog\r",
+        "utf8": "café\n猫\nnaïve — name\n".encode(),
+        "bom": b"\xef\xbb\xbfcat\ndog\n",
+        "empty_line": b"cat\n\ndog\n",
+        "blank_last_line": b"cat\ndog\n\n",
+        "control_bytes": b"cat\ndo\tg\nemu\x1b[2J\n",
+        "nul": b"cat\x00dog\nemu\n",
+        "lone_cr": b"cat\rdog\nemu\n",
+        "one": b"x",
+        "empty": b"",
+    }
+    for name, data in seeds.items():
+        write("labels", name, data)
+
+
 if __name__ == "__main__":
     safetensors_seeds()
     cli_seeds()
     spec_seeds()
+    labels_seeds()
