@@ -8,10 +8,20 @@
  * buf_printf. Requires: the pipeline has run (packed weights, memory plan). */
 #include "codegen.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define BLOB_ALIGN 64 /* bytes; every tensor in the weights blob starts aligned */
+
+/* User text (names, paths, the command line, class names) never reaches m4:
+ * m4 rescans whatever a macro expands to, so text like m4_esyscmd(…) would
+ * run however it was quoted. m4 sees a mark instead, USER_MARK, the text's
+ * index and USER_END (bytes no template holds), and the marks are replaced
+ * in m4's output, which is never scanned again. */
+#define USER_MARK '\x01'
+#define USER_END '\x02'
 
 typedef struct {
     const Graph *g;
@@ -20,7 +30,38 @@ typedef struct {
     Buf defines;     /* m4_define lines shared by every template */
     size_t *offsets; /* per param: byte offset in the blob, SIZE_MAX if unused */
     Buf blob;        /* the weights */
+    Buf user;        /* const char * per user text, the index its mark holds */
+    const char *name; /* the mark of o->name */
 } Gen;
+
+/* The mark standing for s in m4's input. */
+static const char *user_text(Gen *G, const char *s)
+{
+    size_t index = G->user.len / sizeof s;
+    buf_append(&G->user, &s, sizeof s);
+    return arena_printf(G->g->arena, "%c%zu%c", USER_MARK, index, USER_END);
+}
+
+/* m4's output with every mark replaced by its text. */
+static void fill_user_text(const Gen *G, const Buf *m4_out, Buf *out)
+{
+    const char *const *texts = (const char *const *)G->user.data;
+    size_t count = G->user.len / sizeof *texts, pos = 0;
+    while (pos < m4_out->len) {
+        const char *p = m4_out->data + pos, *mark = memchr(p, USER_MARK, m4_out->len - pos);
+        size_t plain = mark ? (size_t)(mark - p) : m4_out->len - pos;
+        buf_append(out, p, plain);
+        pos += plain;
+        if (!mark)
+            break;
+        char *end;
+        size_t index = strtoul(mark + 1, &end, 10);
+        if (end == mark + 1 || *end != USER_END || index >= count)
+            internal_error("codegen.c: a malformed user-text mark in m4's output");
+        buf_append(out, texts[index], strlen(texts[index]));
+        pos = (size_t)(end + 1 - m4_out->data);
+    }
+}
 
 static void append_embedded(Buf *b, const char *path)
 {
@@ -32,6 +73,47 @@ static void append_embedded(Buf *b, const char *path)
     buf_append(b, f->data, f->size);
 }
 
+/* Names the folder already uses: the files effcc writes beside NAME.c, and
+ * the targets of its Makefile and CMakeLists.txt (CMake reserves some, and
+ * links the math library as m). A model named like one of them would
+ * overwrite a file or clash with a target, so the name is refused. */
+static const char *const taken_names[] = {
+    "main", "labels", "report", "Makefile", "CMakeLists", "all", "clean", "help", "install",
+    "test", "package", "package_source", "edit_cache", "rebuild_cache", "depend", "preinstall",
+    "list_install_components", "ALL_BUILD", "ZERO_CHECK", "RUN_TESTS", "m",
+};
+
+/* Compares case-insensitively: main.c and Main.c are one file on some disks. */
+static bool same_name(const char *a, const char *b, size_t n)
+{
+    return strlen(a) == n && strncasecmp(a, b, n) == 0;
+}
+
+void codegen_check_name(const char *name, const char *origin)
+{
+    bool ok = name[0] == '_' || isalpha((unsigned char)name[0]);
+    for (const char *p = name; *p; p++)
+        ok = ok && (*p == '_' || isalnum((unsigned char)*p));
+    if (!ok || strlen(name) > 64)
+        error_msg("%s '%s' is not a C identifier of at most 64 characters", origin, name);
+    /* effcc's runtime files and macros start with these */
+    static const char *const prefixes[] = {"effcc", "stb", "m4_", "GEN_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncasecmp(name, prefixes[i], strlen(prefixes[i])))
+            error_msg("%s '%s': names starting with %s (in any case) are reserved for effcc's "
+                      "own files and macros", origin, name, prefixes[i]);
+    for (size_t i = 0; i < sizeof taken_names / sizeof taken_names[0]; i++)
+        if (same_name(name, taken_names[i], strlen(taken_names[i])))
+            error_msg("%s '%s': the generated folder has a file or build target of that name",
+                      origin, name);
+    for (size_t i = 0; i < embedded_file_count; i++) {
+        const char *path = embedded_files[i].path, *stem = strrchr(path, '/') + 1;
+        if (!strncmp(path, "runtime/", 8) && same_name(name, stem, strcspn(stem, ".")))
+            error_msg("%s '%s': the generated folder has a runtime file of that name", origin,
+                      name);
+    }
+}
+
 /* One m4 run: prelude, the shared defines, the templates, then the text. */
 static void expand(Gen *G, const char *outfile, const char *template, const Buf *tail)
 {
@@ -41,8 +123,13 @@ static void expand(Gen *G, const char *outfile, const char *template, const Buf 
     append_embedded(&in, arena_printf(G->g->arena, "codegen/templates/%s", template));
     if (tail)
         buf_append(&in, tail->data, tail->len);
-    m4_expand(in.data, in.len, arena_printf(G->g->arena, "%s/%s", G->dir, outfile));
+    Buf m4_out = {0}, text = {0};
+    m4_expand(outfile, in.data, in.len, &m4_out);
     buf_free(&in);
+    fill_user_text(G, &m4_out, &text);
+    buf_free(&m4_out);
+    write_file(arena_printf(G->g->arena, "%s/%s", G->dir, outfile), text.data, text.len);
+    buf_free(&text);
 }
 
 static void define(Gen *G, const char *name, const char *value)
@@ -55,7 +142,9 @@ static void define_int(Gen *G, const char *name, unsigned long long value)
     buf_printf(&G->defines, "m4_define(«%s», «%llu»)m4_dnl\n", name, value);
 }
 
-/* Text that lands in comments: printable ASCII, and no early end of comment. */
+/* Text that lands in comments (C, and # in Makefile and CMakeLists.txt):
+ * printable ASCII, no early end of a C comment, and no backslash ending
+ * the line, which would continue a make comment onto the next line. */
 static char *sanitize(Arena *a, const char *s)
 {
     char *out = arena_strdup(a, s);
@@ -65,6 +154,9 @@ static char *sanitize(Arena *a, const char *s)
         if (p[0] == '*' && p[1] == '/')
             p[1] = '|';
     }
+    size_t n = strlen(out);
+    if (n && out[n - 1] == '\\')
+        out[n - 1] = '?';
     return out;
 }
 
@@ -76,10 +168,10 @@ static void define_provenance(Gen *G)
     Arena *a = G->g->arena;
     const char *lines[] = {
         arena_printf(a, "Generated by effcc %s; do not edit.", EFFCC_VERSION),
-        arena_printf(a, "Command: %s", sanitize(a, G->o->command)),
+        arena_printf(a, "Command: %s", user_text(G, sanitize(a, G->o->command))),
         arena_printf(a, "Spec: fnv1a64 %016llx", (unsigned long long)G->o->spec_hash),
         arena_printf(a, "Model: %s, input %dx%dx%d, width %.6g, depth %.6g, %d classes, bn eps %g",
-                     m->name, m->in_channels, m->resolution, m->resolution, m->width, m->depth,
+                     user_text(G, m->name), m->in_channels, m->resolution, m->resolution, m->width, m->depth,
                      m->classes, m->bn_eps),
         arena_printf(a, "Size: %llu parameters, %llu multiply-adds, %zu weight bytes, %zu arena bytes",
                      (unsigned long long)st.parameters, (unsigned long long)st.macs, G->blob.len,
@@ -131,10 +223,10 @@ static void define_model(Gen *G)
     for (char *p = guard; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
-    define(G, "GEN_NAME", G->o->name);
-    define(G, "GEN_GUARD", guard);
+    define(G, "GEN_NAME", G->name);
+    define(G, "GEN_GUARD", user_text(G, guard));
     define(G, "GEN_DESCRIPTION",
-           arena_printf(a, "%s compiled by effcc: %dx%d input, %d classes.", m->name,
+           arena_printf(a, "%s compiled by effcc: %dx%d input, %d classes.", user_text(G, m->name),
                         m->resolution, m->resolution, m->classes));
     define_int(G, "GEN_IN_C", (unsigned long long)in->shape.c);
     define_int(G, "GEN_IN_H", (unsigned long long)in->shape.h);
@@ -261,7 +353,7 @@ static void emit_call(Gen *G, Buf *b, int i, int call, const Kernel *k)
 static void emit_profile(Gen *G, Buf *b, const Kernel *ks, int calls)
 {
     const Graph *g = G->g;
-    const char *name = G->o->name;
+    const char *name = G->name;
     buf_printf(b, "\n#ifdef EFFCC_PROFILE\n#include \"effcc_timer.h\"\n");
     buf_printf(b, "double %s_profile_ms[%d], %s_profile_min_ms[%d];\n", name, calls, name, calls);
     buf_printf(b, "const char *const %s_profile_labels[%d] = {\n", name, calls);
@@ -283,7 +375,7 @@ static void emit_profile(Gen *G, Buf *b, const Kernel *ks, int calls)
 static void write_model_c(Gen *G)
 {
     const Graph *g = G->g;
-    const char *name = G->o->name;
+    const char *name = G->name;
     Kernel *ks = arena_array(g->arena, (size_t)g->nnodes, sizeof(Kernel));
     Buf text = {0}, run = {0};
     buf_printf(&text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
@@ -319,7 +411,7 @@ static void write_model_c(Gen *G)
     emit_profile(G, &text, ks, calls);
     buf_append(&text, run.data, run.len);
     buf_printf(&G->defines, "m4_define(«GEN_PROFILE_CALLS», «%d»)m4_dnl\n", calls);
-    expand(G, arena_printf(g->arena, "%s.c", name), "kernels.m4", &text);
+    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels.m4", &text);
     buf_free(&text);
     buf_free(&run);
 }
@@ -348,13 +440,17 @@ static void write_labels(Gen *G)
     int classes = G->g->nodes[G->g->output].shape.c;
     Buf text = {0};
     define(G, "GEN_LABELS_SOURCE",
-           names ? sanitize(G->g->arena, G->o->labels_source) : "none (the harness prints numbers)");
+           names ? user_text(G, sanitize(G->g->arena, G->o->labels_source))
+                 : "none (the harness prints numbers)");
+    Buf lines = {0};
     for (int c = 0; names && c < classes; c++) {
-        buf_printf(&text, "«    "); /* quoted: m4 copies the names untouched */
-        c_string(&text, names[c]);
-        buf_printf(&text, ",»\n");
+        buf_printf(&lines, "    ");
+        c_string(&lines, names[c]);
+        buf_printf(&lines, ",\n");
     }
-    buf_printf(&text, "%s};\n", names ? "" : "    NULL,\n");
+    buf_printf(&lines, "%s};\n", names ? "" : "    NULL,\n");
+    buf_printf(&text, "%s", user_text(G, arena_strdup(G->g->arena, lines.data)));
+    buf_free(&lines);
     expand(G, "labels.c", "labels.m4", &text);
     buf_free(&text);
 }
@@ -373,6 +469,7 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
 {
     Gen G = {.g = g, .o = o, .dir = dir};
     Arena *a = g->arena;
+    G.name = user_text(&G, o->name);
     build_blob(&G);
     define_model(&G);
     write_file(arena_printf(a, "%s/%s_weights.bin", dir, o->name), G.blob.data, G.blob.len);
@@ -387,6 +484,7 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     expand(&G, "CMakeLists.txt", "cmake.m4", NULL);
     copy_runtime(&G, "effcc_runtime.h");
     copy_runtime(&G, "effcc_timer.h");
+    copy_runtime(&G, "effcc_harness.h");
     copy_runtime(&G, "effcc_exp.h");
     copy_runtime(&G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
     copy_runtime(&G, "effcc_image.h");
@@ -394,4 +492,5 @@ void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
     copy_runtime(&G, "stb_image.h");
     buf_free(&G.defines);
     buf_free(&G.blob);
+    buf_free(&G.user);
 }

@@ -39,22 +39,48 @@ void write_file(const char *path, const void *data, size_t len)
         error_in(path, "write failed: %s", strerror(errno));
 }
 
-/* mkdir -p for the folders that hold path (not path itself). */
-static void make_parents(Arena *a, const char *path)
+/* Removes the folder path, then each folder holding it, up to made (the
+ * outermost that make_parents created); each only if empty. */
+static void remove_parents(Arena *a, const char *path, const char *made)
 {
+    if (!made)
+        return;
     char *p = arena_strdup(a, path);
+    size_t stop = strlen(made);
+    for (;;) {
+        rmdir(p);
+        char *slash = strrchr(p, '/');
+        if (!slash || (size_t)(slash - p) < stop)
+            return;
+        *slash = '\0';
+    }
+}
+
+/* mkdir -p for the folders that hold path (not path itself). Returns the
+ * outermost folder it created (its parents existed), or NULL. */
+static char *make_parents(Arena *a, const char *path)
+{
+    char *p = arena_strdup(a, path), *made = NULL;
     for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
+        if (*s != '/' || s[-1] == '/')
             continue;
         *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            error_in(path, "cannot create the folder %s: %s", p, strerror(errno));
+        if (mkdir(p, 0755) == 0) {
+            if (!made)
+                made = arena_strdup(a, p);
+        } else if (errno != EEXIST) {
+            int err = errno;
+            remove_parents(a, p, made);
+            error_in(path, "cannot create the folder %s: %s", p, strerror(err));
+        }
         *s = '/';
     }
+    return made;
 }
 
 /* Removes a folder and everything in it, never following symbolic links. */
 static int remove_tree(const char *dir);
+
 
 /* The PID in NAME = BASE ".effcc-tmp-" PID "-" N or BASE ".effcc-old-" PID,
  * or 0 when name is neither; *old tells which. */
@@ -109,18 +135,28 @@ static void remove_stale(Arena *a, const char *outdir)
     closedir(d);
 }
 
-char *staging_dir_create(Arena *a, const char *outdir)
+Staging staging_dir_create(Arena *a, const char *outdir)
 {
     remove_stale(a, outdir);
-    make_parents(a, outdir);
+    Staging st = {.made = make_parents(a, outdir), .arena = a};
     for (int attempt = 0; attempt < 100; attempt++) {
-        char *dir = arena_printf(a, "%s.effcc-tmp-%ld-%d", outdir, (long)getpid(), attempt);
-        if (mkdir(dir, 0755) == 0)
-            return dir;
-        if (errno != EEXIST)
-            error_in(outdir, "cannot create a folder beside it: %s", strerror(errno));
+        st.dir = arena_printf(a, "%s.effcc-tmp-%ld-%d", outdir, (long)getpid(), attempt);
+        if (mkdir(st.dir, 0755) == 0)
+            return st;
+        if (errno != EEXIST) {
+            int err = errno;
+            remove_parents(a, outdir, st.made);
+            error_in(outdir, "cannot create a folder beside it: %s", strerror(err));
+        }
     }
+    remove_parents(a, outdir, st.made);
     error_in(outdir, "cannot create a staging folder beside it");
+}
+
+void staging_dir_abandon(const Staging *st)
+{
+    remove_tree(st->dir);
+    remove_parents(st->arena, st->dir, st->made);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -175,9 +211,39 @@ void check_outdir_replaceable(const char *outdir)
                          "refusing to replace it: remove it or choose another -o");
 }
 
-void staging_dir_remove(const char *staging)
+/* The real path of path, or of its folder plus its last component when it
+ * does not exist (yet); NULL when neither resolves. */
+static char *resolve(Arena *a, const char *path)
 {
-    remove_tree(staging);
+    char *r = realpath(path, NULL), *out = NULL;
+    if (r) {
+        out = arena_strdup(a, r);
+        free(r);
+        return out;
+    }
+    const char *slash = strrchr(path, '/');
+    r = realpath(slash ? arena_printf(a, "%.*s", (int)(slash - path) + (slash == path), path) : ".",
+                 NULL);
+    if (r)
+        out = arena_printf(a, "%s/%s", r, slash ? slash + 1 : path);
+    free(r);
+    return out;
+}
+
+void check_outside_outdir(Arena *a, const char *path, const char *outdir)
+{
+    char *out = resolve(a, outdir), *p = resolve(a, path);
+    if (!out || !p)
+        return; /* nothing that does not exist can be inside */
+    size_t n = strlen(out);
+    if (!strncmp(p, out, n) && (p[n] == '/' || p[n] == '\0'))
+        error_in(path, "is inside the output folder %s, which compiling replaces as a whole: "
+                       "move it, or choose another -o", outdir);
+}
+
+void remove_folder(const char *dir)
+{
+    remove_tree(dir);
 }
 
 void staging_dir_commit(const char *staging, const char *outdir)

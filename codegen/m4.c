@@ -1,7 +1,8 @@
 /* m4.c — the one place effcc runs m4.
  *
  * `m4 -P` (builtins only as m4_*, so C words are never taken for macros)
- * reads the whole input on stdin and writes outpath. The m4 binary is
+ * reads the whole input on stdin and writes to an anonymous temporary
+ * file, which is read back into the caller's buffer. The m4 binary is
  * $EFFCC_M4 when set, else the first m4 on PATH. */
 #include "ir.h"
 
@@ -45,14 +46,17 @@ static bool write_all(int fd, const char *data, size_t len)
     return true;
 }
 
-void m4_expand(const char *input, size_t len, const char *outpath)
+#define M4_OUTPUT_MAX (UINT64_C(1) << 32) /* far beyond any model's source */
+
+void m4_expand(const char *name, const char *input, size_t len, Buf *out)
 {
-    int out_fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out_fd < 0)
-        error_in(outpath, "cannot create: %s", strerror(errno));
+    FILE *tmp = tmpfile();
+    if (!tmp)
+        error_msg("cannot create a temporary file for m4's output: %s", strerror(errno));
+    int out_fd = fileno(tmp);
     int pipefd[2];
     if (pipe(pipefd) < 0) {
-        close(out_fd);
+        fclose(tmp);
         error_msg("pipe: %s", strerror(errno));
     }
     pid_t pid = fork();
@@ -61,7 +65,6 @@ void m4_expand(const char *input, size_t len, const char *outpath)
         child(pipefd[0], out_fd);
     }
     close(pipefd[0]);
-    close(out_fd);
     /* m4 writes to the file, not to us, so writing all input first cannot deadlock */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
     bool sent = pid > 0 && write_all(pipefd[1], input, len);
@@ -71,9 +74,22 @@ void m4_expand(const char *input, size_t len, const char *outpath)
     if (pid > 0)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-    if (pid < 0)
+    if (pid < 0) {
+        fclose(tmp);
         error_msg("cannot start m4: %s", strerror(errno));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !sent)
-        error_in(outpath, "m4 failed (exit status %d) while generating this file",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !sent) {
+        fclose(tmp);
+        error_msg("m4 failed (exit status %d) while generating %s",
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1, name);
+    }
+    rewind(tmp);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, tmp)) > 0 && out->len <= M4_OUTPUT_MAX)
+        buf_append(out, chunk, n);
+    bool failed = ferror(tmp) || out->len > M4_OUTPUT_MAX;
+    fclose(tmp);
+    if (failed)
+        error_msg("cannot read m4's output for %s back", name);
 }

@@ -10,23 +10,12 @@
  * after the pipeline. */
 #include "ir.h"
 
-#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define EXIT_USER 1
 #define REPORT_MAX_BYTES (64u << 20) /* report.txt is effcc's own: a few KiB per layer */
-
-static void check_name(const char *name)
-{
-    bool ok = name[0] == '_' || isalpha((unsigned char)name[0]);
-    for (const char *p = name; *p; p++)
-        ok = ok && (*p == '_' || isalnum((unsigned char)*p));
-    if (!ok || strlen(name) > 64)
-        error_msg("--name '%s' is not a C identifier of at most 64 characters", name);
-    if (!strncmp(name, "m4_", 3) || !strncmp(name, "GEN_", 4) || !strncmp(name, "EFFCC_", 6))
-        error_msg("--name '%s': the prefixes m4_, GEN_ and EFFCC_ are reserved", name);
-}
 
 /* "a/b/names.txt" is recorded as "names.txt" (see record_command in cli.c). */
 static const char *last_component(const char *path)
@@ -77,9 +66,16 @@ static void compile(Arena *a, Options *o)
     Model *m;
     uint64_t hash;
     Graph *g = front(a, o, &m, &hash);
+    if (!o->target_given)
+        note("no --target given: generating portable C (generic); --target host gives this "
+             "machine's SIMD (%s)", target_resolve(target_find("host"))->name);
     const char *const name = o->name ? o->name : m->name; /* const: survives longjmp */
-    check_name(name);
+    codegen_check_name(name, o->name ? "--name" : "the spec's name (--name sets another)");
     check_outdir_replaceable(o->outdir);
+    const char *inputs[] = {o->spec, o->weights, o->labels, o->save_weights};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        if (inputs[i])
+            check_outside_outdir(a, inputs[i], o->outdir);
     const char *labels_source = "ImageNet-1k (torchvision's list)";
     const char **labels = labels_default(a, m->classes);
     if (o->labels) {
@@ -105,19 +101,19 @@ static void compile(Arena *a, Options *o)
                          .labels = labels, .labels_source = labels_source,
                          .report = arena_strdup(a, report.data)};
     buf_free(&report);
-    char *staging = staging_dir_create(a, o->outdir);
+    Staging staging = staging_dir_create(a, o->outdir);
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
-        codegen_write(g, &co, staging);
+        codegen_write(g, &co, staging.dir);
         if (o->code_size)
-            append_code_size(a, staging, name, target, g);
+            append_code_size(a, staging.dir, name, target, g);
         if (o->save_weights)
             weights_save(g, o->save_weights);
-        staging_dir_commit(staging, o->outdir);
+        staging_dir_commit(staging.dir, o->outdir);
         diag_pop(&f);
     } else {
-        staging_dir_remove(staging);
+        staging_dir_abandon(&staging);
         diag_rethrow();
     }
 }
@@ -140,10 +136,10 @@ static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t
         cs = code_size(dir, m->name, t, weights_blob_layout(g, offsets));
         diag_pop(&f);
     } else {
-        staging_dir_remove(dir);
+        remove_folder(dir);
         diag_rethrow();
     }
-    staging_dir_remove(dir);
+    remove_folder(dir);
     return cs;
 }
 
@@ -167,13 +163,23 @@ static void info(Arena *a, Options *o)
         info_print_text(stdout, m, g, target->name, measure ? &cs : NULL);
 }
 
+/* Output that did not reach stdout (a full disk, a closed pipe) is an error. */
+static int finish_stdout(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+        fprintf(stderr, "effcc: error: cannot write the output: %s\n", strerror(errno));
+        return status ? status : EXIT_USER;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     Options o;
     int status = cli_parse(&o, argc, argv);
     if (status >= 0) {
         cli_free(&o);
-        return status;
+        return finish_stdout(status);
     }
     Arena *a = arena_new();
     DiagFrame f;
@@ -193,5 +199,5 @@ int main(int argc, char **argv)
     }
     arena_free(a);
     cli_free(&o);
-    return status;
+    return finish_stdout(status);
 }

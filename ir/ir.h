@@ -60,6 +60,8 @@ _Noreturn void error_at(const char *file, int line, int col, const char *fmt, ..
 _Noreturn void error_in(const char *file, const char *fmt, ...) EFFCC_PRINTF(2, 3);
 _Noreturn void error_msg(const char *fmt, ...) EFFCC_PRINTF(1, 2);
 void note(const char *fmt, ...) EFFCC_PRINTF(1, 2); /* "effcc: note: …" on stderr */
+/* A bug in effcc, never the user's: "effcc: internal error: …" and abort. */
+_Noreturn void internal_error(const char *fmt, ...) EFFCC_PRINTF(1, 2);
 
 /* ===== support/buf.c =====================================================
  * A growable text buffer and the one printf-style emitter all code uses. */
@@ -410,8 +412,9 @@ const Target *target_resolve(const Target *t); /* host → what this machine run
 const char *target_list(void);               /* "generic, host, …" */
 
 /* ===== codegen/m4.c ====================================================== */
-/* Runs m4 -P on the templates plus input and writes the result to outpath. */
-void m4_expand(const char *input, size_t len, const char *outpath);
+/* Runs m4 -P on input (templates and effcc's own text: never user text)
+ * and appends the result to out; name (a file name) is for messages. */
+void m4_expand(const char *name, const char *input, size_t len, Buf *out);
 
 /* ===== codegen/codegen.c ================================================= */
 typedef struct {
@@ -424,6 +427,10 @@ typedef struct {
     const char **labels;        /* one name per class, or NULL: the harness prints numbers */
     const char *labels_source;  /* where they came from, for labels.c's comment */
 } CodegenOptions;
+/* Refuses (a user error) a model name that is not a C identifier or that
+ * the folder's own files, build targets or macros already use; origin
+ * ("--name", "the spec's name") says where it came from. */
+void codegen_check_name(const char *name, const char *origin);
 /* Writes the self-contained folder into dir (which must exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
 /* Places every param a kernel reads in the weights blob (offsets[i] for
@@ -443,12 +450,22 @@ CodeSize code_size(const char *dir, const char *name, const Target *t, size_t we
 void write_file(const char *path, const void *data, size_t len);
 /* A fresh sibling of outdir to write into, renamed over outdir on success
  * (swapped with an existing one in one step). Creating one first removes
- * the staging folders that killed compiles left beside outdir. */
-char *staging_dir_create(Arena *a, const char *outdir);
+ * the staging folders that killed compiles left beside outdir, and creates
+ * the folders that hold outdir; abandoning it removes it and those. */
+typedef struct {
+    char *dir;        /* the staging folder */
+    const char *made; /* the outermost folder created to hold it, or NULL */
+    Arena *arena;
+} Staging;
+Staging staging_dir_create(Arena *a, const char *outdir);
 void staging_dir_commit(const char *staging, const char *outdir);
+void staging_dir_abandon(const Staging *st);
 /* Refuses (a user error) an existing outdir that effcc did not write. */
 void check_outdir_replaceable(const char *outdir);
-void staging_dir_remove(const char *staging);
+/* Refuses (a user error) a file the user named that lies inside outdir,
+ * which the compile replaces whole. */
+void check_outside_outdir(Arena *a, const char *path, const char *outdir);
+void remove_folder(const char *dir); /* and all it holds, following no link */
 
 /* ===== driver/cli.c ======================================================
  * The command line parsed into Options. cli_parse never exits: it returns -1

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 
 static DiagFrame *top;
-static char message[2048];
+static char *message; /* the last error's text, reallocated by each error */
+static size_t message_cap;
 
 void diag_push(DiagFrame *f)
 {
@@ -27,55 +28,83 @@ void diag_pop(DiagFrame *f)
 
 const char *diag_message(void)
 {
-    return message;
+    return message ? message : "";
 }
 
 _Noreturn void diag_rethrow(void)
 {
     DiagFrame *f = top;
     if (!f) {
-        fprintf(stderr, "effcc: uncaught error: %s\n", message);
+        fprintf(stderr, "effcc: uncaught error: %s\n", diag_message());
         abort();
     }
     top = f->prev;
     longjmp(f->env, 1);
 }
 
-static _Noreturn void throw_v(const char *prefix, const char *fmt, va_list ap)
+/* "FILE:LINE:COL: error: ", "FILE: error: " (line 0) or "error: " (no file). */
+static int prefix(char *out, size_t size, const char *file, int line, int col)
 {
-    int n = snprintf(message, sizeof message, "%s", prefix);
-    if (n < 0 || (size_t)n >= sizeof message)
-        n = 0;
-    vsnprintf(message + n, sizeof message - (size_t)n, fmt, ap);
+    if (!file)
+        return snprintf(out, size, "error: ");
+    if (line > 0)
+        return snprintf(out, size, "%s:%d:%d: error: ", file, line, col);
+    return snprintf(out, size, "%s: error: ", file);
+}
+
+/* Formats prefix and message whole, however long the paths in them. */
+static _Noreturn void throw_v(const char *file, int line, int col, const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int np = prefix(NULL, 0, file, line, col);
+    int nm = vsnprintf(NULL, 0, fmt, ap);
+    if (np < 0 || nm < 0)
+        internal_error("diag.c: cannot format a message");
+    size_t need = (size_t)np + (size_t)nm + 1;
+    if (need > message_cap) {
+        char *p = realloc(message, need);
+        if (!p)
+            internal_error("out of memory for an error message");
+        message = p;
+        message_cap = need;
+    }
+    prefix(message, (size_t)np + 1, file, line, col);
+    vsnprintf(message + np, (size_t)nm + 1, fmt, aq);
+    va_end(aq);
     diag_rethrow();
 }
 
 void error_at(const char *file, int line, int col, const char *fmt, ...)
 {
-    char prefix[512];
-    if (line > 0)
-        snprintf(prefix, sizeof prefix, "%s:%d:%d: error: ", file, line, col);
-    else
-        snprintf(prefix, sizeof prefix, "%s: error: ", file);
     va_list ap;
     va_start(ap, fmt);
-    throw_v(prefix, fmt, ap);
+    throw_v(file, line, col, fmt, ap);
 }
 
 void error_in(const char *file, const char *fmt, ...)
 {
-    char prefix[512];
-    snprintf(prefix, sizeof prefix, "%s: error: ", file);
     va_list ap;
     va_start(ap, fmt);
-    throw_v(prefix, fmt, ap);
+    throw_v(file, 0, 0, fmt, ap);
 }
 
 void error_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    throw_v("error: ", fmt, ap);
+    throw_v(NULL, 0, 0, fmt, ap);
+}
+
+void internal_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("effcc: internal error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
 }
 
 void note(const char *fmt, ...)

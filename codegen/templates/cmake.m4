@@ -23,9 +23,10 @@ if(GEN_NAME«»_OPENMP)
   find_package(OpenMP REQUIRED)
   target_link_libraries(GEN_NAME«»_model PUBLIC OpenMP::OpenMP_C)
 endif()
+# The assembler finds GEN_NAME«»_weights.bin through the include path above
+# (gcc and clang hand -I to it), so no path is spelled in a definition.
 set_source_files_properties(GEN_NAME«»_weights.S PROPERTIES
-  COMPILE_DEFINITIONS "EFFCC_WEIGHTS_FILE=\"${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin\""
-  OBJECT_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin)
+  OBJECT_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/GEN_NAME«»_weights.bin")
 
 add_executable(GEN_NAME main.c labels.c effcc_image.c)
 target_compile_options(GEN_NAME PRIVATE ${target_flags} -Wall -Wextra)

@@ -32,7 +32,7 @@ $(PROGRAM): $(OBJECTS)
 GEN_NAME.o: GEN_NAME.c GEN_NAME.h effcc_runtime.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ GEN_NAME.c
 
-main.o: main.c GEN_NAME.h effcc_image.h effcc_timer.h
+main.o: main.c GEN_NAME.h effcc_harness.h effcc_image.h effcc_timer.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ main.c
 
 labels.o: labels.c GEN_NAME.h
@@ -42,10 +42,11 @@ labels.o: labels.c GEN_NAME.h
 effcc_image.o: effcc_image.c effcc_image.h stb_image.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ effcc_image.c
 
-# The weights blob is found through an absolute path so the build works from
-# any directory; the generated files themselves hold no absolute path.
+# Recipes run in this folder, where the assembler finds the weights blob by
+# its plain name: no path of this folder (which may hold any character)
+# ever reaches the shell.
 GEN_NAME«»_weights.o: GEN_NAME«»_weights.S GEN_NAME«»_weights.bin
-	$(CC) $(ALL_CFLAGS) -DEFFCC_WEIGHTS_FILE='"$(CURDIR)/GEN_NAME«»_weights.bin"' -c -o $@ GEN_NAME«»_weights.S
+	$(CC) $(ALL_CFLAGS) -c -o $@ GEN_NAME«»_weights.S
 
 clean:
 	rm -f $(PROGRAM) $(OBJECTS)

@@ -2,9 +2,9 @@
  *
 GEN_PROVENANCE *
  * The bytes live in GEN_NAME«»_weights.bin and are pulled in with .incbin, so
- * the C compiler never parses millions of constants. The build passes
- * EFFCC_WEIGHTS_FILE, a path the assembler can open; the default works when
- * assembling from this folder.
+ * the C compiler never parses millions of constants. The assembler finds it
+ * in the folder it runs in (the Makefile's) or on its include path (CMake's
+ * -I of this folder); -DEFFCC_WEIGHTS_FILE='"PATH"' names another file.
  */
 #ifndef EFFCC_WEIGHTS_FILE
 #define EFFCC_WEIGHTS_FILE "GEN_NAME«»_weights.bin"

@@ -29,7 +29,7 @@ check() {
     want=$1 expected=$2
     shift 2
     cases=$((cases + 1))
-    effcc "$@" </dev/null >stdout.txt 2>stderr.txt
+    timeout 60 effcc "$@" </dev/null >stdout.txt 2>stderr.txt # a hang is a failure too
     got=$?
     if [ "$got" -ne "$want" ]; then
         fail "exit $got (wanted $want): effcc $*"
@@ -70,9 +70,38 @@ done
 : >empty.yaml
 check 1 "empty.yaml:1:1: error: empty spec: expected a mapping with keys name, input" compile empty.yaml -o out
 head -c 1048577 /dev/zero | tr '\0' '#' >big.yaml
-check 1 "big.yaml: error: larger than 1048576 bytes (1 MiB), the most a spec may be" compile big.yaml -o out
+check 1 "big.yaml: error: too large: 1048577 bytes, at most 1048576 expected" compile big.yaml -o out
 awk 'BEGIN { printf "name: "; for (i = 0; i < 100000; i++) printf "["; for (i = 0; i < 100000; i++) printf "]"; print "" }' >deep.yaml
 check 1 "deep.yaml:1:22: error: sequences and mappings nest too deep (more than 16 levels)" compile deep.yaml -o out
+
+# --- files that are not files: refused before reading, never waited on ---
+mkfifo fifo
+check 1 "fifo: error: not a regular file (a pipe)" compile fifo -o out
+check 1 "fifo: error: not a regular file (a pipe)" compile efficientnet.yaml -o out --weights fifo
+check 1 "fifo: error: not a regular file (a pipe)" compile efficientnet.yaml -o out --labels fifo
+check 1 "/dev/zero: error: not a regular file (a character device)" compile efficientnet.yaml -o out --labels /dev/zero
+
+# --- files inside OUTDIR, which a compile replaces whole: refused, kept ---
+effcc compile efficientnet.yaml --phi -3 -o prev 2>/dev/null || fail "compile prev"
+cp efficientnet.yaml prev/spec.yaml
+cp good.safetensors prev/w.safetensors
+printf 'a\nb\n' >prev/names.txt
+check 1 "prev/spec.yaml: error: is inside the output folder prev" compile prev/spec.yaml -o prev
+check 1 "prev/w.safetensors: error: is inside the output folder prev" compile efficientnet.yaml -o prev --phi -2 --weights prev/w.safetensors
+check 1 "prev/names.txt: error: is inside the output folder prev" compile efficientnet.yaml -o prev --classes 2 --labels prev/names.txt
+check 1 "./prev/new.safetensors: error: is inside the output folder prev," compile efficientnet.yaml -o prev/ --save-weights ./prev/new.safetensors
+[ -f prev/spec.yaml ] && [ -f prev/w.safetensors ] && [ -f prev/names.txt ] || fail "files inside OUTDIR were lost"
+rm -rf prev
+
+# --- long paths: whole messages; a failed compile leaves no folder it made ---
+long=$(printf '%0200d' 0 | tr 0 d)
+mkdir -p "$long/$long/$long"
+cp "$bad/spec/even_kernel.yaml" "$long/$long/$long/"
+expected=$(sed -n '1s/^# expect: //p' "$long/$long/$long/even_kernel.yaml")
+check 1 "$long/$long/$long/$expected" compile "$long/$long/$long/even_kernel.yaml" -o out
+rm -rf "$long"
+check 1 "nofolder/w.safetensors: error: cannot create" compile efficientnet.yaml --phi -3 -o made/by/effcc/out --save-weights nofolder/w.safetensors
+[ -e made ] && fail "a failed compile left the folders it made (made/…)" && rm -rf made
 
 # --- command lines and weights: tests/bad/cases.txt ---
 set -f # arguments are split on spaces, never globbed

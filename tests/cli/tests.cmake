@@ -10,3 +10,15 @@ add_test(NAME cli.killed-compile
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/kill_test.sh $<TARGET_FILE:effcc>
                  ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/kill-work)
 set_tests_properties(cli.killed-compile PROPERTIES LABELS cli TIMEOUT 600)
+# User text (paths, names, class names) with every macro name m4 knows stays
+# data: verbatim in the files, nothing run, the folder builds.
+add_test(NAME cli.hostile-user-text
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/hostile_test.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/hostile-work)
+set_tests_properties(cli.hostile-user-text PROPERTIES LABELS cli TIMEOUT 900)
+# The generated program's command line: unwritable output, the files it
+# reads (FIFOs, sizes, pixel limit), usage errors (tests/cli/harness_test.sh).
+add_test(NAME cli.harness
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/harness_test.sh $<TARGET_FILE:effcc>
+                 ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/harness-work)
+set_tests_properties(cli.harness PROPERTIES LABELS cli TIMEOUT 600 SKIP_RETURN_CODE 77)
