@@ -32,6 +32,8 @@ typedef struct {
     Buf blob;        /* the weights */
     Buf user;        /* const char * per user text, the index its mark holds */
     const char *name; /* the mark of o->name */
+    Buf m4_in, m4_out, text; /* expand's buffers, kept for the next file */
+    Buf src, run;            /* the text a file's template is given */
 } Gen;
 
 /* The mark standing for s in m4's input. */
@@ -117,19 +119,15 @@ void codegen_check_name(const char *name, const char *origin)
 /* One m4 run: prelude, the shared defines, the templates, then the text. */
 static void expand(Gen *G, const char *outfile, const char *template, const Buf *tail)
 {
-    Buf in = {0};
-    append_embedded(&in, "codegen/templates/prelude.m4");
-    buf_append(&in, G->defines.data, G->defines.len);
-    append_embedded(&in, arena_printf(G->g->arena, "codegen/templates/%s", template));
+    G->m4_in.len = G->m4_out.len = G->text.len = 0;
+    append_embedded(&G->m4_in, "codegen/templates/prelude.m4");
+    buf_append(&G->m4_in, G->defines.data, G->defines.len);
+    append_embedded(&G->m4_in, arena_printf(G->g->arena, "codegen/templates/%s", template));
     if (tail)
-        buf_append(&in, tail->data, tail->len);
-    Buf m4_out = {0}, text = {0};
-    m4_expand(outfile, in.data, in.len, &m4_out);
-    buf_free(&in);
-    fill_user_text(G, &m4_out, &text);
-    buf_free(&m4_out);
-    write_file(arena_printf(G->g->arena, "%s/%s", G->dir, outfile), text.data, text.len);
-    buf_free(&text);
+        buf_append(&G->m4_in, tail->data, tail->len);
+    m4_expand(outfile, G->m4_in.data, G->m4_in.len, &G->m4_out);
+    fill_user_text(G, &G->m4_out, &G->text);
+    write_file(arena_printf(G->g->arena, "%s/%s", G->dir, outfile), G->text.data, G->text.len);
 }
 
 static void define(Gen *G, const char *name, const char *value)
@@ -377,20 +375,21 @@ static void write_model_c(Gen *G)
     const Graph *g = G->g;
     const char *name = G->name;
     Kernel *ks = arena_array(g->arena, (size_t)g->nnodes, sizeof(Kernel));
-    Buf text = {0}, run = {0};
-    buf_printf(&text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
+    Buf *text = &G->src, *run = &G->run;
+    text->len = run->len = 0;
+    buf_printf(text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
                "its kernels, each specialised to its shapes, and the schedule.");
-    buf_printf(&text, "#if defined(EFFCC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
+    buf_printf(text, "#if defined(EFFCC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
                       "#define _POSIX_C_SOURCE 200809L /* clock_gettime */\n#endif\n");
-    buf_printf(&text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
-    buf_printf(&text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
+    buf_printf(text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
+    buf_printf(text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
     if (strcmp(G->o->target->requires, "1") != 0)
-        buf_printf(&text, "#if !(%s)\n#error \"generated for --target %s: build it with %s\"\n#endif\n\n",
+        buf_printf(text, "#if !(%s)\n#error \"generated for --target %s: build it with %s\"\n#endif\n\n",
                    G->o->target->requires, G->o->target->name, G->o->target->hint);
-    buf_printf(&text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
-    buf_printf(&run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
-    buf_printf(&run, "    float *const A = (float *)arena;\n");
-    buf_printf(&run, "    const float *const W = %s_weights;\n", name);
+    buf_printf(text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
+    buf_printf(run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
+    buf_printf(run, "    float *const A = (float *)arena;\n");
+    buf_printf(run, "    const float *const W = %s_weights;\n", name);
     int calls = 0;
     for (int i = 0; i < g->nnodes; i++) {
         kernel_for_node(g, i, &ks[i]);
@@ -400,20 +399,18 @@ static void write_model_c(Gen *G)
         for (int j = 0; j < i && !seen; j++)
             seen = strcmp(ks[j].name, ks[i].name) == 0;
         if (!seen)
-            buf_printf(&text, "%s\n", ks[i].invoke);
-        emit_call(G, &run, i, calls++, &ks[i]);
+            buf_printf(text, "%s\n", ks[i].invoke);
+        emit_call(G, run, i, calls++, &ks[i]);
     }
     Kernel copy;
     int classes = g->nodes[g->output].shape.c;
     kernel_copy(classes, &copy);
-    buf_printf(&text, "%s\n", copy.invoke);
-    buf_printf(&run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
-    emit_profile(G, &text, ks, calls);
-    buf_append(&text, run.data, run.len);
+    buf_printf(text, "%s\n", copy.invoke);
+    buf_printf(run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
+    emit_profile(G, text, ks, calls);
+    buf_append(text, run->data, run->len);
     buf_printf(&G->defines, "m4_define(«GEN_PROFILE_CALLS», «%d»)m4_dnl\n", calls);
-    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels.m4", &text);
-    buf_free(&text);
-    buf_free(&run);
+    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels.m4", text);
 }
 
 /* A name as a C string literal: quotes, backslashes and question marks
@@ -438,21 +435,19 @@ static void write_labels(Gen *G)
 {
     const char **names = G->o->labels;
     int classes = G->g->nodes[G->g->output].shape.c;
-    Buf text = {0};
     define(G, "GEN_LABELS_SOURCE",
            names ? user_text(G, sanitize(G->g->arena, G->o->labels_source))
                  : "none (the harness prints numbers)");
-    Buf lines = {0};
+    Buf *lines = &G->run, *text = &G->src;
+    lines->len = text->len = 0;
     for (int c = 0; names && c < classes; c++) {
-        buf_printf(&lines, "    ");
-        c_string(&lines, names[c]);
-        buf_printf(&lines, ",\n");
+        buf_printf(lines, "    ");
+        c_string(lines, names[c]);
+        buf_printf(lines, ",\n");
     }
-    buf_printf(&lines, "%s};\n", names ? "" : "    NULL,\n");
-    buf_printf(&text, "%s", user_text(G, arena_strdup(G->g->arena, lines.data)));
-    buf_free(&lines);
-    expand(G, "labels.c", "labels.m4", &text);
-    buf_free(&text);
+    buf_printf(lines, "%s};\n", names ? "" : "    NULL,\n");
+    buf_printf(text, "%s", user_text(G, arena_strdup(G->g->arena, lines->data)));
+    expand(G, "labels.c", "labels.m4", text);
 }
 
 static void copy_runtime(Gen *G, const char *file)
@@ -465,32 +460,53 @@ static void copy_runtime(Gen *G, const char *file)
     write_file(arena_printf(G->g->arena, "%s/%s", G->dir, file), f->data, f->size);
 }
 
+static void write_folder(Gen *G)
+{
+    const CodegenOptions *o = G->o;
+    Arena *a = G->g->arena;
+    G->name = user_text(G, o->name);
+    build_blob(G);
+    define_model(G);
+    write_file(arena_printf(a, "%s/%s_weights.bin", G->dir, o->name), G->blob.data, G->blob.len);
+    expand(G, arena_printf(a, "%s_weights.S", o->name), "weights_s.m4", NULL);
+    write_model_c(G); /* first: it defines GEN_PROFILE_CALLS for the header */
+    expand(G, arena_printf(a, "%s.h", o->name), "header.m4", NULL);
+    expand(G, "main.c", "main.m4", NULL);
+    write_labels(G);
+    expand(G, "Makefile", "makefile.m4", NULL);
+    if (o->report)
+        write_file(arena_printf(a, "%s/report.txt", G->dir), o->report, strlen(o->report));
+    expand(G, "CMakeLists.txt", "cmake.m4", NULL);
+    copy_runtime(G, "effcc_runtime.h");
+    copy_runtime(G, "effcc_timer.h");
+    copy_runtime(G, "effcc_harness.h");
+    copy_runtime(G, "effcc_exp.h");
+    copy_runtime(G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
+    copy_runtime(G, "effcc_image.h");
+    copy_runtime(G, "effcc_image.c");
+    copy_runtime(G, "stb_image.h");
+}
+
+static void free_gen(Gen *G)
+{
+    Buf *bufs[] = {&G->defines, &G->blob, &G->user, &G->m4_in, &G->m4_out, &G->text, &G->src,
+                   &G->run};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        buf_free(bufs[i]);
+}
+
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir)
 {
-    Gen G = {.g = g, .o = o, .dir = dir};
-    Arena *a = g->arena;
-    G.name = user_text(&G, o->name);
-    build_blob(&G);
-    define_model(&G);
-    write_file(arena_printf(a, "%s/%s_weights.bin", dir, o->name), G.blob.data, G.blob.len);
-    expand(&G, arena_printf(a, "%s_weights.S", o->name), "weights_s.m4", NULL);
-    write_model_c(&G); /* first: it defines GEN_PROFILE_CALLS for the header */
-    expand(&G, arena_printf(a, "%s.h", o->name), "header.m4", NULL);
-    expand(&G, "main.c", "main.m4", NULL);
-    write_labels(&G);
-    expand(&G, "Makefile", "makefile.m4", NULL);
-    if (o->report)
-        write_file(arena_printf(a, "%s/report.txt", dir), o->report, strlen(o->report));
-    expand(&G, "CMakeLists.txt", "cmake.m4", NULL);
-    copy_runtime(&G, "effcc_runtime.h");
-    copy_runtime(&G, "effcc_timer.h");
-    copy_runtime(&G, "effcc_harness.h");
-    copy_runtime(&G, "effcc_exp.h");
-    copy_runtime(&G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
-    copy_runtime(&G, "effcc_image.h");
-    copy_runtime(&G, "effcc_image.c");
-    copy_runtime(&G, "stb_image.h");
-    buf_free(&G.defines);
-    buf_free(&G.blob);
-    buf_free(&G.user);
+    Gen *G = arena_alloc(g->arena, sizeof *G); /* not a local: it changes after setjmp */
+    *G = (Gen){.g = g, .o = o, .dir = dir};
+    DiagFrame f;
+    diag_push(&f);
+    if (setjmp(f.env) == 0) {
+        write_folder(G);
+        diag_pop(&f);
+        free_gen(G);
+    } else {
+        free_gen(G);
+        diag_rethrow();
+    }
 }

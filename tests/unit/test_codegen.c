@@ -113,7 +113,7 @@ static void test_generated_folder(void)
     const char *files[] = {"net.h", "net.c", "net_weights.S", "net_weights.bin", "main.c",
                            "labels.c", "Makefile", "CMakeLists.txt", "effcc_runtime.h",
                            "effcc_timer.h", "effcc_exp.h", "effcc_simd_generic.h",
-                           "effcc_image.h", "effcc_image.c", "stb_image.h"};
+                           "effcc_image.h", "effcc_image.c", "stb_image.h", "effcc_harness.h"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[256];
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
