@@ -1,5 +1,6 @@
 /* effcc_image.c — a photo to a model's input: decode, centre crop, resize,
- * normalise. Used by the harness (main.c) only.
+ * normalise, on the bytes of a file in memory. Used by the harness (main.c),
+ * which reads the file, and fuzzed by fuzz/fuzz_image.c.
  *
  * Decoding is stb_image (stb_image.h beside this file: v2.30, the newest
  * release, from github.com/nothings/stb, last changed in commit 013ac3b of
@@ -42,7 +43,6 @@
 
 #include "effcc_image.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -176,27 +176,58 @@ static unsigned char *resize(const unsigned char *crop, size_t stride, int n, in
     return out;
 }
 
-int effcc_image_load(const char *path, int channels, int size, const float *mean,
-                     const float *std, float *out, char *err, size_t errsize)
+/* The decoded RGB pixels (w x h, 3 bytes each), or NULL with a message in
+ * err: too many pixels, or not a PNG or JPEG stb_image can decode. The size
+ * is checked on the header alone, before any pixel is allocated. */
+static unsigned char *decode_rgb(const void *data, size_t len, long max_pixels, int *w, int *h,
+                                 char *err, size_t errsize)
+{
+    int n;
+    if (len > EFFCC_IMAGE_MAX_BYTES) {
+        snprintf(err, errsize, "too large: %zu bytes, at most %zu accepted", len,
+                 EFFCC_IMAGE_MAX_BYTES);
+        return NULL;
+    }
+    if (!stbi_info_from_memory(data, (int)len, w, h, &n)) {
+        snprintf(err, errsize, "cannot decode as PNG or JPEG (%s)", stbi_failure_reason());
+        return NULL;
+    }
+    if ((long long)*w * *h > max_pixels) {
+        snprintf(err, errsize, "too large: %d x %d pixels, at most %ld accepted", *w, *h,
+                 max_pixels);
+        return NULL;
+    }
+    int dw, dh;
+    unsigned char *pixels = stbi_load_from_memory(data, (int)len, &dw, &dh, &n, 3);
+    if (!pixels) {
+        snprintf(err, errsize, "cannot decode as PNG or JPEG (%s)", stbi_failure_reason());
+        return NULL;
+    }
+    if (dw != *w || dh != *h) { /* the header said otherwise: never trust either */
+        stbi_image_free(pixels);
+        snprintf(err, errsize, "cannot decode as PNG or JPEG (inconsistent size)");
+        return NULL;
+    }
+    return pixels;
+}
+
+int effcc_image_decode(const void *data, size_t len, long max_pixels, int channels, int size,
+                       const float *mean, const float *std, float *out, char *err,
+                       size_t errsize)
 {
     if (channels != 3) {
         snprintf(err, errsize, "--image needs a model with 3 input channels, this one has %d",
                  channels);
         return -1;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errsize, "%s: cannot open: %s", path, strerror(errno));
+    if (size < 1) {
+        snprintf(err, errsize, "bad output size %d", size);
         return -1;
     }
-    int w, h, n;
-    unsigned char *pixels = stbi_load_from_file(f, &w, &h, &n, 3);
-    fclose(f);
-    if (!pixels) {
-        snprintf(err, errsize, "%s: cannot decode as PNG or JPEG (%s)", path,
-                 stbi_failure_reason());
+    int w, h;
+    unsigned char *pixels = decode_rgb(data, len, max_pixels, &w, &h, err, errsize);
+    if (!pixels)
         return -1;
-    }
     int m = w < h ? w : h;
     int crop = (int)((double)size / (size + CROP_PADDING) * m);
     if (crop < 1)
@@ -207,7 +238,7 @@ int effcc_image_load(const char *path, int channels, int size, const float *mean
     unsigned char *rgb = resize(origin, stride, crop, size);
     stbi_image_free(pixels);
     if (!rgb) {
-        snprintf(err, errsize, "%s: out of memory", path);
+        snprintf(err, errsize, "out of memory");
         return -1;
     }
     size_t plane = (size_t)size * (size_t)size;

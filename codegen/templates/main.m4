@@ -18,10 +18,15 @@ GEN_PROVENANCE *
  *                (make PROFILE=1) then prints the time of every kernel call
  * Prints the top-5 classes: "top1 class 281 logit 9.876543 p 0.8123 tabby"
  * (p from a softmax over the logits; the name when labels.c has one).
- * Exit status 0 on success, 1 on an I/O error, 2 on a usage error.
+ * Exit status 0 on success, 1 on an I/O error (a file it cannot read, or
+ * output it cannot write, standard output included), 2 on a usage error.
+ * The arguments are parsed by effcc_harness.h, which also reads the files:
+ * regular files only (--image at most EFFCC_IMAGE_MAX_BYTES, --input exactly
+ * the input's size), checked before reading.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "GEN_NAME.h"
+#include "effcc_harness.h"
 #include "effcc_image.h"
 #include "effcc_timer.h"
 
@@ -52,10 +57,10 @@ static void poison_arena(void *arena, int poison)
         memset(arena, 0xff, GEN_NAME«»_ARENA_BYTES);
 }
 
-static int usage(const char *argv0, FILE *to, int status)
+static int usage(const char *prog, FILE *to, int status)
 {
     fprintf(to, "usage: %s [--image FILE | --input FILE] [--output FILE] [--save-input FILE] "
-                "[--bench N] [--poison] [--info]\n", argv0);
+                "[--bench N] [--poison] [--info]\n", prog);
     return status;
 }
 
@@ -63,13 +68,21 @@ static int read_image(const char *path, float *x)
 {
     static const float mean[] = GEN_NAME«»_INPUT_MEAN, std[] = GEN_NAME«»_INPUT_STD;
     char err[512];
+    size_t len;
     if (GEN_NAME«»_INPUT_HEIGHT != GEN_NAME«»_INPUT_WIDTH) {
         fprintf(stderr, "%s: --image needs a square input\n", path);
         return 1;
     }
-    if (effcc_image_load(path, GEN_NAME«»_INPUT_CHANNELS, GEN_NAME«»_INPUT_HEIGHT, mean, std, x,
-                         err, sizeof err) != 0) {
+    unsigned char *data = effcc_read_regular(path, EFFCC_IMAGE_MAX_BYTES, &len, err, sizeof err);
+    if (!data) {
         fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    int status = effcc_image_decode(data, len, EFFCC_IMAGE_MAX_PIXELS, GEN_NAME«»_INPUT_CHANNELS,
+                                    GEN_NAME«»_INPUT_HEIGHT, mean, std, x, err, sizeof err);
+    free(data);
+    if (status != 0) {
+        fprintf(stderr, "%s: %s\n", path, err);
         return 1;
     }
     return 0;
@@ -77,19 +90,22 @@ static int read_image(const char *path, float *x)
 
 static int read_input(const char *path, float *x)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+    char err[512];
+    size_t len;
+    unsigned char *data = effcc_read_regular(path, sizeof(float) * INPUT_FLOATS, &len, err,
+                                             sizeof err);
+    if (!data) {
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
-    size_t n = fread(x, sizeof(float), INPUT_FLOATS, f);
-    int extra = fgetc(f) != EOF;
-    fclose(f);
-    if (n != INPUT_FLOATS || extra) {
+    if (len != sizeof(float) * INPUT_FLOATS) {
         fprintf(stderr, "%s: expected exactly %d float32 values (%d bytes)\n", path,
                 INPUT_FLOATS, INPUT_FLOATS * 4);
+        free(data);
         return 1;
     }
+    memcpy(x, data, len);
+    free(data);
     return 0;
 }
 
@@ -169,12 +185,12 @@ static void print_profile(int runs)
 }
 #endif
 
-static void bench(const float *input, float *logits, void *arena, int runs, int poison)
+static int bench(const float *input, float *logits, void *arena, int runs, int poison)
 {
     double *t = malloc(sizeof(double) * (size_t)runs);
     if (!t) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
+        fprintf(stderr, "out of memory for %d timings\n", runs);
+        return 1;
     }
 #ifdef EFFCC_PROFILE
     for (int i = 0; i < GEN_NAME«»_PROFILE_CALLS; i++)
@@ -194,43 +210,12 @@ static void bench(const float *input, float *logits, void *arena, int runs, int 
     print_profile(runs);
 #endif
     free(t);
+    return 0;
 }
 
-int main(int argc, char **argv)
+/* The run the arguments ask for; returns the exit status. */
+static int run(const EffccArgs *args)
 {
-    const char *input_path = NULL, *image_path = NULL, *output_path = NULL, *save_path = NULL;
-    int runs = 0, poison = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return usage(argv[0], stdout, 0);
-        if (!strcmp(argv[i], "--info"))
-            return print_info();
-        if (!strcmp(argv[i], "--poison")) {
-            poison = 1;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return usage(argv[0], stderr, 2);
-        if (!strcmp(argv[i], "--input"))
-            input_path = argv[++i];
-        else if (!strcmp(argv[i], "--image"))
-            image_path = argv[++i];
-        else if (!strcmp(argv[i], "--output"))
-            output_path = argv[++i];
-        else if (!strcmp(argv[i], "--save-input"))
-            save_path = argv[++i];
-        else if (!strcmp(argv[i], "--bench")) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            if (*end || n < 1 || n > 1000000)
-                return usage(argv[0], stderr, 2);
-            runs = (int)n;
-        } else
-            return usage(argv[0], stderr, 2);
-    }
-    if (input_path && image_path)
-        return usage(argv[0], stderr, 2);
-
     static float input[INPUT_FLOATS], logits[CLASSES];
     size_t arena_size = (GEN_NAME«»_ARENA_BYTES + 63) / 64 * 64;
     void *arena = aligned_alloc(64, arena_size);
@@ -239,23 +224,64 @@ int main(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (input_path)
-        status = read_input(input_path, input);
-    else if (image_path)
-        status = read_image(image_path, input);
+    if (args->input)
+        status = read_input(args->input, input);
+    else if (args->image)
+        status = read_image(args->image, input);
     else
         synthetic_input(input);
-    if (status == 0 && save_path)
-        status = write_floats(save_path, input, INPUT_FLOATS, "input");
+    if (status == 0 && args->save_input)
+        status = write_floats(args->save_input, input, INPUT_FLOATS, "input");
     if (status == 0) {
-        poison_arena(arena, poison);
+        poison_arena(arena, args->poison);
         GEN_NAME«»_run(input, logits, arena);
         print_top5(logits);
-        if (output_path)
-            status = write_floats(output_path, logits, CLASSES, "logits");
-        if (status == 0 && runs > 0)
-            bench(input, logits, arena, runs, poison);
+        if (args->output)
+            status = write_floats(args->output, logits, CLASSES, "logits");
+        if (status == 0 && args->runs > 0)
+            status = bench(input, logits, arena, args->runs, args->poison);
     }
     free(arena);
     return status;
+}
+
+/* Output that never arrived is a failure (a full disk, > /dev/full): the
+ * buffered rest is written and stdout closed, and an error exits 1. */
+static int close_stdout(const char *prog, int status)
+{
+    int err = fflush(stdout) != 0 ? errno : 0;
+    int failed = err != 0 || ferror(stdout);
+    if (fclose(stdout) != 0 && !failed) {
+        err = errno;
+        failed = 1;
+    }
+    if (!failed)
+        return status;
+    fprintf(stderr, "%s: cannot write the standard output%s%s\n", prog, err ? ": " : "",
+            err ? strerror(err) : "");
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "GEN_NAME";
+    EffccArgs args;
+    int status;
+    switch (effcc_harness_parse(&args, argc, argv)) {
+    case EFFCC_HELP:
+        status = usage(prog, stdout, 0);
+        break;
+    case EFFCC_INFO:
+        status = print_info();
+        break;
+    case EFFCC_USAGE_ERROR:
+        fprintf(stderr, "%s: %s%s%s\n", prog, args.error, args.arg ? ": " : "",
+                args.arg ? args.arg : "");
+        status = usage(prog, stderr, 2);
+        break;
+    default:
+        status = run(&args);
+        break;
+    }
+    return close_stdout(prog, status);
 }
