@@ -24,9 +24,9 @@ static void put(Kernel *k, const char *fmt, ...)
     k->used += (size_t)n;
 }
 
-static void param(Kernel *k, const char *name, long value)
+static void param(Kernel *k, const char *name, long long value)
 {
-    put(k, "m4_define(«%s», «%ld»)", name, value);
+    put(k, "m4_define(«%s», «%lld»)", name, value);
 }
 
 static void text_param(Kernel *k, const char *name, const char *value)
@@ -98,7 +98,10 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
     param(k, "G_P", pixels);
-    param(k, "G_NCH", nb > t->cb ? (nb + t->cb - 1) / t->cb : 1);
+    int nch = nb > t->cb ? (nb + t->cb - 1) / t->cb : 1;
+    param(k, "G_NCH", nch);
+    param(k, "G_CHQ", nb / nch); /* blocks per chunk, one more in the first G_CHR */
+    param(k, "G_CHR", nb % nch);
     param(k, "G_RES", n->conv.residual);
     param(k, "G_GATE", n->conv.gate ? t->gate : 0);
     put(k, "EFFCC_GEMM()");
@@ -144,7 +147,7 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
     dw_params(g, n, k);
     param(k, "G_CSPLIT", n->tile.csplit);
     param(k, "G_VU", g->vl >= 16 ? 1 : 64 / (g->vl * (int)sizeof(float))); /* vectors per cache line */
-    put(k, "m4_define(«G_ROW», «(in + ($1) * (G_W * G_CP))»)");
+    put(k, "m4_define(«G_ROW», «(in + ($1) * G_W * G_CP)»)");
     put(k, "EFFCC_DW()");
 }
 
@@ -171,7 +174,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_THREADS", n->tile.threads);
     param(k, "G_CSPLIT", n->tile.csplit);
     dw_params(g, n, k);
-    put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * (G_W * G_CP))»)");
+    put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * G_W * G_CP)»)");
     put(k, "EFFCC_EXPDW()");
 }
 
@@ -212,7 +215,7 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
     int pixels = in->shape.h * in->shape.w, vl = g->vl;
-    long count = (long)pixels * in->cpad;
+    long long count = (long long)pixels * in->cpad;
     const char *template;
     switch (n->tile.kind) {
     case KERNEL_POOL:
@@ -224,11 +227,11 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
         template = "EFFCC_SCALE";
         break;
     case KERNEL_ADD:
-        begin(k, CALL_BINARY, vl, "add_n%ld", count);
+        begin(k, CALL_BINARY, vl, "add_n%lld", count);
         template = "EFFCC_ADD";
         break;
     default: /* KERNEL_ACT */
-        begin(k, CALL_UNARY, vl, "%s_n%ld", act_names[n->act.kind], count);
+        begin(k, CALL_UNARY, vl, "%s_n%lld", act_names[n->act.kind], count);
         act_param(k, n->act.kind);
         template = "EFFCC_ACT";
         break;

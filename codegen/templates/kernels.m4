@@ -8,6 +8,11 @@ Activations are NHWC with the channel count padded to a whole number of
 vectors (G_COP floats per pixel); padded lanes hold zeros (zero weights,
 zero bias) except in sigmoid gates, which are only read at real channels.
 
+Every index and offset is computed in ptrdiff_t (effcc_runtime.h says why
+that is wide enough on every target): loop variables are ptrdiff_t, and an
+index expression that can grow with the image starts with one of them or
+with a cast, so none is evaluated in int.
+
 EFFCC_FOR(var, from, to, body): body once for var = from … to − 1.
 m4_define(«EFFCC_FOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
 «m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_FOR(«$1», m4_incr($2), «$3», «$4»)»)»)
@@ -36,7 +41,7 @@ static inline void $1(const float *restrict a, const float *restrict b,
 {
 EFFCC_FOR(«EFV», 0, $3, «    const ev bias«»EFV = ev_load(bias + EFV * G_VL);
 »)EFFCC_FOR(«EFR», 0, $2, «EFFCC_FOR(«EFV», 0, $3, «    ev acc«»EFR«»_«»EFV = m4_ifelse(G_KS, 1, «bias«»EFV», «first ? bias«»EFV : ev_load(c + EFR * G_COP + EFV * G_VL)»);
-»)»)    for (int k = 0; k < G_KC; ++k) {
+»)»)    for (ptrdiff_t k = 0; k < G_KC; ++k) {
 EFFCC_FOR(«EFV», 0, $3, «        const ev b«»EFV = ev_load(b + k * $4 + EFV * G_VL);
 »)EFFCC_FOR(«EFR», 0, $2, «        {
             const ev x = ev_set1(a[EFR * G_AST + k]);
@@ -81,45 +86,50 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
         m4_ifelse(G_GATE, 0, «», «, const float *restrict gate, float *restrict scratch»))
 {
 m4_ifelse(G_GATE, 1, «    EFFCC_OMP("omp parallel for schedule(static)")
-    for (int n = 0; n < G_NPANELS; ++n) {
-        const int width = n < G_NFULL ? G_NR : G_NVR * G_VL;
-        for (int k = 0; k < G_CI; ++k) {
+    for (ptrdiff_t n = 0; n < G_NPANELS; ++n) {
+        const ptrdiff_t width = n < G_NFULL ? G_NR : G_NVR * G_VL;
+        for (ptrdiff_t k = 0; k < G_CI; ++k) {
             const ev g = ev_set1(gate[k]);
-            for (int c = 0; c < width; c += G_VL)
+            for (ptrdiff_t c = 0; c < width; c += G_VL)
                 ev_store(scratch + n * G_CI * G_NR + k * width + c,
                          ev_mul(g, ev_load(w + n * G_CI * G_NR + k * width + c)));
         }
     }
     w = scratch;
 »)m4_ifelse(G_GATE, 2, «    EFFCC_OMP("omp parallel for schedule(static)")
-    for (int p = 0; p < G_P; ++p)
-        for (int c = 0; c < G_AST; c += G_VL)
+    for (ptrdiff_t p = 0; p < G_P; ++p)
+        for (ptrdiff_t c = 0; c < G_AST; c += G_VL)
             ev_store(scratch + p * G_AST + c, ev_mul(ev_load(in + p * G_AST + c), ev_load(gate + c)));
     in = scratch;
 »)    EFFCC_OMP("omp parallel")
-    for (int ks = 0; ks < G_KS; ++ks) {
+    for (ptrdiff_t ks = 0; ks < G_KS; ++ks) {
 m4_ifelse(G_NCH, 1, «m4_dnl
     EFFCC_OMP("omp for collapse(2) schedule(static)")
-    for (int n = 0; n < G_NPANELS; ++n) {
-        for (int blk = 0; blk < m4_eval(G_NB + (G_TR > 0)); ++blk) {
+    for (ptrdiff_t n = 0; n < G_NPANELS; ++n) {
+        for (ptrdiff_t blk = 0; blk < m4_eval(G_NB + (G_TR > 0)); ++blk) {
 EFFCC_GEMM_PANEL()m4_ifelse(G_TR, 0, «EFFCC_GEMM_CALL(«», «blk * G_MR»)», «            if (blk < G_NB) {
 EFFCC_GEMM_CALL(«», «blk * G_MR»)            } else {
-EFFCC_GEMM_CALL(«t», «G_NB * G_MR»)            }
+EFFCC_GEMM_CALL(«t», «(ptrdiff_t)G_NB * G_MR»)            }
 »)        }
     }
 », «m4_dnl
     EFFCC_OMP("omp for collapse(2) schedule(static)")
-    for (int ch = 0; ch < G_NCH; ++ch) {
-        for (int n = 0; n < G_NPANELS; ++n) {
-EFFCC_GEMM_PANEL()            for (int blk = ch * G_NB / G_NCH; blk < (ch + 1) * G_NB / G_NCH; ++blk) {
+    for (ptrdiff_t ch = 0; ch < G_NCH; ++ch) {
+        for (ptrdiff_t n = 0; n < G_NPANELS; ++n) {
+EFFCC_GEMM_PANEL()            for (ptrdiff_t blk = EFFCC_CHUNK(«ch»); blk < EFFCC_CHUNK(«(ch + 1)»); ++blk) {
 EFFCC_GEMM_CALL(«», «blk * G_MR»)            }
 m4_ifelse(G_TR, 0, «», «            if (ch == G_NCH - 1) {
-EFFCC_GEMM_CALL(«t», «G_NB * G_MR»)            }
+EFFCC_GEMM_CALL(«t», «(ptrdiff_t)G_NB * G_MR»)            }
 »)        }
     }
 »)    }
 }
 »)
+
+EFFCC_CHUNK(ch): the first block of chunk ch. The first G_CHR chunks have
+G_CHQ + 1 blocks, the others G_CHQ (G_NB = G_NCH · G_CHQ + G_CHR): no index
+is a product of two block counts, which passes 2^31 in a large image.
+m4_define(«EFFCC_CHUNK», «m4_ifelse(G_CHR, 0, «$1 * G_CHQ», «$1 * G_CHQ + ($1 < G_CHR ? $1 : G_CHR)»)»)
 
 EFFCC_GEMM_PANEL: the weights (wp, the slice of part ks), bias (bp) and
 input columns (ap) of panel n.
@@ -142,13 +152,13 @@ EFFCC_DW_BLOCK(n): n neighbouring output pixels from column ow, all of
 whose taps are inside the image columns, one channel vector at a time: the
 weight vector of a tap is loaded once for all the pixels.
 m4_define(«EFFCC_DW_BLOCK», «            {
-                const int iw0 = ow * G_S - G_PL;
-                for (int v = G_VLO; v < G_VHI; ++v) {
+                const ptrdiff_t iw0 = ow * G_S - G_PL;
+                for (ptrdiff_t v = G_VLO; v < G_VHI; ++v) {
 EFFCC_FOR(«EFJ», 0, $1, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
-»)                    for (int kh = khlo; kh < khhi; ++kh) {
+»)                    for (ptrdiff_t kh = khlo; kh < khhi; ++kh) {
                         const float *irow = G_ROW(ih0 + kh) + iw0 * G_CP + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
-                        for (int kw = 0; kw < G_K; ++kw) {
+                        for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
                             const ev wv = ev_load(wrow + kw * G_CP);
 EFFCC_FOR(«EFJ», 0, $1, «                            acc«»EFJ = ev_fma(ev_load(irow + (EFJ * G_S + kw) * G_CP), wv, acc«»EFJ);
 »)                        }
@@ -163,17 +173,17 @@ pixels whose input column it leaves inside the image (EFFCC_DW_IN), and
 loads a tap's weight vector only when some pixel uses it, once for all of
 them — border pixels reuse weights as interior blocks do.
 m4_define(«EFFCC_DW_CBLOCK», «            {
-                const int ow = $1;
-                for (int v = G_VLO; v < G_VHI; ++v) {
+                const ptrdiff_t ow = $1;
+                for (ptrdiff_t v = G_VLO; v < G_VHI; ++v) {
 EFFCC_FOR(«EFJ», 0, $2, «                    ev acc«»EFJ = ev_load(bias + v * G_VL);
-»)                    for (int kh = khlo; kh < khhi; ++kh) {
+»)                    for (ptrdiff_t kh = khlo; kh < khhi; ++kh) {
                         const float *irow = G_ROW(ih0 + kh) + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
 EFFCC_FOR(«EFK», 0, G_K, «m4_ifelse(m4_eval(EFFCC_FOR(«EFJ», 0, $2, «EFFCC_DW_IN($1) || »)0), 1, «m4_dnl
                         {
                             const ev wv = ev_load(wrow + EFK * G_CP);
 EFFCC_FOR(«EFJ», 0, $2, «m4_ifelse(m4_eval(EFFCC_DW_IN($1)), 1, «m4_dnl
-                            acc«»EFJ = ev_fma(ev_load(irow + EFFCC_DW_IW($1) * G_CP), wv, acc«»EFJ);
+                            acc«»EFJ = ev_fma(ev_load(irow + (ptrdiff_t)EFFCC_DW_IW($1) * G_CP), wv, acc«»EFJ);
 »)»)                        }
 »)»)                    }
 EFFCC_DW_STORE($2)                }
@@ -202,27 +212,27 @@ blocks, need no check («EFFCC_DW_BLOCK»); the columns left and right of
 them, which include the border ones, are clipped blocks whose tap bounds
 m4 computes («EFFCC_DW_CBLOCK»). Input row ih is at G_ROW(ih).
 m4_define(«EFFCC_DW_ROW», «EFFCC_DW_CBLOCKS(0, G_OWL)m4_dnl
-            for (int ow = G_OWL; ow + G_OWB <= G_OWH; ow += G_OWB)
+            for (ptrdiff_t ow = G_OWL; ow + G_OWB <= G_OWH; ow += G_OWB)
 EFFCC_DW_BLOCK(G_OWB)EFFCC_DW_CBLOCKS(G_OWH, G_OW)»)
-m4_define(«EFFCC_DW_ROWSPAN», «            const int ih0 = oh * G_S - G_PT;
-            const int khlo = ih0 < 0 ? -ih0 : 0;
-            const int khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
+m4_define(«EFFCC_DW_ROWSPAN», «            const ptrdiff_t ih0 = oh * G_S - G_PT;
+            const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
+            const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
 »)
 
 EFFCC_POOL_*: the SE pool of a depthwise conv, accumulated per thread in
 psum and summed into pool at the end.
-m4_define(«EFFCC_POOL_ZERO», «m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+m4_define(«EFFCC_POOL_ZERO», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t c = 0; c < G_CP; ++c)
         pool[c] = 0.0f;
 »)»)
 m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
-        for (int v = 0; v < G_NVEC; ++v)
+        for (ptrdiff_t v = 0; v < G_NVEC; ++v)
             psum[v] = ev_zero();
 »)»)
 m4_define(«EFFCC_POOL_SUM», «m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
-        for (int v = 0; v < G_NVEC; ++v)
+        for (ptrdiff_t v = 0; v < G_NVEC; ++v)
             ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));
 »)»)
-m4_define(«EFFCC_POOL_SCALE», «m4_ifelse(G_POOL, 1, «    for (int c = 0; c < G_CP; ++c)
+m4_define(«EFFCC_POOL_SCALE», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t c = 0; c < G_CP; ++c)
         pool[c] *= 1.0f / (float)(G_OH * G_OW);
 »)»)
 
@@ -237,13 +247,13 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
 EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel")
     {
 m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
-        const int nt = effcc_thread_count(), t = effcc_thread_id();
-        const int vlo = G_NVEC / G_VU * t / nt * G_VU;
-        const int vhi = t == nt - 1 ? G_NVEC : G_NVEC / G_VU * (t + 1) / nt * G_VU;
-EFFCC_POOL_LOCAL()        for (int oh = 0; oh < G_OH; ++oh) {
+        const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
+        const ptrdiff_t vlo = G_NVEC / G_VU * t / nt * G_VU;
+        const ptrdiff_t vhi = t == nt - 1 ? G_NVEC : G_NVEC / G_VU * (t + 1) / nt * G_VU;
+EFFCC_POOL_LOCAL()        for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
 m4_popdef(«G_VLO», «G_VHI»)», «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
-        for (int oh = 0; oh < G_OH; ++oh) {
+        for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
 »)EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
@@ -252,18 +262,18 @@ EFFCC_POOL_SCALE()}
 EFFCC_GEMM_ROW(a, c, w, bias): one row of G_NB·G_MR + G_TR pixels through
 the micro-kernels, panels G_PLO … G_PHI − 1 (used by the stem and the fused
 expansion).
-m4_define(«EFFCC_GEMM_ROW», «            for (int n = G_PLO; n < G_PHI; ++n) {
+m4_define(«EFFCC_GEMM_ROW», «            for (ptrdiff_t n = G_PLO; n < G_PHI; ++n) {
                 const float *wp = $3 + n * G_CI * G_NR, *bp = $4 + n * G_NR;
-m4_ifelse(G_NB, 0, «», «                for (int blk = 0; blk < G_NB; ++blk) {
+m4_ifelse(G_NB, 0, «», «                for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
                     m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
                         G_NAME«»_mkr($1 + blk * G_MR * G_AST, wp, bp, $2 + blk * G_MR * G_COP + n * G_NR);
                     else
                         »)G_NAME«»_mk($1 + blk * G_MR * G_AST, wp, bp, $2 + blk * G_MR * G_COP + n * G_NR);
                 }
 »)m4_ifelse(G_TR, 0, «», «                m4_ifelse(G_NVR, 0, «», «if (n == G_NFULL)
-                    G_NAME«»_mktr($1 + G_NB * G_MR * G_AST, wp, bp, $2 + G_NB * G_MR * G_COP + n * G_NR);
+                    G_NAME«»_mktr($1 + (ptrdiff_t)G_NB * G_MR * G_AST, wp, bp, $2 + (ptrdiff_t)G_NB * G_MR * G_COP + n * G_NR);
                 else
-                    »)G_NAME«»_mkt($1 + G_NB * G_MR * G_AST, wp, bp, $2 + G_NB * G_MR * G_COP + n * G_NR);
+                    »)G_NAME«»_mkt($1 + (ptrdiff_t)G_NB * G_MR * G_AST, wp, bp, $2 + (ptrdiff_t)G_NB * G_MR * G_COP + n * G_NR);
 »)            }
 »)
 
@@ -277,7 +287,7 @@ tensor never exists whole. Threads split either the output rows into bands
 for an expansion, its weight panels and so the channels (G_CSPLIT 1: no
 row is produced twice and each thread streams only its share of the
 weights).
-m4_define(«EFFCC_EXPAND_ROW», «EFFCC_GEMM_ROW(«(x + ($1) * (G_W * G_AST))», «$2», «we», «be»)»)
+m4_define(«EFFCC_EXPAND_ROW», «EFFCC_GEMM_ROW(«(x + ($1) * G_W * G_AST)», «$2», «we», «be»)»)
 m4_define(«EFFCC_EXPDW», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict x, const float *restrict we, const float *restrict be,
         const float *restrict w, const float *restrict bias, float *restrict out
@@ -285,17 +295,17 @@ static void G_NAME«»(const float *restrict x, const float *restrict we, const 
 {
 EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
     {
-        const int nt = effcc_thread_count(), t = effcc_thread_id();
-        float *restrict ring = rings + t * (G_K * G_W * G_CP);
+        const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
+        float *restrict ring = rings + t * G_K * G_W * G_CP;
 m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «phi»)m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
-        const int plo = G_NPANELS * t / nt, phi = G_NPANELS * (t + 1) / nt;
-        const int vlo = plo * G_NV, vhi = phi * G_NV < G_NVEC ? phi * G_NV : G_NVEC;
-        const int ohlo = 0, ohhi = G_OH;
-», «        const int ohlo = G_OH * t / nt, ohhi = G_OH * (t + 1) / nt;
-»)EFFCC_POOL_LOCAL()        int next = 0; /* rows below next are expanded (the last G_K in the ring) */
-        for (int oh = ohlo; oh < ohhi; ++oh) {
-EFFCC_DW_ROWSPAN()            for (int r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
-G_PRODUCE(«r», «(ring + (r % G_K) * (G_W * G_CP))»)                next = r + 1;
+        const ptrdiff_t plo = G_NPANELS * t / nt, phi = G_NPANELS * (t + 1) / nt;
+        const ptrdiff_t vlo = plo * G_NV, vhi = phi * G_NV < G_NVEC ? phi * G_NV : G_NVEC;
+        const ptrdiff_t ohlo = 0, ohhi = G_OH;
+», «        const ptrdiff_t ohlo = G_OH * t / nt, ohhi = G_OH * (t + 1) / nt;
+»)EFFCC_POOL_LOCAL()        ptrdiff_t next = 0; /* rows below next are expanded (the last G_K in the ring) */
+        for (ptrdiff_t oh = ohlo; oh < ohhi; ++oh) {
+EFFCC_DW_ROWSPAN()            for (ptrdiff_t r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
+G_PRODUCE(«r», «(ring + (r % G_K) * G_W * G_CP)»)                next = r + 1;
             }
 EFFCC_DW_ROW()        }
 m4_ifelse(G_CSPLIT, 1, «m4_popdef(«G_PLO», «G_PHI», «G_VLO», «G_VHI»)»)m4_dnl
@@ -313,7 +323,7 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
         const float *restrict bias, float *restrict out)
 {
     EFFCC_OMP("omp parallel for schedule(static)")
-    for (int oh = 0; oh < G_SOH; ++oh)
+    for (ptrdiff_t oh = 0; oh < G_SOH; ++oh)
 EFFCC_STEM_ROW(«in», «oh», «(out + oh * G_SOW * G_COP)», «w», «bias»)}
 »)
 
@@ -323,12 +333,12 @@ G_SH × G_SW, kernel G_SK, stride G_SS, padding G_SPT/G_SPL, zeros outside)
 into a buffer, which goes through the micro-kernels.
 m4_define(«EFFCC_STEM_ROW», «    {
         float patch[G_SOW * G_KK];
-        for (int ow = 0; ow < G_SOW; ++ow) {
-            for (int kh = 0; kh < G_SK; ++kh) {
-                for (int kw = 0; kw < G_SK; ++kw) {
-                    const int ih = ($2) * G_SS - G_SPT + kh, iw = ow * G_SS - G_SPL + kw;
+        for (ptrdiff_t ow = 0; ow < G_SOW; ++ow) {
+            for (ptrdiff_t kh = 0; kh < G_SK; ++kh) {
+                for (ptrdiff_t kw = 0; kw < G_SK; ++kw) {
+                    const ptrdiff_t ih = ($2) * G_SS - G_SPT + kh, iw = ow * G_SS - G_SPL + kw;
                     const int inside = ih >= 0 && ih < G_SH && iw >= 0 && iw < G_SW;
-                    for (int ci = 0; ci < G_IC; ++ci)
+                    for (ptrdiff_t ci = 0; ci < G_IC; ++ci)
                         patch[ow * G_KK + (kh * G_SK + kw) * G_IC + ci] =
                             inside ? $1[(ci * G_SH + ih) * G_SW + iw] : 0.0f;
                 }
@@ -341,9 +351,9 @@ EFFCC_AVGPOOL: global average over G_P pixels of G_CP channels.
 m4_define(«EFFCC_AVGPOOL», «
 static void G_NAME«»(const float *restrict in, float *restrict out)
 {
-    for (int v = 0; v < G_NVEC; ++v) {
+    for (ptrdiff_t v = 0; v < G_NVEC; ++v) {
         ev sum = ev_zero();
-        for (int p = 0; p < G_P; ++p)
+        for (ptrdiff_t p = 0; p < G_P; ++p)
             sum = ev_add(sum, ev_load(in + p * G_CP + v * G_VL));
         ev_store(out + v * G_VL, ev_mul(sum, ev_set1(1.0f / (float)G_P)));
     }
@@ -354,8 +364,8 @@ EFFCC_SCALE: out[p][c] = in[p][c] · s[c], for a gate no conv could absorb.
 m4_define(«EFFCC_SCALE», «
 static void G_NAME«»(const float *restrict in, const float *restrict s, float *restrict out)
 {
-    for (int p = 0; p < G_P; ++p)
-        for (int v = 0; v < G_NVEC; ++v)
+    for (ptrdiff_t p = 0; p < G_P; ++p)
+        for (ptrdiff_t v = 0; v < G_NVEC; ++v)
             ev_store(out + p * G_CP + v * G_VL,
                      ev_mul(ev_load(in + p * G_CP + v * G_VL), ev_load(s + v * G_VL)));
 }
@@ -365,7 +375,7 @@ EFFCC_ADD: out = a + b over G_N floats, for an add no conv could absorb.
 m4_define(«EFFCC_ADD», «
 static void G_NAME«»(const float *restrict a, const float *restrict b, float *restrict out)
 {
-    for (int i = 0; i < G_N; i += G_VL)
+    for (ptrdiff_t i = 0; i < G_N; i += G_VL)
         ev_store(out + i, ev_add(ev_load(a + i), ev_load(b + i)));
 }
 »)
@@ -374,7 +384,7 @@ EFFCC_ACT: a standalone activation over G_N floats.
 m4_define(«EFFCC_ACT», «
 static void G_NAME«»(const float *restrict in, float *restrict out)
 {
-    for (int i = 0; i < G_N; i += G_VL)
+    for (ptrdiff_t i = 0; i < G_N; i += G_VL)
         ev_store(out + i, G_ACTFN(ev_load(in + i)));
 }
 »)
@@ -383,7 +393,7 @@ EFFCC_COPY: the logits, from the padded arena buffer to the caller's array.
 m4_define(«EFFCC_COPY», «
 static void G_NAME«»(const float *restrict in, float *restrict out)
 {
-    for (int i = 0; i < G_N; ++i)
+    for (ptrdiff_t i = 0; i < G_N; ++i)
         out[i] = in[i];
 }
 »)
