@@ -87,6 +87,17 @@ set_tests_properties(e2e.b0-clang e2e.phi-1-sanitized e2e.b0-sanitized e2e.b1-sy
                      PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 1200)
 set_tests_properties(e2e.b1-synthetic-weights PROPERTIES ENVIRONMENT "${E2E_ENV}")
 
+# Index arithmetic in a large image (tests/specs/large.yaml: 1×1 convs over
+# 640,000 pixels, where an int index would overflow): under the sanitizers,
+# which stop at a signed overflow, and with -fwrapv, where a wrapped index
+# would crash the model.
+set(LARGE_SPEC ${CMAKE_CURRENT_SOURCE_DIR}/specs/large.yaml)
+effcc_e2e_env(large-sanitized e2e "GEN_CFLAGS=${E2E_SANITIZED_CFLAGS}" ${LARGE_SPEC})
+effcc_e2e_env(large-avx2-sanitized e2e "${AVX2};GEN_CFLAGS=${E2E_SANITIZED_CFLAGS}" ${LARGE_SPEC})
+effcc_e2e_env(large-avx2-2threads-wrapv e2e
+              "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2;GEN_CFLAGS=-O2 -Wall -Wextra -Werror -fwrapv"
+              ${LARGE_SPEC})
+
 # Warning-free generated code for every target and both compilers; built
 # only (an AVX-512 build cannot run on a machine without AVX-512).
 foreach(target generic x86-64-v3 x86-64-v4)
