@@ -176,6 +176,26 @@ static unsigned char *resize(const unsigned char *crop, size_t stride, int n, in
     return out;
 }
 
+/* Whether data is a PNG whose first IDAT chunk is empty. stb_image 2.30
+ * then adds 0 to a null pointer (its idata buffer, not yet allocated), which
+ * C leaves undefined and the sanitizers stop on; no encoder writes such a
+ * file, so it is refused. The chunks are walked as stb_image walks them. */
+static int png_empty_first_idat(const unsigned char *p, size_t len)
+{
+    if (len < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0)
+        return 0;
+    for (size_t at = 8; len - at >= 8;) {
+        uint32_t n = (uint32_t)p[at] << 24 | (uint32_t)p[at + 1] << 16 |
+                     (uint32_t)p[at + 2] << 8 | p[at + 3];
+        if (memcmp(p + at + 4, "IDAT", 4) == 0)
+            return n == 0;
+        if (n > len - at - 8 || len - at - 8 - n < 4)
+            return 0; /* truncated: stb_image says so */
+        at += 12 + (size_t)n;
+    }
+    return 0;
+}
+
 /* The decoded RGB pixels (w x h, 3 bytes each), or NULL with a message in
  * err: too many pixels, or not a PNG or JPEG stb_image can decode. The size
  * is checked on the header alone, before any pixel is allocated. */
@@ -186,6 +206,10 @@ static unsigned char *decode_rgb(const void *data, size_t len, long max_pixels, 
     if (len > EFFCC_IMAGE_MAX_BYTES) {
         snprintf(err, errsize, "too large: %zu bytes, at most %zu accepted", len,
                  EFFCC_IMAGE_MAX_BYTES);
+        return NULL;
+    }
+    if (png_empty_first_idat(data, len)) {
+        snprintf(err, errsize, "cannot decode as PNG or JPEG (empty first IDAT chunk)");
         return NULL;
     }
     if (!stbi_info_from_memory(data, (int)len, w, h, &n)) {
