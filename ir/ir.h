@@ -348,6 +348,22 @@ void limits_check_lowered(const Graph *g, uint64_t max_bytes);
 void limits_check_planned(const Graph *g, uint64_t weights_bytes, uint64_t max_bytes);
 
 /* ===== frontend/lower.c ================================================== */
+/* ===== ir/eval.c =========================================================
+ * The reference executor: the graph run with plain loops, sums in double,
+ * values stored as float. Params in torchvision layout (any stage before
+ * layout); a conv carrying what fuse moved into it computes exactly what
+ * the ops it replaced did, so a graph gives the same bits before and after
+ * fuse. input: the input node's C×H×W floats (NCHW); output: the output
+ * node's. A bug (packed params, missing data) is an internal error. */
+typedef void EvalVisit(void *ctx, const Graph *g, int node, const float *value);
+void ir_eval(const Graph *g, const float *input, float *output);
+/* The same, calling visit after each live node with its value (shape.c ×
+ * shape.h × shape.w floats, NCHW, valid during the call); output may be
+ * NULL. A user error raised by visit unwinds through it, freeing all. */
+void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx);
+/* The most bytes ir_eval holds at once (values and its scratch). */
+uint64_t ir_eval_peak_bytes(const Graph *g);
+
 /* Builds the torchvision-shaped graph of a Model: conv, batch norm and
  * activation as separate ops, params named by torchvision's state_dict keys. */
 Graph *lower_model(Arena *a, const Model *m);
