@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define BLOB_ALIGN 64 /* bytes; every tensor in the weights blob starts aligned */
 
 /* User text (names, paths, the command line, class names) never reaches m4:
  * m4 rescans whatever a macro expands to, so text like m4_esyscmd(…) would
@@ -28,7 +27,6 @@ typedef struct {
     const CodegenOptions *o;
     const char *dir;
     Buf defines;     /* m4_define lines shared by every template */
-    size_t *offsets; /* per param: byte offset in the blob, SIZE_MAX if unused */
     Buf blob;        /* the weights */
     Buf user;        /* const char * per user text, the index its mark holds */
     const char *name; /* the mark of o->name */
@@ -239,48 +237,21 @@ static void define_model(Gen *G)
     define_provenance(G);
 }
 
-size_t weights_blob_layout(const Graph *g, size_t *offsets)
-{
-    size_t size = 0;
-    for (int i = 0; i < g->nparams; i++)
-        offsets[i] = SIZE_MAX;
-    for (int i = 0; i < g->nnodes; i++) {
-        const Node *n = &g->nodes[i];
-        if (n->op != OP_CONV2D && n->op != OP_LINEAR)
-            continue;
-        int ps[2] = {n->conv.weight, n->conv.bias};
-        for (int k = 0; k < 2; k++) {
-            if (ps[k] < 0 || offsets[ps[k]] != SIZE_MAX)
-                continue;
-            offsets[ps[k]] = size;
-            size += (param_numel(&g->params[ps[k]]) * sizeof(float) + BLOB_ALIGN - 1) /
-                    BLOB_ALIGN * BLOB_ALIGN;
-        }
-    }
-    return size;
-}
-
-/* Copies every param a kernel reads into the blob at its offset. */
+/* The blob: every param a kernel reads, at the offset plan_weights gave it. */
 static void build_blob(Gen *G)
 {
     const Graph *g = G->g;
-    G->offsets = arena_array(g->arena, (size_t)g->nparams, sizeof(size_t));
-    size_t size = weights_blob_layout(g, G->offsets);
-    G->blob.data = calloc(1, size + 1);
-    if (!G->blob.data) {
-        fprintf(stderr, "effcc: out of memory for a %zu-byte weights blob\n", size);
-        abort();
-    }
-    G->blob.len = G->blob.cap = size;
+    G->blob.data = calloc(1, g->weights_bytes + 1);
+    if (!G->blob.data)
+        internal_error("out of memory for a %zu-byte weights blob", g->weights_bytes);
+    G->blob.len = G->blob.cap = g->weights_bytes;
     for (int i = 0; i < g->nparams; i++) {
-        if (G->offsets[i] == SIZE_MAX)
-            continue;
         const Param *p = &g->params[i];
-        if (!p->data) {
-            fprintf(stderr, "effcc: internal error: %s has no data\n", p->name);
-            abort();
-        }
-        memcpy(G->blob.data + G->offsets[i], p->data, param_numel(p) * sizeof(float));
+        if (p->offset == SIZE_MAX)
+            continue;
+        if (!p->data)
+            internal_error("%s has no data", p->name);
+        memcpy(G->blob.data + p->offset, p->data, param_numel(p) * sizeof(float));
     }
 }
 
@@ -297,8 +268,9 @@ static const char *weight_args(Gen *G, const Node *n)
         fprintf(stderr, "effcc: internal error: conv %s has no bias\n", n->label);
         abort();
     }
-    return arena_printf(G->g->arena, "W + %zu, W + %zu", G->offsets[n->conv.weight] / sizeof(float),
-                        G->offsets[n->conv.bias] / sizeof(float));
+    const Param *ps = G->g->params;
+    return arena_printf(G->g->arena, "W + %zu, W + %zu", ps[n->conv.weight].offset / sizeof(float),
+                        ps[n->conv.bias].offset / sizeof(float));
 }
 
 /* One line of NAME_run: EFFCC_PROF(call, kernel(args…)); the macro times

@@ -41,8 +41,7 @@ static Report build_report(const Model *m, const Graph *g)
     int last = m->nstages ? m->stages[m->nstages - 1].out_channels : m->stem_channels;
     r.rows[r.nrows++] = (Row){"head", 0, 1, last, m->head_channels, 0, 1, 1, h, h};
     r.stats = graph_stats(g);
-    size_t *offsets = arena_array(g->arena, (size_t)g->nparams, sizeof(size_t));
-    r.weights_bytes = weights_blob_layout(g, offsets);
+    r.weights_bytes = g->weights_bytes;
     return r;
 }
 

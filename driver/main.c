@@ -27,8 +27,7 @@ static const char *last_component(const char *path)
 /* The real figures, after the pipeline: the weights blob and the arena. */
 static void check_planned(const Graph *g, uint64_t max_bytes)
 {
-    size_t *offsets = arena_array(g->arena, (size_t)g->nparams + 1, sizeof(size_t));
-    limits_check_planned(g, weights_blob_layout(g, offsets), max_bytes);
+    limits_check_planned(g, g->weights_bytes, max_bytes);
 }
 
 /* Spec → scaled model → graph, its sizes checked before any weight exists. */
@@ -53,8 +52,7 @@ static PipelineOptions pipeline_options(const Options *o, const Target *t)
 static void append_code_size(Arena *a, const char *dir, const char *name, const Target *t,
                              const Graph *g)
 {
-    size_t *offsets = arena_array(a, (size_t)g->nparams + 1, sizeof(size_t));
-    CodeSize cs = code_size(dir, name, t, weights_blob_layout(g, offsets));
+    CodeSize cs = code_size(dir, name, t, g->weights_bytes);
     Buf b = read_file_max(arena_printf(a, "%s/report.txt", dir), REPORT_MAX_BYTES);
     info_code_size_text(&b, &cs);
     write_file(arena_printf(a, "%s/report.txt", dir), b.data, b.len);
@@ -132,8 +130,7 @@ static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t
     diag_push(&f);
     if (setjmp(f.env) == 0) {
         codegen_write(g, &co, dir);
-        size_t *offsets = arena_array(a, (size_t)g->nparams + 1, sizeof(size_t));
-        cs = code_size(dir, m->name, t, weights_blob_layout(g, offsets));
+        cs = code_size(dir, m->name, t, g->weights_bytes);
         diag_pop(&f);
     } else {
         remove_folder(dir);

@@ -233,7 +233,7 @@ typedef struct {
     float *data;   /* NULL until weights are loaded or synthesised */
     bool buffer;   /* running statistic: not counted as a parameter */
     bool external; /* one of the tensors a weights file must hold */
-    size_t offset; /* byte offset in the generated weights blob (codegen) */
+    size_t offset; /* byte offset in the weights blob, SIZE_MAX if unused (plan_weights) */
 } Param;
 
 typedef enum { LAYOUT_TORCH = 0, LAYOUT_PACKED } ParamLayout;
@@ -301,6 +301,7 @@ typedef struct {
     int nparams, param_cap;
     int output;         /* the node holding the logits */
     size_t arena_bytes; /* set by plan_memory */
+    size_t weights_bytes; /* the weights blob's size, set by plan_weights */
     int vl;             /* floats per vector of the target (set before tile) */
     int threads;        /* most threads a kernel may use (set before tile) */
     int regs;           /* vector registers of the target (set before tile) */
@@ -398,6 +399,7 @@ void fuse(Graph *g);        /* fuse.c: activations, residual adds, SE into conv 
 void tile(Graph *g);        /* tile.c: kernel, register and cache tiles per node */
 void tile_plain(Graph *g);  /* tile.c: the same without register or cache blocking */
 void layout(Graph *g);      /* layout.c: padded NHWC, weights packed as kernels read them */
+void plan_weights(Graph *g); /* plan_weights.c: weights blob offsets */
 void plan_memory(Graph *g); /* plan_memory.c: arena offsets from liveness */
 size_t *plan_live_bytes(const Graph *g);           /* plan_memory.c: planned bytes alive per node */
 size_t plan_whole_tensor_bound(const Graph *g);    /* plan_memory.c: peak if tensors were whole */
@@ -449,9 +451,6 @@ typedef struct {
 void codegen_check_name(const char *name, const char *origin);
 /* Writes the self-contained folder into dir (which must exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
-/* Places every param a kernel reads in the weights blob (offsets[i] for
- * param i, SIZE_MAX when unused) and returns the blob's size in bytes. */
-size_t weights_blob_layout(const Graph *g, size_t *offsets);
 
 /* ===== codegen/codesize.c ================================================ */
 typedef struct {

@@ -1,6 +1,6 @@
 /* pipeline.c — the passes, in order, with the verifier between them.
  *
- * lower → fold_bn → fuse → tile → layout → plan_memory. After each pass
+ * lower → fold_bn → fuse → tile → layout → plan_weights → plan_memory. After each pass
  * the IR is verified (a failure is an effcc bug: print and abort) and, with
  * -d, printed. Comparison builds may skip fuse or replace tile by
  * tile_plain. */
@@ -39,5 +39,6 @@ void run_pipeline(Graph *g, const PipelineOptions *o)
         run(g, "fuse", fuse, o);
     run(g, "tile", o && o->no_tile ? tile_plain : tile, o);
     run(g, "layout", layout, o);
+    run(g, "plan_weights", plan_weights, o);
     run(g, "plan_memory", plan_memory, o);
 }
