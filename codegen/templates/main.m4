@@ -36,7 +36,9 @@ GEN_PROVENANCE *
 #include <stdlib.h>
 #include <string.h>
 
-#define INPUT_FLOATS (GEN_NAME«»_INPUT_CHANNELS * GEN_NAME«»_INPUT_HEIGHT * GEN_NAME«»_INPUT_WIDTH)
+/* size_t: C x H x W passes INT_MAX from about 26,800 pixels square */
+#define INPUT_FLOATS \
+    ((size_t)GEN_NAME«»_INPUT_CHANNELS * GEN_NAME«»_INPUT_HEIGHT * GEN_NAME«»_INPUT_WIDTH)
 #define CLASSES GEN_NAME«»_NUM_CLASSES
 
 /* labels.c: a name per class, or NULL where none is known. */
@@ -99,8 +101,8 @@ static int read_input(const char *path, float *x)
         return 1;
     }
     if (len != sizeof(float) * INPUT_FLOATS) {
-        fprintf(stderr, "%s: expected exactly %d float32 values (%d bytes)\n", path,
-                INPUT_FLOATS, INPUT_FLOATS * 4);
+        fprintf(stderr, "%s: expected exactly %zu float32 values (%zu bytes)\n", path,
+                INPUT_FLOATS, INPUT_FLOATS * sizeof(float));
         free(data);
         return 1;
     }
@@ -126,7 +128,7 @@ static int write_floats(const char *path, const float *x, size_t n, const char *
 static void synthetic_input(float *x)
 {
     unsigned s = 12345u;
-    for (int i = 0; i < INPUT_FLOATS; i++) {
+    for (size_t i = 0; i < INPUT_FLOATS; i++) {
         s = s * 1103515245u + 12345u;
         x[i] = (float)((s >> 8) & 0xffff) / 32767.5f - 1.0f;
     }
