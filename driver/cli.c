@@ -25,14 +25,22 @@ static const char usage_text[] =
     "                     [--allow-nonfinite] [--code-size] [--no-fuse] [--no-tile] [-d]\n"
     "       effcc info SPEC.yaml [scaling options] [--target T] [--threads N] [--max-bytes N]\n"
     "                  [--json]\n"
+    "       effcc run SPEC.yaml [scaling options] [--weights FILE [--allow-nonfinite] | --seed N]\n"
+    "                 --input X.f32 --output Y.f32 [--max-bytes N]\n"
     "       effcc --help | --version\n";
 
 static const char help_text[] =
     "\n"
     "effcc compiles an EfficientNet, described by a YAML spec and scaled by a\n"
     "preset or a compound coefficient phi, into a self-contained folder of C.\n"
+    "effcc run computes the same model's logits with its reference evaluator\n"
+    "(plain loops, no compiler needed), to check a build or an input against.\n"
     "\n"
     "  -o, --output DIR        folder to write (replaced atomically)\n"
+    "  -o, --output FILE       (run) the logits, raw little-endian float32 (replaced\n"
+    "                          atomically)\n"
+    "      --input FILE        (run) the model's input: raw little-endian float32,\n"
+    "                          channels x resolution x resolution values (NCHW)\n"
     "      --name NAME         C prefix of the generated code (default: the spec's name)\n"
     "      --preset P          a preset of the spec, e.g. b0..b7\n"
     "      --phi X             compound scaling: depth alpha^X, width beta^X, resolution gamma^X\n"
@@ -58,7 +66,8 @@ static const char help_text[] =
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
-       OPT_NONFINITE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE, OPT_NO_FUSE, OPT_NO_TILE };
+       OPT_NONFINITE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE, OPT_NO_FUSE, OPT_NO_TILE,
+       OPT_INPUT };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -74,7 +83,8 @@ static const struct option long_options[] = {
     {"allow-nonfinite", no_argument, NULL, OPT_NONFINITE},
     {"labels", required_argument, NULL, OPT_LABELS}, {"threads", required_argument, NULL, OPT_THREADS},
     {"code-size", no_argument, NULL, OPT_CODE_SIZE}, {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
-    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {NULL, 0, NULL, 0},
+    {"no-tile", no_argument, NULL, OPT_NO_TILE},   {"input", required_argument, NULL, OPT_INPUT},
+    {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -167,7 +177,13 @@ static int parse_option(Options *o, int c, char *arg)
     double d;
     long n;
     switch (c) {
-    case 'o': o->outdir = strip_slashes(arg); return -1;
+    case 'o': /* run writes a file: its name is taken as given */
+        if (!strcmp(o->command, "run"))
+            o->output = arg;
+        else
+            o->outdir = strip_slashes(arg);
+        return -1;
+    case OPT_INPUT: o->input = arg; return -1;
     case 'd': o->dump = true; return -1;
     case OPT_NAME: o->name = arg; return -1;
     case OPT_PRESET: o->scale.preset = arg; return -1;
@@ -226,17 +242,37 @@ static bool nameable(const char *dir)
     return *base && strcmp(base, ".") != 0 && strcmp(base, "..") != 0;
 }
 
+/* run takes the scaling, the weights, --input, --output and --max-bytes. */
+static int check_run(Options *o)
+{
+    if (!o->input)
+        return usage_error("%s: missing --input FILE", o->command);
+    if (!o->output)
+        return usage_error("%s: missing --output FILE", o->command);
+    if (o->name || o->save_weights || o->labels || o->target_given || o->threads ||
+        o->code_size || o->no_fuse || o->no_tile || o->dump || o->json)
+        return usage_error("%s: --name, --save-weights, --labels, --target, --threads, "
+                           "--code-size, --no-fuse, --no-tile, -d and --json do not apply to run",
+                           o->command);
+    return -1;
+}
+
 static int check_options(Options *o)
 {
-    bool compile = !strcmp(o->command, "compile");
+    bool compile = !strcmp(o->command, "compile"), run = !strcmp(o->command, "run");
     if (!o->spec)
         return usage_error("%s: missing SPEC.yaml", o->command);
+    int status = run ? check_run(o) : -1;
+    if (status >= 0)
+        return status;
+    if (!run && o->input)
+        return usage_error("%s: --input belongs to run", o->command);
     if (compile && !o->outdir)
         return usage_error("%s: missing -o OUTDIR", o->command);
     if (compile && !nameable(o->outdir))
         return usage_error("-o '%s': name the folder to write (its last component cannot be "
                            "empty, . or ..)", o->outdir);
-    if (!compile && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
+    if (!compile && !run && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
                      o->allow_nonfinite || o->labels || o->no_fuse || o->no_tile))
         return usage_error("%s: -o, --name, --weights, --save-weights, --allow-nonfinite, --labels, "
                            "--no-fuse, --no-tile and -d belong to compile", o->command);
@@ -292,8 +328,8 @@ int cli_parse(Options *o, int argc, char **argv)
     }
     o->command = argv[1];
     o->recorded = record_command(argc, argv); /* before getopt permutes anything */
-    if (strcmp(o->command, "compile") && strcmp(o->command, "info"))
-        return usage_error("unknown command '%s' (expected compile or info)", o->command);
+    if (strcmp(o->command, "compile") && strcmp(o->command, "info") && strcmp(o->command, "run"))
+        return usage_error("unknown command '%s' (expected compile, info or run)", o->command);
     int status = parse_options(o, argc, argv);
     if (status >= 0)
         return status;

@@ -2,6 +2,7 @@
  *
  *   effcc compile SPEC.yaml -o OUTDIR [options]   generate a C folder
  *   effcc info SPEC.yaml [options] [--json]        describe the scaled model
+ *   effcc run SPEC.yaml --input X --output Y       the logits, by ir/eval.c
  *
  * Exit status: 0 success, 1 user error (spec, weights, files), 2 usage
  * error. Messages go to stderr. The work is a short list of library calls;
@@ -11,8 +12,11 @@
 #include "ir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define EXIT_USER 1
 #define REPORT_MAX_BYTES (64u << 20) /* report.txt is effcc's own: a few KiB per layer */
@@ -39,6 +43,18 @@ static Graph *front(Arena *a, const Options *o, Model **model, uint64_t *spec_ha
     Graph *g = lower_model(a, *model);
     limits_check_lowered(g, o->max_bytes);
     return g;
+}
+
+/* --weights, else synthetic weights (--seed, default 1), on the lowered graph. */
+static void load_weights(Graph *g, const Options *o)
+{
+    if (o->weights) {
+        weights_load(g, o->weights, o->allow_nonfinite);
+    } else {
+        uint64_t seed = o->has_seed ? o->seed : 1;
+        note("no --weights given: using synthetic weights (seed %llu)", (unsigned long long)seed);
+        weights_synthesize(g, seed);
+    }
 }
 
 static PipelineOptions pipeline_options(const Options *o, const Target *t)
@@ -80,13 +96,7 @@ static void compile(Arena *a, Options *o)
         labels = labels_load(a, o->labels, m->classes);
         labels_source = arena_printf(a, "%s, given with --labels", last_component(o->labels));
     }
-    if (o->weights) {
-        weights_load(g, o->weights, o->allow_nonfinite);
-    } else {
-        uint64_t seed = o->has_seed ? o->seed : 1;
-        note("no --weights given: using synthetic weights (seed %llu)", (unsigned long long)seed);
-        weights_synthesize(g, seed);
-    }
+    load_weights(g, o);
     const Target *target = target_resolve(target_find(o->target));
     PipelineOptions po = pipeline_options(o, target);
     run_pipeline(g, &po);
@@ -160,6 +170,161 @@ static void info(Arena *a, Options *o)
         info_print_text(stdout, m, g, target->name, measure ? &cs : NULL);
 }
 
+/* ---- effcc run --------------------------------------------------------- */
+
+#define RUN_TEMP ".effcc-logits-XXXXXX" /* beside the output, renamed over it */
+
+static bool little_endian(void)
+{
+    const uint16_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+/* Files hold little-endian floats; a big-endian host swaps each one. */
+static void swap_bytes(float *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b[4], t;
+        memcpy(b, &v[i], 4);
+        t = b[0], b[0] = b[3], b[3] = t;
+        t = b[1], b[1] = b[2], b[2] = t;
+        memcpy(&v[i], b, 4);
+    }
+}
+
+/* The model's input: exactly C×H×W raw float32 values, nothing more. */
+static float *read_input(Arena *a, const char *path, Shape s)
+{
+    uint64_t want = shape_bytes(s), size;
+    FILE *f = open_regular(path, UINT64_MAX, &size);
+    if (size != want) {
+        fclose(f);
+        error_in(path, "expected %llu bytes (the input [%d, %d, %d] as float32), found %llu",
+                 (unsigned long long)want, s.c, s.h, s.w, (unsigned long long)size);
+    }
+    float *v = arena_array(a, shape_numel(s), sizeof(float));
+    size_t got = fread(v, 1, (size_t)want, f);
+    int err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (got != want)
+        error_in(path, "cannot read: %s", err ? strerror(err) : "the file shrank while read");
+    if (!little_endian())
+        swap_bytes(v, shape_numel(s));
+    return v;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m)                 ? "a folder"
+           : S_ISLNK(m)               ? "a symbolic link"
+           : S_ISFIFO(m)              ? "a FIFO"
+           : S_ISCHR(m) || S_ISBLK(m) ? "a device"
+                                      : "a socket or other special file";
+}
+
+/* rename() would put the logits in place of a folder, a device, a FIFO or
+ * a symbolic link (not through it): only a regular file is replaced. */
+static void check_output(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        error_in(path, "exists and is %s, not a regular file; refusing to replace it",
+                 file_kind(st.st_mode));
+}
+
+static bool write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* The logits as raw little-endian float32, written to a fresh file beside
+ * path (mkstemp: O_EXCL, so never through a planted link) and renamed over
+ * it once complete: a failed run leaves path as it was. The file gets the
+ * mode a new file would, 0666 less the umask. */
+static void write_output(Arena *a, const char *path, const float *v, size_t n)
+{
+    check_output(path);
+    const char *slash = strrchr(path, '/');
+    char *tmp = arena_printf(a, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, RUN_TEMP);
+    float *le = arena_array(a, n, sizeof(float));
+    memcpy(le, v, n * sizeof(float));
+    if (!little_endian())
+        swap_bytes(le, n);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        error_in(path, "cannot create a temporary file in its folder: %s", strerror(errno));
+    mode_t mask = umask(0);
+    umask(mask);
+    bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, le, n * sizeof(float));
+    int err = ok ? 0 : errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+        error_in(path, "write error: %s", strerror(err));
+    }
+    if (rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        error_in(path, "cannot rename %s to it: %s", tmp, strerror(err));
+    }
+}
+
+/* The graph ir_eval runs: fold_bn and fuse, in run_pipeline's order, and no
+ * further. fold_bn, because the generated code multiplies by the folded
+ * weights, rounded to float as fold_bn rounds them: run's logits are then a
+ * compiled model's up to the order of summation. fuse, because it changes
+ * no value (eval.c computes a fused conv as the ops it replaced) and leaves
+ * one node per kernel the generated code calls, so each node's value is a
+ * kernel's output. Not tile (it only chooses kernels), not layout (it packs
+ * the params into kernel order, which the evaluator does not read), not
+ * plan_memory (the generated code's arena). */
+static void reference_passes(Graph *g)
+{
+    static const struct { const char *name; void (*pass)(Graph *); } passes[] = {
+        {"fold_bn", fold_bn}, {"fuse", fuse}};
+    char msg[512];
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+        passes[i].pass(g);
+        if (!ir_verify(g, msg, sizeof msg))
+            internal_error("IR invalid after %s: %s", passes[i].name, msg);
+    }
+}
+
+static void run(Arena *a, Options *o)
+{
+    Model *m;
+    uint64_t hash;
+    Graph *g = front(a, o, &m, &hash);
+    float *input = read_input(a, o->input, g->nodes[0].shape);
+    check_output(o->output); /* before the work; again before writing */
+    load_weights(g, o);
+    reference_passes(g);
+    uint64_t peak = ir_eval_peak_bytes(g);
+    if (peak > o->max_bytes)
+        error_msg("the reference evaluation needs %llu bytes at once, above the limit of %llu "
+                  "bytes; raise it with --max-bytes", (unsigned long long)peak,
+                  (unsigned long long)o->max_bytes);
+    size_t n = shape_numel(g->nodes[g->output].shape);
+    float *logits = arena_array(a, n, sizeof(float));
+    ir_eval(g, input, logits);
+    write_output(a, o->output, logits, n);
+}
+
 /* Output that did not reach stdout (a full disk, a closed pipe) is an error. */
 static int finish_stdout(int status)
 {
@@ -184,6 +349,8 @@ int main(int argc, char **argv)
     if (setjmp(f.env) == 0) {
         if (!strcmp(o.command, "compile"))
             compile(a, &o);
+        else if (!strcmp(o.command, "run"))
+            run(a, &o);
         else
             info(a, &o);
         diag_pop(&f);

@@ -488,8 +488,9 @@ void remove_folder(const char *dir); /* and all it holds, following no link */
  * --version, printed on stdout; 2 after a usage error, printed on stderr).
  * Strings point into argv; cli_free releases what cli_parse allocated. */
 typedef struct {
-    const char *command; /* "compile" or "info" */
+    const char *command; /* "compile", "info" or "run" */
     const char *spec, *outdir, *name, *weights, *save_weights, *target;
+    const char *input, *output; /* run: --input FILE, --output FILE */
     ScaleRequest scale;
     uint64_t seed;
     const char *labels; /* --labels FILE */

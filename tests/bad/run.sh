@@ -103,6 +103,19 @@ rm -rf "$long"
 check 1 "nofolder/w.safetensors: error: cannot create" compile efficientnet.yaml --phi -3 -o made/by/effcc/out --save-weights nofolder/w.safetensors
 [ -e made ] && fail "a failed compile left the folders it made (made/…)" && rm -rf made
 
+# --- effcc run: files that need a good input first (more in cases.txt) ---
+head -c 342732 /dev/zero >input.f32 # [3, 169, 169] float32: the example spec at --phi -2
+check_run() { check "$@" --input input.f32; }
+check_run 1 "fifo: error: exists and is a FIFO, not a regular file; refusing to replace it" run efficientnet.yaml --phi -2 --output fifo
+check_run 1 "foreign: error: exists and is a folder, not a regular file; refusing to replace it" run efficientnet.yaml --phi -2 --output foreign
+check_run 1 "nofolder/logits.f32: error: cannot create a temporary file in its folder: No such file or directory" run efficientnet.yaml --phi -2 --output nofolder/logits.f32
+check_run 1 "good.safetensors: error: tensor 'classifier.1.weight': shape [10, 1056] expected, found [1000, 1056]" run efficientnet.yaml --phi -2 --classes 10 --output out --weights good.safetensors
+ln -s input.f32 link.f32
+check_run 1 "link.f32: error: exists and is a symbolic link, not a regular file; refusing to replace it" run efficientnet.yaml --phi -2 --output link.f32
+[ -L link.f32 ] || fail "run replaced a symbolic link"
+ls -a | grep -q '^\.effcc-logits-' && fail "run left a temporary file behind"
+rm -f input.f32 link.f32
+
 # --- command lines and weights: tests/bad/cases.txt ---
 set -f # arguments are split on spaces, never globbed
 while IFS= read -r line; do
