@@ -1,7 +1,7 @@
 /* info.c — `effcc info`: what the scaled model is and what it costs.
  *
- * The rows come from the Model (stages as scaled) and the totals from the
- * graph after the pipeline: parameters as torchvision counts them,
+ * Everything comes from the graph after the pipeline: the stage table
+ * lowering recorded, and the totals: parameters as torchvision counts them,
  * multiply-adds, the bytes of the generated weights blob and the planned
  * activation arena. */
 #include "ir.h"
@@ -10,39 +10,13 @@
 #include <stdlib.h>
 
 typedef struct {
-    const char *kind; /* "stem", "stage", "head" */
-    int index;        /* 1-based stage number */
-    int repeats, in_channels, out_channels, expanded, kernel, stride;
-    int out_h, out_w;
-} Row;
-
-typedef struct {
-    Row *rows;
-    int nrows;
     GraphStats stats;
     size_t weights_bytes;
 } Report;
 
-static Report build_report(const Model *m, const Graph *g)
+static Report build_report(const Graph *g)
 {
-    Report r = {.rows = arena_array(g->arena, (size_t)m->nstages + 2, sizeof(Row))};
-    int pad = (m->stem_kernel - 1) / 2;
-    int h = conv_out_size(m->resolution, m->stem_kernel, m->stem_stride, pad, pad);
-    r.rows[r.nrows++] = (Row){"stem", 0, 1, m->in_channels, m->stem_channels, 0, m->stem_kernel,
-                              m->stem_stride, h, h};
-    for (int i = 0; i < m->nstages; i++) {
-        const ModelStage *s = &m->stages[i];
-        pad = (s->kernel - 1) / 2;
-        h = conv_out_size(h, s->kernel, s->stride, pad, pad);
-        r.rows[r.nrows++] = (Row){"stage", i + 1, s->repeats, s->in_channels, s->out_channels,
-                                  expanded_channels(s->in_channels, s->expand, m->divisor),
-                                  s->kernel, s->stride, h, h};
-    }
-    int last = m->nstages ? m->stages[m->nstages - 1].out_channels : m->stem_channels;
-    r.rows[r.nrows++] = (Row){"head", 0, 1, last, m->head_channels, 0, 1, 1, h, h};
-    r.stats = graph_stats(g);
-    r.weights_bytes = g->weights_bytes;
-    return r;
+    return (Report){.stats = graph_stats(g), .weights_bytes = g->weights_bytes};
 }
 
 /* 1234567 → "1,234,567" */
@@ -75,17 +49,17 @@ static const char *kernel_kind(const Graph *g, const Node *n)
     return NULL;
 }
 
-static void stage_table(Buf *b, const Model *m, const Report *r)
+static void stage_table(Buf *b, const Graph *g)
 {
     buf_printf(b, "%-8s %7s %16s %8s %6s %6s %9s\n", "stage", "repeats", "channels", "expanded",
                "kernel", "stride", "output");
-    for (int i = 0; i < r->nrows; i++) {
-        const Row *w = &r->rows[i];
+    for (int i = 0; i < g->source.nstages; i++) {
+        const GraphStage *w = &g->source.stages[i];
         char ch[32], exp[16] = "-", size[24], name[16];
         snprintf(ch, sizeof ch, "%d -> %d", w->in_channels, w->out_channels);
         if (w->expanded)
             snprintf(exp, sizeof exp, "%d", w->expanded);
-        snprintf(size, sizeof size, "%dx%d", w->out_h, w->out_w);
+        snprintf(size, sizeof size, "%dx%d", w->out.h, w->out.w);
         if (w->index)
             snprintf(name, sizeof name, "%d", w->index);
         else
@@ -94,7 +68,8 @@ static void stage_table(Buf *b, const Model *m, const Report *r)
                    w->stride, size);
     }
     char ch[32];
-    snprintf(ch, sizeof ch, "%d -> %d", m->head_channels, m->classes);
+    const Node *out = &g->nodes[g->output];
+    snprintf(ch, sizeof ch, "%d -> %d", g->nodes[out->in[0]].shape.c, out->shape.c);
     buf_printf(b, "%-8s %7d %16s   (average pool, linear)\n", "classify", 1, ch);
 }
 
@@ -118,15 +93,17 @@ static void layer_table(Buf *b, const Graph *g)
     }
 }
 
-void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target)
+void info_report_text(Buf *b, const Graph *g, const char *target)
 {
-    Report r = build_report(m, g);
+    Report r = build_report(g);
+    const GraphSource *src = &g->source;
+    Shape in = g->nodes[0].shape;
     char b1[40];
     size_t bound = plan_whole_tensor_bound(g);
     buf_printf(b, "%s: input %dx%dx%d, width x%.6g, depth x%.6g, %d classes, bn eps %g, target %s\n\n",
-               m->name, m->in_channels, m->resolution, m->resolution, m->width, m->depth,
-               m->classes, m->bn_eps, target);
-    stage_table(b, m, &r);
+               src->name, in.c, in.h, in.w, src->width, src->depth,
+               g->nodes[g->output].shape.c, src->bn_eps, target);
+    stage_table(b, g);
     buf_printf(b, "\n");
     layer_table(b, g);
     buf_printf(b, "\nparameters        %15s\n", grouped(b1, r.stats.parameters));
@@ -150,18 +127,17 @@ void info_code_size_text(Buf *b, const CodeSize *cs)
     buf_printf(b, "code .rodata      %15s  (weights included)\n", grouped(b1, cs->rodata));
 }
 
-void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target,
-                     const CodeSize *cs)
+void info_print_text(FILE *out, const Graph *g, const char *target, const CodeSize *cs)
 {
     Buf b = {0};
-    info_report_text(&b, m, g, target);
+    info_report_text(&b, g, target);
     if (cs)
         info_code_size_text(&b, cs);
     fwrite(b.data, 1, b.len, out);
     buf_free(&b);
 }
 
-static cJSON *row_json(const Row *w)
+static cJSON *row_json(const GraphStage *w)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "kind", w->kind);
@@ -174,8 +150,8 @@ static cJSON *row_json(const Row *w)
         cJSON_AddNumberToObject(o, "expanded_channels", w->expanded);
     cJSON_AddNumberToObject(o, "kernel", w->kernel);
     cJSON_AddNumberToObject(o, "stride", w->stride);
-    cJSON_AddNumberToObject(o, "output_height", w->out_h);
-    cJSON_AddNumberToObject(o, "output_width", w->out_w);
+    cJSON_AddNumberToObject(o, "output_height", w->out.h);
+    cJSON_AddNumberToObject(o, "output_width", w->out.w);
     return o;
 }
 
@@ -192,18 +168,18 @@ static cJSON *layer_json(const Graph *g, int i, const size_t *live_bytes)
     return o;
 }
 
-void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target,
-                     const CodeSize *cs)
+void info_print_json(FILE *out, const Graph *g, const char *target, const CodeSize *cs)
 {
-    Report r = build_report(m, g);
+    Report r = build_report(g);
+    const GraphSource *src = &g->source;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "name", src->name);
     cJSON_AddStringToObject(o, "target", target);
-    cJSON_AddNumberToObject(o, "resolution", m->resolution);
-    cJSON_AddNumberToObject(o, "classes", m->classes);
-    cJSON_AddNumberToObject(o, "width", m->width);
-    cJSON_AddNumberToObject(o, "depth", m->depth);
-    cJSON_AddNumberToObject(o, "bn_eps", m->bn_eps);
+    cJSON_AddNumberToObject(o, "resolution", g->nodes[0].shape.h);
+    cJSON_AddNumberToObject(o, "classes", g->nodes[g->output].shape.c);
+    cJSON_AddNumberToObject(o, "width", src->width);
+    cJSON_AddNumberToObject(o, "depth", src->depth);
+    cJSON_AddNumberToObject(o, "bn_eps", src->bn_eps);
     cJSON_AddNumberToObject(o, "parameters", (double)r.stats.parameters);
     cJSON_AddNumberToObject(o, "macs", (double)r.stats.macs);
     cJSON_AddNumberToObject(o, "weights_bytes", (double)r.weights_bytes);
@@ -214,8 +190,8 @@ void info_print_json(FILE *out, const Model *m, const Graph *g, const char *targ
         cJSON_AddNumberToObject(o, "rodata_bytes", (double)cs->rodata);
     }
     cJSON *rows = cJSON_AddArrayToObject(o, "stages");
-    for (int i = 0; i < r.nrows; i++)
-        cJSON_AddItemToArray(rows, row_json(&r.rows[i]));
+    for (int i = 0; i < src->nstages; i++)
+        cJSON_AddItemToArray(rows, row_json(&src->stages[i]));
     cJSON *layers = cJSON_AddArrayToObject(o, "layers");
     const size_t *live_bytes = plan_live_bytes(g);
     for (int i = 1; i < g->nnodes; i++)

@@ -103,9 +103,9 @@ static void compile(Arena *a, Options *o)
     check_planned(g, o->max_bytes);
 
     Buf report = {0};
-    info_report_text(&report, m, g, target->name);
+    info_report_text(&report, g, target->name);
     CodegenOptions co = {.name = name, .target = target,
-                         .command = o->recorded, .spec_hash = hash, .model = m,
+                         .command = o->recorded,
                          .labels = labels, .labels_source = labels_source,
                          .report = arena_strdup(a, report.data)};
     buf_free(&report);
@@ -134,7 +134,7 @@ static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t
     char *dir = arena_printf(a, "%s/effcc-size-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         error_msg("cannot create a temporary folder in %s", tmp && *tmp ? tmp : "/tmp");
-    CodegenOptions co = {.name = m->name, .target = t, .command = "effcc info", .model = m};
+    CodegenOptions co = {.name = m->name, .target = t, .command = "effcc info"};
     CodeSize cs = {0};
     DiagFrame f;
     diag_push(&f);
@@ -165,9 +165,9 @@ static void info(Arena *a, Options *o)
     check_planned(g, o->max_bytes);
     CodeSize cs = measure ? measure_code(a, g, m, target) : (CodeSize){0};
     if (o->json)
-        info_print_json(stdout, m, g, target->name, measure ? &cs : NULL);
+        info_print_json(stdout, g, target->name, measure ? &cs : NULL);
     else
-        info_print_text(stdout, m, g, target->name, measure ? &cs : NULL);
+        info_print_text(stdout, g, target->name, measure ? &cs : NULL);
 }
 
 /* ---- effcc run --------------------------------------------------------- */

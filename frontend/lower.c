@@ -160,14 +160,35 @@ static int classifier(Lower *L, int x)
     return graph_add_node(L->g, n);
 }
 
+/* What the graph is made from, and its stage table: one row for the stem,
+ * each stage and the head, with the shape its last block gives. */
+static void describe(Lower *L)
+{
+    const Model *m = L->m;
+    GraphSource *src = &L->g->source;
+    *src = (GraphSource){.name = m->name, .spec_hash = m->spec_hash, .width = m->width,
+                         .depth = m->depth, .bn_eps = m->bn_eps, .mean = m->mean, .std = m->std};
+    src->stages = arena_array(L->g->arena, (size_t)m->nstages + 2, sizeof *src->stages);
+}
+
+static void stage_row(Lower *L, GraphStage row, int x)
+{
+    GraphSource *src = &L->g->source;
+    row.out = shape_of(L, x);
+    src->stages[src->nstages++] = row;
+}
+
 Graph *lower_model(Arena *a, const Model *m)
 {
     Lower L = {graph_new(a), m};
+    describe(&L);
     Node in = {.op = OP_INPUT, .shape = {m->in_channels, m->resolution, m->resolution},
                .label = "input"};
     int x = graph_add_node(L.g, in);
     x = conv_bn(&L, x, "features.0", m->stem_channels, m->stem_kernel, m->stem_stride, 1,
                 m->activation);
+    stage_row(&L, (GraphStage){"stem", 0, 1, m->in_channels, m->stem_channels, 0, m->stem_kernel,
+                               m->stem_stride}, x);
     for (int s = 0; s < m->nstages; s++) {
         const ModelStage *st = &m->stages[s];
         for (int b = 0; b < st->repeats; b++) {
@@ -175,9 +196,14 @@ Graph *lower_model(Arena *a, const Model *m)
             int in = b == 0 ? st->in_channels : st->out_channels;
             x = mbconv(&L, x, prefix, st, in, b == 0 ? st->stride : 1);
         }
+        stage_row(&L, (GraphStage){"stage", s + 1, st->repeats, st->in_channels, st->out_channels,
+                                   expanded_channels(st->in_channels, st->expand, m->divisor),
+                                   st->kernel, st->stride}, x);
     }
+    int last = shape_of(&L, x).c;
     x = conv_bn(&L, x, arena_printf(a, "features.%d", m->nstages + 1), m->head_channels, 1, 1, 1,
                 m->activation);
+    stage_row(&L, (GraphStage){"head", 0, 1, last, m->head_channels, 0, 1, 1}, x);
     x = avgpool(&L, x, "avgpool");
     L.g->output = classifier(&L, x);
     return L.g;

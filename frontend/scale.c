@@ -175,6 +175,7 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, Ori
 {
     const SpecPreset *p = NULL;
     m->width = m->depth = 1.0;
+    m->spec_hash = s->hash;
     m->resolution = s->resolution;
     m->bn_eps = s->bn_eps;
     if (r->preset) {

@@ -26,7 +26,7 @@ static void run(Arena *a, const uint8_t *data, size_t size)
         return;
     run_pipeline(g, NULL);
     limits_check_planned(g, g->weights_bytes, UINT64_C(256) << 20);
-    info_print_text(devnull, m, g, "generic", NULL);
+    info_print_text(devnull, g, "generic", NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -201,6 +201,7 @@ typedef struct {
     int nstages;
     int head_channels;
     double width, depth; /* the multipliers applied */
+    uint64_t spec_hash;  /* the spec file's (Spec.hash) */
 } Model;
 
 Model *scale_model(Arena *a, const Spec *spec, const ScaleRequest *req);
@@ -293,8 +294,29 @@ typedef struct {
     size_t scratch_offset; /* its arena offset (plan_memory) */
 } Node;
 
+/* One row of a model's stage table as lowering built it (effcc info). */
+typedef struct {
+    const char *kind; /* "stem", "stage" or "head" */
+    int index;        /* 1-based stage number; 0 for the stem and the head */
+    int repeats, in_channels, out_channels, expanded, kernel, stride;
+    Shape out;        /* the output of its last block */
+} GraphStage;
+
+/* What a graph was made from, for reports and the provenance every
+ * generated file records (set by lower_model). */
+typedef struct {
+    const char *name;         /* the spec's name */
+    uint64_t spec_hash;       /* FNV-1a of the spec file's bytes */
+    double width, depth;      /* the multipliers applied */
+    double bn_eps;
+    const double *mean, *std; /* per input channel: x = (pixel − mean) / std, pixels 0..255 */
+    GraphStage *stages;       /* stem, stages, head */
+    int nstages;
+} GraphSource;
+
 typedef struct {
     Arena *arena;
+    GraphSource source;
     Node *nodes;
     int nnodes, node_cap;
     Param *params;
@@ -348,7 +370,6 @@ uint64_t shape_bytes(Shape s);
 void limits_check_lowered(const Graph *g, uint64_t max_bytes);
 void limits_check_planned(const Graph *g, uint64_t weights_bytes, uint64_t max_bytes);
 
-/* ===== frontend/lower.c ================================================== */
 /* ===== ir/eval.c =========================================================
  * The reference executor: the graph run with plain loops, sums in double,
  * values stored as float. Params in torchvision layout (any stage before
@@ -365,6 +386,7 @@ void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit 
 /* The most bytes ir_eval holds at once (values and its scratch). */
 uint64_t ir_eval_peak_bytes(const Graph *g);
 
+/* ===== frontend/lower.c ================================================== */
 /* Builds the torchvision-shaped graph of a Model: conv, batch norm and
  * activation as separate ops, params named by torchvision's state_dict keys. */
 Graph *lower_model(Arena *a, const Model *m);
@@ -439,8 +461,6 @@ typedef struct {
     const char *name;      /* C identifier prefix */
     const Target *target;
     const char *command;   /* the command line, recorded in headers */
-    uint64_t spec_hash;
-    const Model *model;
     const char *report; /* effcc info's text, written as report.txt */
     const char **labels;        /* one name per class, or NULL: the harness prints numbers */
     const char *labels_source;  /* where they came from, for labels.c's comment */
@@ -507,11 +527,9 @@ void cli_free(Options *o);
 /* ===== driver/info.c =====================================================
  * The report of `effcc info`: per-stage table and totals, text or JSON.
  * g is the graph after the pipeline (its external params still count). */
-void info_report_text(Buf *b, const Model *m, const Graph *g, const char *target);
+void info_report_text(Buf *b, const Graph *g, const char *target);
 void info_code_size_text(Buf *b, const CodeSize *cs);
-void info_print_text(FILE *out, const Model *m, const Graph *g, const char *target,
-                     const CodeSize *cs);
-void info_print_json(FILE *out, const Model *m, const Graph *g, const char *target,
-                     const CodeSize *cs);
+void info_print_text(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
+void info_print_json(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
 
 #endif

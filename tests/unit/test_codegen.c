@@ -105,10 +105,8 @@ static void test_generated_folder(void)
     Graph *g = compiled(-1);
     char dir[] = "/tmp/effcc-codegen-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    ScaleRequest r = {.has_phi = true, .phi = -1};
     CodegenOptions o = {.name = "net", .target = target_find("generic"),
-                        .command = "effcc compile test", .spec_hash = 42,
-                        .model = scale_model(arena, spec, &r)};
+                        .command = "effcc compile test"};
     CU_ASSERT_FALSE_FATAL(RAISES(codegen_write(g, &o, dir)));
     const char *files[] = {"net.h", "net.c", "net_weights.S", "net_weights.bin", "main.c",
                            "labels.c", "Makefile", "CMakeLists.txt", "effcc_runtime.h",
@@ -183,7 +181,7 @@ static void test_labels_and_normalisation(void)
     char dir[] = "/tmp/effcc-labels-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
     CodegenOptions o = {.name = "net", .target = target_find("generic"), .command = "test",
-                        .model = m, .labels = names, .labels_source = "test names"};
+                        .labels = names, .labels_source = "test names"};
     CU_ASSERT_FALSE_FATAL(RAISES(codegen_write(g, &o, dir)));
     char path[512];
     snprintf(path, sizeof path, "%s/labels.c", dir);
