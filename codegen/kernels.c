@@ -219,7 +219,9 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
     const char *template;
     switch (n->tile.kind) {
     case KERNEL_POOL:
-        begin(k, CALL_UNARY, vl, "avgpool_p%d_c%d", pixels, in->shape.c);
+        begin(k, CALL_UNARY, vl, "avgpool_h%dw%d_c%d", in->shape.h, in->shape.w, in->shape.c);
+        param(k, "G_H", in->shape.h);
+        param(k, "G_W", in->shape.w);
         template = "EFFCC_AVGPOOL";
         break;
     case KERNEL_SCALE:

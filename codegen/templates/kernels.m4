@@ -194,10 +194,11 @@ EFFCC_DW_IN(ow0): whether it is inside the image.
 m4_define(«EFFCC_DW_IW», «m4_eval(($1 + EFJ) * G_S - G_PL + EFK)»)
 m4_define(«EFFCC_DW_IN», «(EFFCC_DW_IW($1) >= 0 && EFFCC_DW_IW($1) < G_W)»)
 
-EFFCC_DW_STORE(n): activation, store and SE pool sum of the n pixels.
+EFFCC_DW_STORE(n): activation, store and SE pool sum (of the row) of the n
+pixels.
 m4_define(«EFFCC_DW_STORE», «EFFCC_FOR(«EFJ», 0, $1, «                    acc«»EFJ = G_DWACT(acc«»EFJ);
                     ev_store(out + (oh * G_OW + ow + EFJ) * G_CP + v * G_VL, acc«»EFJ);
-m4_ifelse(G_POOL, 1, «                    psum[v] = ev_add(psum[v], acc«»EFJ);
+m4_ifelse(G_POOL, 1, «                    prow[v] = ev_add(prow[v], acc«»EFJ);
 »)»)»)
 
 EFFCC_DW_CBLOCKS(from, to): the literal columns [from, to) as clipped
@@ -219,14 +220,23 @@ m4_define(«EFFCC_DW_ROWSPAN», «            const ptrdiff_t ih0 = oh * G_S - G
             const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
 »)
 
-EFFCC_POOL_*: the SE pool of a depthwise conv, accumulated per thread in
-psum and summed into pool at the end.
+EFFCC_POOL_*: the SE pool of a depthwise conv, summed in two levels: each
+output row's pixels in prow, the rows' sums in psum (per thread), and the
+threads' sums into pool at the end. One float sum over all the pixels of a
+large image (6.25 million at a 5000-pixel input) would add each pixel to a
+total millions of times bigger and lose its low bits; a row's sum and the
+sum of rows each add a few thousand terms at most.
 m4_define(«EFFCC_POOL_ZERO», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t c = 0; c < G_CP; ++c)
         pool[c] = 0.0f;
 »)»)
-m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC];
+m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC], prow[G_NVEC];
         for (ptrdiff_t v = 0; v < G_NVEC; ++v)
-            psum[v] = ev_zero();
+            psum[v] = prow[v] = ev_zero();
+»)»)
+m4_define(«EFFCC_POOL_ROW», «m4_ifelse(G_POOL, 1, «            for (ptrdiff_t v = G_VLO; v < G_VHI; ++v) {
+                psum[v] = ev_add(psum[v], prow[v]);
+                prow[v] = ev_zero();
+            }
 »)»)
 m4_define(«EFFCC_POOL_SUM», «m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
         for (ptrdiff_t v = 0; v < G_NVEC; ++v)
@@ -251,10 +261,10 @@ m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «v
         const ptrdiff_t vlo = G_NVEC / G_VU * t / nt * G_VU;
         const ptrdiff_t vhi = t == nt - 1 ? G_NVEC : G_NVEC / G_VU * (t + 1) / nt * G_VU;
 EFFCC_POOL_LOCAL()        for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
-EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
+EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
 m4_popdef(«G_VLO», «G_VHI»)», «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
         for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
-EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()        }
+EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
 »)EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
 »)
@@ -307,7 +317,7 @@ m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «p
 EFFCC_DW_ROWSPAN()            for (ptrdiff_t r = ih0 + khlo > next ? ih0 + khlo : next; r < ih0 + khhi; ++r) {
 G_PRODUCE(«r», «(ring + (r % G_K) * G_W * G_CP)»)                next = r + 1;
             }
-EFFCC_DW_ROW()        }
+EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
 m4_ifelse(G_CSPLIT, 1, «m4_popdef(«G_PLO», «G_PHI», «G_VLO», «G_VHI»)»)m4_dnl
 EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
@@ -347,14 +357,21 @@ m4_define(«EFFCC_STEM_ROW», «    {
 EFFCC_GEMM_ROW(«patch», «$3», «$4», «$5»)    }
 »)
 
-EFFCC_AVGPOOL: global average over G_P pixels of G_CP channels.
+EFFCC_AVGPOOL: global average over G_H rows of G_W pixels of G_CP
+channels, summed in two levels as the SE pools are (EFFCC_POOL_*): each
+row's pixels, then the rows' sums.
 m4_define(«EFFCC_AVGPOOL», «
 static void G_NAME«»(const float *restrict in, float *restrict out)
 {
     for (ptrdiff_t v = 0; v < G_NVEC; ++v) {
         ev sum = ev_zero();
-        for (ptrdiff_t p = 0; p < G_P; ++p)
-            sum = ev_add(sum, ev_load(in + p * G_CP + v * G_VL));
+        for (ptrdiff_t h = 0; h < G_H; ++h) {
+            const float *row = in + h * G_W * G_CP + v * G_VL;
+            ev rsum = ev_zero();
+            for (ptrdiff_t p = 0; p < G_W; ++p)
+                rsum = ev_add(rsum, ev_load(row + p * G_CP));
+            sum = ev_add(sum, rsum);
+        }
         ev_store(out + v * G_VL, ev_mul(sum, ev_set1(1.0f / (float)G_P)));
     }
 }
