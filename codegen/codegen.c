@@ -7,6 +7,7 @@
  * of m4 (codegen/m4.c); the glue code of NAME_run is written with
  * buf_printf. Requires: the pipeline has run (packed weights, memory plan). */
 #include "codegen.h"
+#include "kernels.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -423,14 +424,16 @@ static void write_labels(Gen *G)
     expand(G, "labels.c", "labels.m4", text);
 }
 
-static void copy_runtime(Gen *G, const char *file)
+/* runtime/PATH, written into the folder by its last component: effcc's own
+ * files and the vendored ones (runtime/vendor/) sit side by side there. */
+static void copy_runtime(Gen *G, const char *path)
 {
-    const EmbeddedFile *f = embedded_find(arena_printf(G->g->arena, "runtime/%s", file));
-    if (!f) {
-        fprintf(stderr, "effcc: internal error: runtime/%s is not embedded\n", file);
-        abort();
-    }
-    write_file(arena_printf(G->g->arena, "%s/%s", G->dir, file), f->data, f->size);
+    const EmbeddedFile *f = embedded_find(arena_printf(G->g->arena, "runtime/%s", path));
+    if (!f)
+        internal_error("runtime/%s is not embedded", path);
+    const char *slash = strrchr(path, '/');
+    write_file(arena_printf(G->g->arena, "%s/%s", G->dir, slash ? slash + 1 : path), f->data,
+               f->size);
 }
 
 static void write_folder(Gen *G)
@@ -457,7 +460,7 @@ static void write_folder(Gen *G)
     copy_runtime(G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
     copy_runtime(G, "effcc_image.h");
     copy_runtime(G, "effcc_image.c");
-    copy_runtime(G, "stb_image.h");
+    copy_runtime(G, "vendor/stb_image.h");
 }
 
 static void free_gen(Gen *G)

@@ -6,7 +6,7 @@
  * the weights blob, which the .S file places in .rodata, is added to the
  * latter. A missing compiler is not an error: the size is reported as not
  * measured, with the reason. */
-#include "ir.h"
+#include "codegen.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  * of another machine sharing the folder over a network would not be seen:
  * do not compile to one OUTDIR from two machines at once. */
 #define _GNU_SOURCE /* nftw, renameat2 */
-#include "ir.h"
+#include "codegen.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * into the G_* parameters of codegen/templates/kernels.m4 and a name. A
  * kernel instance is named by its parameters, so identical layers share one
  * function: dw_k5s2p2_c240_h28w28_swish. */
-#include "codegen.h"
+#include "kernels.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

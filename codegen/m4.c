@@ -4,7 +4,7 @@
  * reads the whole input on stdin and writes to an anonymous temporary
  * file, which is read back into the caller's buffer. The m4 binary is
  * $EFFCC_M4 when set, else the first m4 on PATH. */
-#include "ir.h"
+#include "codegen.h"
 
 #include <errno.h>
 #include <fcntl.h>

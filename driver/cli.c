@@ -6,7 +6,7 @@
  * fuzzer (fuzz/fuzz_cli.c) can call as often as it likes. getopt_long's
  * global state is reset on every call (optind = 0, glibc's full
  * reinitialisation), and it permutes a copy of argv, never argv itself. */
-#include "ir.h"
+#include "driver.h"
 
 #include <errno.h>
 #include <getopt.h>

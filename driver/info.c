@@ -4,7 +4,7 @@
  * lowering recorded, and the totals: parameters as torchvision counts them,
  * multiply-adds, the bytes of the generated weights blob and the planned
  * activation arena. */
-#include "ir.h"
+#include "driver.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  * errors from them unwind here (support/diag.c). Sizes are checked against
  * --max-bytes on the lowered graph, before any weight is made, and again
  * after the pipeline. */
-#include "ir.h"
+#include "driver.h"
 
 #include <errno.h>
 #include <fcntl.h>

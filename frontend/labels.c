@@ -7,7 +7,7 @@
  * classes gets ImageNet's names (codegen/labels/imagenet.txt, embedded: the
  * list torchvision gives as torchvision.models._meta._IMAGENET_CATEGORIES,
  * the class order of every ImageNet-1k checkpoint effcc reads). */
-#include "ir.h"
+#include "frontend.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * (expand conv only when it changes the channel count, SE only when
  * se_ratio > 0). Padding is explicit on four sides: symmetric (k−1)/2, or
  * TensorFlow's "SAME", which depends on the input size (see same_pad). */
-#include "ir.h"
+#include "frontend.h"
 
 typedef struct {
     Graph *g;

@@ -8,7 +8,7 @@
  * The float arithmetic mirrors Python's so every count equals torchvision's.
  * An error a spec's value causes points at that value (Spec.at, SpecPreset.at);
  * one the command line causes (--phi, --width, …) names the option. */
-#include "ir.h"
+#include "frontend.h"
 
 #include <math.h>
 #include <stdarg.h>

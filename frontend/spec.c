@@ -21,7 +21,7 @@
  * exponentially through them) and at nesting deeper than SPEC_MAX_DEPTH
  * (libyaml's scanner takes time quadratic in the depth: 100,000 nested '['
  * took 17 s), before yaml_parser_load builds any tree. */
-#include "ir.h"
+#include "frontend.h"
 
 #include <errno.h>
 #include <float.h>

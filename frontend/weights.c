@@ -17,7 +17,7 @@
  * stream with scales that keep a deep EfficientNet's activations alive;
  * weights_save writes them out as a file torch's safetensors reads, byte for
  * byte deterministic, replacing only a regular file. */
-#include "ir.h"
+#include "frontend.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * MAX_ARGS); argv[0] is "effcc". cli_parse must return an exit status or -1
  * and never crash, read out of bounds or leak. Messages it prints go to the
  * fuzzer's stdout and stderr (tools/fuzz.sh closes them). */
-#include "ir.h"
+#include "effcc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,7 @@
  * are the expected outcome. A finding is a crash, a sanitizer report, a
  * leak, a hang, or user text that does not come out verbatim in the
  * header's provenance (m4 took part of it for a macro). */
-#include "ir.h"
+#include "effcc.h"
 
 #include <stdlib.h>
 #include <string.h>

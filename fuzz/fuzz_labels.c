@@ -7,7 +7,7 @@
  * a success must give back exactly the file's lines (each one's "\n" and a
  * "\r" before it taken off, none empty, no control byte). Anything else
  * aborts; a crash, a sanitizer report, a leak or a hang is a finding. */
-#include "ir.h"
+#include "effcc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * Inputs of odd length are loaded with --allow-nonfinite, so both paths
  * run. Any input may give a user error; a crash, a sanitizer report, a leak
  * or a hang is a finding. */
-#include "ir.h"
+#include "effcc.h"
 
 static Graph *small_graph(Arena *a)
 {

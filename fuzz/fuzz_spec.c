@@ -7,7 +7,7 @@
  * or a hang is a finding. The pipeline is quadratic in the graph's size, so
  * graphs over MAX_NODES nodes stop before it to keep the fuzzer fast (their
  * size is already bounded by scale.c's limit on blocks). */
-#include "ir.h"
+#include "effcc.h"
 
 #include <stdlib.h>
 

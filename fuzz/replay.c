@@ -6,7 +6,7 @@
  * file given and every file in the folders given (in name order), so the
  * seed corpus and each crash ever found (fuzz/regressions/TARGET) run in the
  * normal test suite, under the sanitizers in the sanitizer build. */
-#include "ir.h"
+#include "effcc.h"
 
 #include <dirent.h>
 #include <stdlib.h>

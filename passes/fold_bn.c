@@ -6,7 +6,7 @@
  * bias~bn) holding w·γ/√(σ²+ε) and β − μ·γ/√(σ²+ε) (+ the conv's own bias,
  * scaled). Arithmetic is in double, rounded once to float. When weights are
  * not loaded (effcc info) only the structure changes. */
-#include "ir.h"
+#include "passes.h"
 
 #include <math.h>
 #include <stdlib.h>

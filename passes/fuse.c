@@ -17,7 +17,7 @@
  *      whole. Smaller ones stay separate: the fused kernel streams the
  *      expansion weights once per row, which costs time when rows are
  *      short and weights wide (measured on B0's 14x14 and 7x7 blocks). */
-#include "ir.h"
+#include "passes.h"
 
 #define EXPAND_FUSE_BYTES (1u << 20)
 

@@ -12,7 +12,7 @@
  *   DW    [c][1][kh][kw]   → [kh][kw][cpad]
  * The original params stay untouched, so --save-weights writes what was
  * loaded. */
-#include "ir.h"
+#include "passes.h"
 
 #include <string.h>
 

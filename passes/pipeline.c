@@ -4,7 +4,7 @@
  * the IR is verified (a failure is an effcc bug: print and abort) and, with
  * -d, printed. Comparison builds may skip fuse or replace tile by
  * tile_plain. */
-#include "ir.h"
+#include "passes.h"
 
 #include <stdlib.h>
 

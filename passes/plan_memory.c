@@ -14,7 +14,7 @@
  * first (the TFLite planner's rule), longest-lived first, by size ×
  * lifetime, and by time of birth — and the smallest arena wins; offsets are
  * 64-byte aligned. */
-#include "ir.h"
+#include "passes.h"
 
 #include <stdlib.h>
 

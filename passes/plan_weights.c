@@ -6,7 +6,7 @@
  * aligned and padded to a multiple of 64 bytes; every other param has
  * offset SIZE_MAX; g->weights_bytes is the blob's size. The blob is this
  * layout of the params' data, written by codegen as NAME_weights.bin. */
-#include "ir.h"
+#include "passes.h"
 
 #define BLOB_ALIGN 64 /* bytes; every tensor in the weights blob starts aligned */
 

@@ -2,13 +2,15 @@
  *
  * Requires: fused graph, g->vl set (floats per vector of the target).
  * Guarantees: every live node has tile.kind set, and nodes that need
- * per-call scratch (a GEMM that scales its weights by an SE gate) have
- * node.scratch in bytes. Decisions only: layout packs weights to match and
- * codegen writes the literals. The numbers follow the target's register
+ * per-call scratch (a GEMM that scales its weights or input by an SE gate,
+ * the ring buffers of a fused expansion, the stem's gathered rows) have
+ * node.scratch in bytes (per-thread buffers for tile.threads threads, the
+ * most the kernel runs on). Decisions only: layout packs weights to match
+ * and codegen writes the literals. The numbers follow the target's register
  * file (g->regs vector registers) and a cache budget
  * for the input rows a chunk of pixels keeps hot while the weight panels
  * pass over it. */
-#include "ir.h"
+#include "passes.h"
 
 #include <stdlib.h>
 

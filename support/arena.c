@@ -3,7 +3,7 @@
  * Blocks are chained and freed together by arena_free; large requests get a
  * block of their own so a 265 MB weight tensor does not waste a chunk.
  * Running out of memory is not a user error we can locate: it aborts. */
-#include "ir.h"
+#include "support.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* buf.c — growable byte buffers, the format-checked emitter, file reading. */
-#include "ir.h"
+#include "support.h"
 
 #include <errno.h>
 #include <fcntl.h>

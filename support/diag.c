@@ -3,7 +3,7 @@
  * An error formats its message once, pops the innermost frame and longjmps
  * there; the driver turns it into "effcc: …" on stderr and exit status 1.
  * With no frame pushed, an error is a bug in the caller: print and abort. */
-#include "ir.h"
+#include "support.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,8 @@
  * carry their shapes as literals; a generated folder holds every promised
  * file, no template text survives expansion (no GEN_/EFFCC_ macro, no m4
  * quote), and identical layers share one kernel. */
-#include "codegen.h"
+#include "effcc.h"
+#include "kernels.h"
 #include "unit.h"
 
 #include <dirent.h>

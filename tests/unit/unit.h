@@ -6,7 +6,7 @@
 #ifndef EFFCC_UNIT_H
 #define EFFCC_UNIT_H
 
-#include "ir.h"
+#include "effcc.h"
 
 #include <CUnit/Basic.h>
 #include <stdlib.h>

@@ -1,0 +1,39 @@
+/* driver.h — the command line: options and the report of effcc info. */
+#ifndef EFFCC_DRIVER_H
+#define EFFCC_DRIVER_H
+
+#include "codegen.h"
+#include "frontend.h"
+#include "passes.h"
+
+/* ===== driver/cli.c ======================================================
+ * The command line parsed into Options. cli_parse never exits: it returns -1
+ * when o->command should run, otherwise the exit status (0 after --help or
+ * --version, printed on stdout; 2 after a usage error, printed on stderr).
+ * Strings point into argv; cli_free releases what cli_parse allocated. */
+typedef struct {
+    const char *command; /* "compile", "info" or "run" */
+    const char *spec, *outdir, *name, *weights, *save_weights, *target;
+    const char *input, *output; /* run: --input FILE, --output FILE */
+    ScaleRequest scale;
+    uint64_t seed;
+    const char *labels; /* --labels FILE */
+    uint64_t max_bytes; /* --max-bytes, LIMIT_DEFAULT_BYTES when not given */
+    bool has_seed, json, dump, allow_nonfinite;
+    bool no_fuse, no_tile, code_size;
+    bool target_given; /* --target was given (info then measures the code) */
+    int threads;        /* most threads the fused kernels' scratch is sized for */
+    char *recorded; /* the command line as recorded in generated files */
+} Options;
+int cli_parse(Options *o, int argc, char **argv);
+void cli_free(Options *o);
+
+/* ===== driver/info.c =====================================================
+ * The report of `effcc info`: per-stage table and totals, text or JSON.
+ * g is the graph after the pipeline (its external params still count). */
+void info_report_text(Buf *b, const Graph *g, const char *target);
+void info_code_size_text(Buf *b, const CodeSize *cs);
+void info_print_text(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
+void info_print_json(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
+
+#endif
