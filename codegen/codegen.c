@@ -67,10 +67,8 @@ static void fill_user_text(const Gen *G, const Buf *m4_out, Buf *out)
 static void append_embedded(Buf *b, const char *path)
 {
     const EmbeddedFile *f = embedded_find(path);
-    if (!f) {
-        fprintf(stderr, "effcc: internal error: %s is not embedded\n", path);
-        abort();
-    }
+    if (!f)
+        internal_error("%s is not embedded", path);
     buf_append(b, f->data, f->size);
 }
 
@@ -266,10 +264,8 @@ static const char *value_ptr(const Gen *G, int v)
 
 static const char *weight_args(Gen *G, const Node *n)
 {
-    if (n->conv.bias < 0) {
-        fprintf(stderr, "effcc: internal error: conv %s has no bias\n", n->label);
-        abort();
-    }
+    if (n->conv.bias < 0)
+        internal_error("conv %s has no bias", n->label);
     const Param *ps = G->g->params;
     return arena_printf(G->g->arena, "W + %zu, W + %zu", ps[n->conv.weight].offset / sizeof(float),
                         ps[n->conv.bias].offset / sizeof(float));

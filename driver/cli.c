@@ -297,10 +297,8 @@ static int check_options(Options *o)
 static int parse_options(Options *o, int argc, char **argv)
 {
     char **args = malloc((size_t)argc * sizeof *args);
-    if (!args) {
-        fprintf(stderr, "effcc: out of memory\n");
-        abort();
-    }
+    if (!args)
+        internal_error("out of memory");
     args[0] = argv[0];
     memcpy(args + 1, argv + 2, (size_t)(argc - 2) * sizeof *args);
     int nargs = argc - 1, c, status = -1;

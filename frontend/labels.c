@@ -66,9 +66,7 @@ const char **labels_default(Arena *a, int classes)
     if (classes != IMAGENET_CLASSES)
         return NULL;
     const EmbeddedFile *f = embedded_find(IMAGENET_PATH);
-    if (!f) {
-        fprintf(stderr, "effcc: internal error: %s is not embedded\n", IMAGENET_PATH);
-        abort();
-    }
+    if (!f)
+        internal_error("%s is not embedded", IMAGENET_PATH);
     return labels_parse(a, IMAGENET_PATH, (const char *)f->data, f->size, classes);
 }

@@ -450,8 +450,7 @@ static SpecList read_list(Walk *w, const Field *f, const yaml_node_t *seq, const
 /* Internal errors stay on in release builds: they are bugs, not user errors. */
 static _Noreturn void internal(const char *what)
 {
-    fprintf(stderr, "effcc: internal error: spec.c: %s\n", what);
-    abort();
+    internal_error("spec.c: %s", what);
 }
 
 static yaml_node_t *node(Walk *w, int id)
@@ -757,10 +756,8 @@ static bool check_event(const yaml_event_t *ev, int *docs, int *depth, Problem *
 
 static void parser_init(yaml_parser_t *ps, const char *text, size_t len)
 {
-    if (!yaml_parser_initialize(ps)) {
-        fprintf(stderr, "effcc: out of memory\n");
-        abort();
-    }
+    if (!yaml_parser_initialize(ps))
+        internal_error("out of memory");
     yaml_parser_set_input_string(ps, (const unsigned char *)text, len);
 }
 

@@ -44,10 +44,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 static void *need(void *p) /* cJSON returns NULL only when malloc fails */
 {
-    if (!p) {
-        fprintf(stderr, "effcc: out of memory\n");
-        abort();
-    }
+    if (!p)
+        internal_error("out of memory");
     return p;
 }
 
@@ -136,10 +134,8 @@ static Names external_names(Graph *g)
 {
     Names t = names_new(g->arena, (size_t)g->nparams);
     for (int i = 0; i < g->nparams; i++) {
-        if (g->params[i].external && !names_add(&t, g->params[i].name, i)) {
-            fprintf(stderr, "effcc: internal error: two params named '%s'\n", g->params[i].name);
-            abort();
-        }
+        if (g->params[i].external && !names_add(&t, g->params[i].name, i))
+            internal_error("two params named '%s'", g->params[i].name);
     }
     return t;
 }

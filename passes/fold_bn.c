@@ -50,11 +50,8 @@ void fold_bn(Graph *g)
             continue;
         Node *conv = &g->nodes[bn->in[0]];
         if (conv->op != OP_CONV2D || conv->conv.act != ACT_NONE || conv->conv.residual ||
-            graph_count_uses(g, bn->in[0]) != 1) {
-            fprintf(stderr, "effcc: internal error: fold_bn: %s does not follow a plain conv\n",
-                    bn->label);
-            abort();
-        }
+            graph_count_uses(g, bn->in[0]) != 1)
+            internal_error("fold_bn: %s does not follow a plain conv", bn->label);
         const Param *w0 = &g->params[conv->conv.weight];
         int w = derived_param(g, conv->conv.weight, "bn", w0->rank, w0->dims);
         int b = derived_param(g, bn->bn.beta, "bn", 1, &conv->shape.c);

@@ -12,9 +12,8 @@ static void checkpoint(const Graph *g, const char *after, const PipelineOptions 
 {
     char msg[512];
     if (!ir_verify(g, msg, sizeof msg)) {
-        fprintf(stderr, "effcc: internal error: IR invalid after %s: %s\n", after, msg);
         ir_print(stderr, g);
-        abort();
+        internal_error("IR invalid after %s: %s", after, msg);
     }
     if (o && o->dump) {
         fprintf(o->dump, "# IR after %s\n", after);

@@ -24,10 +24,8 @@ struct Arena {
 static Block *block_new(size_t size)
 {
     Block *b = aligned_alloc(ARENA_ALIGN, (sizeof(Block) + size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN);
-    if (!b) {
-        fprintf(stderr, "effcc: out of memory (%zu bytes)\n", size);
-        abort();
-    }
+    if (!b)
+        internal_error("out of memory (%zu bytes)", size);
     b->next = NULL;
     b->used = 0;
     b->size = size;
@@ -37,10 +35,8 @@ static Block *block_new(size_t size)
 Arena *arena_new(void)
 {
     Arena *a = calloc(1, sizeof *a);
-    if (!a) {
-        fprintf(stderr, "effcc: out of memory\n");
-        abort();
-    }
+    if (!a)
+        internal_error("out of memory");
     return a;
 }
 

@@ -16,10 +16,8 @@ static void buf_reserve(Buf *b, size_t extra)
     while (cap - b->len <= extra)
         cap *= 2;
     char *p = realloc(b->data, cap);
-    if (!p) {
-        fprintf(stderr, "effcc: out of memory\n");
-        abort();
-    }
+    if (!p)
+        internal_error("out of memory");
     b->data = p;
     b->cap = cap;
 }

@@ -19,10 +19,8 @@ void diag_push(DiagFrame *f)
 
 void diag_pop(DiagFrame *f)
 {
-    if (top != f) {
-        fprintf(stderr, "effcc: internal error: diagnostic frames popped out of order\n");
-        abort();
-    }
+    if (top != f)
+        internal_error("diagnostic frames popped out of order");
     top = f->prev;
 }
 
@@ -34,10 +32,8 @@ const char *diag_message(void)
 _Noreturn void diag_rethrow(void)
 {
     DiagFrame *f = top;
-    if (!f) {
-        fprintf(stderr, "effcc: uncaught error: %s\n", diag_message());
-        abort();
-    }
+    if (!f)
+        internal_error("uncaught error: %s", diag_message());
     top = f->prev;
     longjmp(f->env, 1);
 }
