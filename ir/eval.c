@@ -241,7 +241,7 @@ static bool freed_after(const Graph *g, const int *last, int v, int i)
  * work of its own: the AVGPOOL is still a node reading the conv. */
 static void check_graph(const Graph *g)
 {
-    if (g->packed)
+    if (g->done & DONE_LAYOUT)
         internal_error("eval: params are packed (run before layout)");
     if (g->output < 0 || g->output >= g->nnodes || g->nodes[g->output].dead)
         internal_error("eval: the graph has no output node");

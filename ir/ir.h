@@ -133,9 +133,21 @@ typedef struct {
     int nstages;
 } GraphSource;
 
+/* The passes a graph has been through: each pass sets its bit when done,
+ * and the verifier then checks what that pass guarantees (verify.c). */
+typedef enum {
+    DONE_FOLD_BN = 1 << 0,      /* no batch norm left */
+    DONE_FUSE = 1 << 1,         /* (its fusions are optional: nothing more to check) */
+    DONE_TILE = 1 << 2,         /* every node that runs has a kernel and sane tiles */
+    DONE_LAYOUT = 1 << 3,       /* channels stored padded to whole vectors, params packed */
+    DONE_PLAN_WEIGHTS = 1 << 4, /* the weight offsets tile the blob */
+    DONE_PLAN_MEMORY = 1 << 5,  /* no two buffers alive together share a byte */
+} PassesDone;
+
 typedef struct {
     Arena *arena;
     GraphSource source;
+    unsigned done;  /* PassesDone bits */
     Node *nodes;
     int nnodes, node_cap;
     Param *params;
@@ -146,7 +158,6 @@ typedef struct {
     int vl;             /* floats per vector of the target (set before tile) */
     int threads;        /* most threads a kernel may use (set before tile) */
     int regs;           /* vector registers of the target (set before tile) */
-    bool packed;        /* set by layout: params are in kernel order */
 } Graph;
 
 Graph *graph_new(Arena *a);

@@ -1,10 +1,13 @@
-/* verify.c — the IR's invariants, checked after lowering and after every pass.
+/* verify.c — the IR's invariants, checked after lowering and after every pass:
+ * the structure of every node always, and what each pass guarantees once it
+ * has run (Graph.done).
  *
  * A violation is a bug in effcc (a pass broke the graph), never a user error:
  * the pipeline prints the message and the IR and aborts. */
 #include "ir.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 
 typedef struct {
     const Graph *g;
@@ -55,7 +58,7 @@ static bool check_conv(Check *c, int i, const Node *n, Shape in)
     if (n->shape.h != oh || n->shape.w != ow)
         return fail(c, i, "output %dx%d, expected %dx%d", n->shape.h, n->shape.w, oh, ow);
     /* packed weights cover the padded output channels (layout.c) */
-    size_t cout = c->g->packed ? (size_t)n->cpad : (size_t)n->shape.c;
+    size_t cout = c->g->done & DONE_LAYOUT ? (size_t)n->cpad : (size_t)n->shape.c;
     size_t wn = cout * (size_t)(in.c / g) * (size_t)k * (size_t)k;
     if (!param_ok(c, i, n->conv.weight, wn, "weight"))
         return false;
@@ -146,6 +149,137 @@ static bool check_node(Check *c, int i)
     return fail(c, i, "unknown op");
 }
 
+/* ---- what each pass guarantees, checked once it has run ---------------- */
+
+static void check_folded(Check *c)
+{
+    for (int i = 0; i < c->g->nnodes && c->ok; i++)
+        if (c->g->nodes[i].op == OP_BATCHNORM)
+            fail(c, i, "a batch norm is left after fold_bn");
+}
+
+static void check_tiled(Check *c)
+{
+    for (int i = 1; i < c->g->nnodes && c->ok; i++) {
+        const Node *n = &c->g->nodes[i];
+        const Tile *t = &n->tile;
+        bool filled = n->op == OP_AVGPOOL && n->pool.producer >= 0;
+        if ((t->kind == KERNEL_NONE) != filled)
+            fail(c, i, "%s after tile", filled ? "a kernel for a pool its producer fills"
+                                               : "no kernel");
+        else if ((t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM) &&
+                 (t->mr < 1 || t->nv < 1 || t->nvr < 0 || t->nvr >= t->nv || t->cb < 1 ||
+                  t->ks < 1 || c->g->nodes[n->in[0]].shape.c % t->ks))
+            fail(c, i, "GEMM tiles out of range: mr %d nv %d nvr %d cb %d ks %d", t->mr, t->nv,
+                 t->nvr, t->cb, t->ks);
+        else if ((t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW) && t->owb < 1)
+            fail(c, i, "depthwise block of %d pixels", t->owb);
+    }
+}
+
+static void check_laid_out(Check *c)
+{
+    for (int i = 0; i < c->g->nnodes && c->ok; i++) {
+        const Node *n = &c->g->nodes[i];
+        if (n->cpad < n->shape.c || (i > 0 && n->cpad % c->g->vl))
+            fail(c, i, "%d channels stored as %d, not whole vectors of %d", n->shape.c, n->cpad,
+                 c->g->vl);
+    }
+}
+
+typedef struct {
+    size_t offset, bytes;
+    int param;
+} Extent;
+
+static int by_offset(const void *a, const void *b)
+{
+    const Extent *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Every param a kernel reads is in the blob; in offset order, each starts
+ * aligned where the one before ends or within its alignment padding, and
+ * the last ends within the blob. */
+static void check_weights(Check *c)
+{
+    const Graph *g = c->g;
+    for (int i = 0; i < g->nnodes && c->ok; i++) {
+        const Node *n = &g->nodes[i];
+        if ((n->op == OP_CONV2D || n->op == OP_LINEAR) &&
+            (g->params[n->conv.weight].offset == SIZE_MAX ||
+             (n->conv.bias >= 0 && g->params[n->conv.bias].offset == SIZE_MAX)))
+            fail(c, i, "a param it reads has no place in the weights blob");
+    }
+    Extent *e = arena_array(g->arena, (size_t)g->nparams + 1, sizeof *e);
+    int n = 0;
+    for (int p = 0; p < g->nparams; p++)
+        if (g->params[p].offset != SIZE_MAX)
+            e[n++] = (Extent){g->params[p].offset, param_numel(&g->params[p]) * sizeof(float), p};
+    qsort(e, (size_t)n, sizeof *e, by_offset);
+    size_t end = 0;
+    for (int k = 0; k < n && c->ok; k++) {
+        if (e[k].offset % 64 || e[k].offset < end || e[k].offset >= end + 64)
+            fail(c, 0, "weights blob: '%s' at %zu, the one before ends at %zu",
+                 g->params[e[k].param].name, e[k].offset, end);
+        end = e[k].offset + e[k].bytes;
+    }
+    if (c->ok && (end > g->weights_bytes || g->weights_bytes - end >= 64))
+        fail(c, 0, "weights blob of %zu bytes, its last param ends at %zu", g->weights_bytes, end);
+}
+
+typedef struct {
+    int node, first, last; /* alive while nodes first..last run */
+    size_t offset, bytes;
+} Span;
+
+/* The buffers of the memory plan and when each is alive, worked out here
+ * from the graph alone: an output from its producer (a pool filled by a
+ * conv: from that conv) to its last reader (a reader fused into another
+ * node reads when that one runs; the logits until after the last node), a
+ * scratch while its node runs. A node fused into another has no buffer. */
+static int collect_spans(const Graph *g, Span *s)
+{
+    int *last = arena_array(g->arena, (size_t)g->nnodes, sizeof(int)), n = 0;
+    for (int i = 0; i < g->nnodes; i++)
+        last[i] = i;
+    for (int j = 1; j < g->nnodes; j++) {
+        int when = g->nodes[j].fused_into >= 0 ? g->nodes[j].fused_into : j;
+        for (int k = 0; k < g->nodes[j].nin; k++)
+            if (g->nodes[j].in[k] >= 0 && when > last[g->nodes[j].in[k]])
+                last[g->nodes[j].in[k]] = when;
+    }
+    last[g->output] = g->nnodes;
+    for (int i = 1; i < g->nnodes; i++) {
+        const Node *nd = &g->nodes[i];
+        if (nd->scratch)
+            s[n++] = (Span){i, i, i, nd->scratch_offset, nd->scratch};
+        if (nd->fused_into >= 0)
+            continue;
+        int first = nd->op == OP_AVGPOOL && nd->pool.producer >= 0 ? nd->pool.producer : i;
+        s[n++] = (Span){i, first, last[i], nd->offset,
+                        (size_t)nd->cpad * (size_t)nd->shape.h * (size_t)nd->shape.w * sizeof(float)};
+    }
+    return n;
+}
+
+static void check_memory(Check *c)
+{
+    const Graph *g = c->g;
+    Span *s = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof *s);
+    int n = collect_spans(g, s);
+    for (int a = 0; a < n && c->ok; a++) {
+        if (s[a].offset % 64 || s[a].offset + s[a].bytes > g->arena_bytes)
+            fail(c, s[a].node, "buffer at %zu of %zu bytes, outside the %zu-byte arena or unaligned",
+                 s[a].offset, s[a].bytes, g->arena_bytes);
+        for (int b = a + 1; b < n && c->ok; b++)
+            if (s[a].first <= s[b].last && s[b].first <= s[a].last &&
+                s[a].offset < s[b].offset + s[b].bytes && s[b].offset < s[a].offset + s[a].bytes)
+                fail(c, s[a].node, "its buffer at %zu shares bytes with %%%d's at %zu while both "
+                     "are alive", s[a].offset, s[b].node, s[b].offset);
+    }
+}
+
 bool ir_verify(const Graph *g, char *msg, size_t msgsize)
 {
     Check c = {g, msg, msgsize, true};
@@ -157,5 +291,15 @@ bool ir_verify(const Graph *g, char *msg, size_t msgsize)
         fail(&c, g->output, "graph output is not a node");
     if (c.ok && g->nodes[g->output].shape.h * g->nodes[g->output].shape.w != 1)
         fail(&c, g->output, "graph output must be a vector of logits");
+    if (c.ok && g->done & DONE_FOLD_BN)
+        check_folded(&c);
+    if (c.ok && g->done & DONE_TILE)
+        check_tiled(&c);
+    if (c.ok && g->done & DONE_LAYOUT)
+        check_laid_out(&c);
+    if (c.ok && g->done & DONE_PLAN_WEIGHTS)
+        check_weights(&c);
+    if (c.ok && g->done & DONE_PLAN_MEMORY)
+        check_memory(&c);
     return c.ok;
 }

@@ -62,4 +62,5 @@ void fold_bn(Graph *g)
         graph_replace_uses(g, i, bn->in[0]);
     }
     graph_compact(g);
+    g->done |= DONE_FOLD_BN;
 }

@@ -127,4 +127,5 @@ void fuse(Graph *g)
         if (g->nodes[i].op == OP_CONV2D && g->nodes[i].conv.groups > 1)
             fuse_expand(g, i);
     graph_compact(g);
+    g->done |= DONE_FUSE;
 }

@@ -92,5 +92,5 @@ void layout(Graph *g)
         pack_weight(g, n, g->nodes[n->in[0]].shape.c);
         n->conv.bias = pack_bias(g, n);
     }
-    g->packed = true;
+    g->done |= DONE_LAYOUT;
 }

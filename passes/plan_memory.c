@@ -238,4 +238,5 @@ void plan_memory(Graph *g)
         *(items[j].scratch ? &node->scratch_offset : &node->offset) = items[j].offset;
     }
     g->arena_bytes = best;
+    g->done |= DONE_PLAN_MEMORY;
 }

@@ -29,4 +29,5 @@ void plan_weights(Graph *g)
         }
     }
     g->weights_bytes = size;
+    g->done |= DONE_PLAN_WEIGHTS;
 }

@@ -253,6 +253,43 @@ static void test_verifier_catches_broken_graphs(void)
     assert_valid(g);
 }
 
+/* Each pass's guarantee, checked once Graph.done says it ran: a batch norm
+ * after fold_bn, a weight moved over its neighbour, a buffer moved onto
+ * another that is alive at the same time. */
+static void test_verifier_checks_each_pass(void)
+{
+    char msg[256];
+    Graph *g = small_graph(-3);
+    int bn = 2;
+    CU_ASSERT_EQUAL_FATAL(g->nodes[bn].op, OP_BATCHNORM);
+    g->done |= DONE_FOLD_BN;
+    CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "batch norm is left"));
+    g->done = 0;
+    PipelineOptions o = {.vl = 8};
+    run_pipeline(g, &o);
+    assert_valid(g);
+    CU_ASSERT_EQUAL(g->done & (DONE_FOLD_BN | DONE_PLAN_WEIGHTS | DONE_PLAN_MEMORY),
+                    DONE_FOLD_BN | DONE_PLAN_WEIGHTS | DONE_PLAN_MEMORY);
+
+    Param *w = &g->params[g->nodes[1].conv.weight];
+    size_t saved = w->offset;
+    w->offset += 64; /* onto the bias after it */
+    CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "weights blob"));
+    w->offset = saved;
+    assert_valid(g);
+
+    int a = 1, b = 2; /* the stem's output and the depthwise conv reading it */
+    CU_ASSERT_FATAL(g->nodes[a].fused_into < 0 && g->nodes[b].in[0] == a);
+    saved = g->nodes[b].offset;
+    g->nodes[b].offset = g->nodes[a].offset;
+    CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
+    CU_ASSERT_PTR_NOT_NULL(strstr(msg, "shares bytes"));
+    g->nodes[b].offset = saved;
+    assert_valid(g);
+}
+
 static void test_printer_names_every_node(void)
 {
     Graph *g = small_graph(-3);
@@ -280,6 +317,7 @@ int main(void)
         {"plan_memory never overlaps live tensors", test_memory_plan_has_no_overlap},
         {"live bytes per node match the buffers' lifetimes", test_live_bytes_match_spans},
         {"the verifier catches broken graphs", test_verifier_catches_broken_graphs},
+        {"the verifier checks what each pass guarantees", test_verifier_checks_each_pass},
         {"the printer writes one line per node", test_printer_names_every_node},
     };
     int status = UNIT_MAIN("passes", tests);
