@@ -302,7 +302,8 @@ static void emit_call(Gen *G, Buf *b, int i, int call, const Kernel *k)
         break;
     }
     case CALL_STEM:
-        buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
+        buf_printf(b, "%s(%s, %s, %s, A + %zu", k->name, in, weight_args(G, n), out,
+                   n->scratch_offset / sizeof(float));
         break;
     case CALL_UNARY:
         buf_printf(b, "%s(%s, %s", k->name, in, out);

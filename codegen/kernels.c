@@ -171,6 +171,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
         param(k, "G_RES", 0);
         put(k, "m4_define(«G_PRODUCE», «EFFCC_EXPAND_ROW(«$1», «$2»)»)");
     }
+    param(k, "G_STEM", stem);
     param(k, "G_THREADS", n->tile.threads);
     param(k, "G_CSPLIT", n->tile.csplit);
     dw_params(g, n, k);
@@ -207,6 +208,7 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
     begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
           pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
     stem_params(g, n, k);
+    param(k, "G_THREADS", n->tile.threads);
     put(k, "EFFCC_STEM()");
 }
 

@@ -289,14 +289,15 @@ m4_ifelse(G_NB, 0, «», «                for (ptrdiff_t blk = 0; blk < G_NB; +
 
 EFFCC_EXPDW: the conv that produces a depthwise conv's input, computed
 inside it: an MBConv expansion (1×1, G_PRODUCE is EFFCC_EXPAND_ROW) or
-the stem (EFFCC_STEM_ROW), weights we/be. Each thread keeps the last G_K
-input rows in its ring buffer (row ih in slot ih % G_K), producing each row
-once, just before the first output row that needs it: the producer's
-tensor never exists whole. Threads split either the output rows into bands
-(G_CSPLIT 0: the rows at a band's edge are produced by both threads) or,
-for an expansion, its weight panels and so the channels (G_CSPLIT 1: no
-row is produced twice and each thread streams only its share of the
-weights).
+the stem (G_STEM 1, EFFCC_STEM_ROW), weights we/be. Each thread keeps the
+last G_K input rows in its ring buffer (row ih in slot ih % G_K), producing
+each row once, just before the first output row that needs it: the
+producer's tensor never exists whole. The scratch holds the G_THREADS ring
+buffers, then (for the stem) as many gathered rows. Threads split either
+the output rows into bands (G_CSPLIT 0: the rows at a band's edge are
+produced by both threads) or, for an expansion, its weight panels and so
+the channels (G_CSPLIT 1: no row is produced twice and each thread streams
+only its share of the weights).
 m4_define(«EFFCC_EXPAND_ROW», «EFFCC_GEMM_ROW(«(x + ($1) * G_W * G_AST)», «$2», «we», «be»)»)
 m4_define(«EFFCC_EXPDW», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict x, const float *restrict we, const float *restrict be,
@@ -307,7 +308,8 @@ EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS
     {
         const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
         float *restrict ring = rings + t * G_K * G_W * G_CP;
-m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «phi»)m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
+m4_ifelse(G_STEM, 1, «        float *restrict patch = rings + (ptrdiff_t)G_THREADS * G_K * G_W * G_CP + t * G_SOW * G_KK;
+»)m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «phi»)m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
         const ptrdiff_t plo = G_NPANELS * t / nt, phi = G_NPANELS * (t + 1) / nt;
         const ptrdiff_t vlo = plo * G_NV, vhi = phi * G_NV < G_NVEC ? phi * G_NV : G_NVEC;
         const ptrdiff_t ohlo = 0, ohhi = G_OH;
@@ -324,25 +326,30 @@ EFFCC_POOL_SCALE()}
 »)
 
 EFFCC_STEM: the dense k×k convolution that reads the NCHW graph input
-(G_IC channels of G_H × G_W). One output row at a time, its G_OW patches of G_KK
-values (zeros outside the image, tap-major: (kh·K + kw)·G_IC + ci) are
-gathered into a buffer, which then goes through the GEMM micro-kernels
-against the weights packed as a GEMM with G_KK input channels.
+(G_IC channels of G_SH × G_SW). One output row at a time, its G_SOW patches
+of G_KK values (zeros outside the image, tap-major: (kh·K + kw)·G_IC + ci)
+are gathered into the thread's buffer in the scratch (G_THREADS of them),
+which then goes through the GEMM micro-kernels against the weights packed
+as a GEMM with G_KK input channels.
 m4_define(«EFFCC_STEM», «EFFCC_MK_FAMILY()
 static void G_NAME«»(const float *restrict in, const float *restrict w,
-        const float *restrict bias, float *restrict out)
+        const float *restrict bias, float *restrict out, float *restrict patches)
 {
-    EFFCC_OMP("omp parallel for schedule(static)")
-    for (ptrdiff_t oh = 0; oh < G_SOH; ++oh)
-EFFCC_STEM_ROW(«in», «oh», «(out + oh * G_SOW * G_COP)», «w», «bias»)}
+    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+    {
+        float *restrict patch = patches + (ptrdiff_t)effcc_thread_id() * G_SOW * G_KK;
+        EFFCC_OMP("omp for schedule(static)")
+        for (ptrdiff_t oh = 0; oh < G_SOH; ++oh)
+EFFCC_STEM_ROW(«in», «oh», «(out + oh * G_SOW * G_COP)», «w», «bias»)    }
+}
 »)
 
 EFFCC_STEM_ROW(in, oh, out, w, bias): output row oh of the stem: the G_SOW
 patches of the row are gathered from the NCHW input (G_IC channels of
 G_SH × G_SW, kernel G_SK, stride G_SS, padding G_SPT/G_SPL, zeros outside)
-into a buffer, which goes through the micro-kernels.
+into patch (G_SOW · G_KK floats, the thread's), which goes through the
+micro-kernels.
 m4_define(«EFFCC_STEM_ROW», «    {
-        float patch[G_SOW * G_KK];
         for (ptrdiff_t ow = 0; ow < G_SOW; ++ow) {
             for (ptrdiff_t kh = 0; kh < G_SK; ++kh) {
                 for (ptrdiff_t kw = 0; kw < G_SK; ++kw) {

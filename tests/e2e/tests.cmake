@@ -97,6 +97,22 @@ effcc_e2e_env(large-avx2-sanitized e2e "${AVX2};GEN_CFLAGS=${E2E_SANITIZED_CFLAG
 effcc_e2e_env(large-avx2-2threads-wrapv e2e
               "${AVX2};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2;GEN_CFLAGS=-O2 -Wall -Wextra -Werror -fwrapv"
               ${LARGE_SPEC})
+# At 3000 pixels, on a 128 KiB stack (tests/e2e/small_stack.sh; OpenMP's
+# worker threads get as much): the stem's gathered row (162 KB) must live in
+# the arena, one per thread, never more threads than it has buffers for
+# (the 2-thread run of a model compiled for 1), whether the stem has its own
+# kernel (large.yaml) or runs inside the first depthwise one
+# (large-stemdw.yaml); and the global average pools, over 2.25 million
+# pixels, must keep the tolerance (a float sum pixel by pixel missed it by
+# 1.1e-3). About 11 s each on 2 cores.
+set(SMALL_STACK "RUNNER=${CMAKE_CURRENT_SOURCE_DIR}/e2e/small_stack.sh")
+effcc_e2e_env(large3000-small-stack e2e "${SMALL_STACK}" ${LARGE_SPEC} --resolution 3000)
+effcc_e2e_env(large3000-avx2-2threads-small-stack e2e
+              "${AVX2};${SMALL_STACK};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2;EFFCC_FLAGS=--threads 1"
+              ${LARGE_SPEC} --resolution 3000)
+effcc_e2e_env(large-stemdw3000-avx2-2threads-small-stack e2e
+              "${AVX2};${SMALL_STACK};MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2"
+              ${CMAKE_CURRENT_SOURCE_DIR}/specs/large-stemdw.yaml --resolution 3000)
 
 # Warning-free generated code for every target and both compilers; built
 # only (an AVX-512 build cannot run on a machine without AVX-512).
