@@ -2,8 +2,9 @@
  *
  *   %3 = conv2d %2 k3 s2 pad=1,1,1,1 g32 act=swish w=features.1.0.block.0.0.weight : 32x112x112 @0
  *
- * Attributes appear only for the ops that use them; "@N" is the arena offset
- * once plan_memory has run. */
+ * Attributes appear only for the ops that use them; "@N" after a param is
+ * its offset in the weights blob once plan_weights has run, after the
+ * shape the arena offset once plan_memory has run. */
 #include "ir.h"
 
 #include <stdlib.h>
@@ -23,8 +24,12 @@ static void print_conv(Buf *b, const Graph *g, const Node *n)
     if (n->conv.pool >= 0)
         buf_printf(b, " pool->%%%d", n->conv.pool);
     buf_printf(b, " w=%s", g->params[n->conv.weight].name);
+    if (g->done & DONE_PLAN_WEIGHTS)
+        buf_printf(b, "@%zu", g->params[n->conv.weight].offset);
     if (n->conv.bias >= 0)
         buf_printf(b, " b=%s", g->params[n->conv.bias].name);
+    if (n->conv.bias >= 0 && g->done & DONE_PLAN_WEIGHTS)
+        buf_printf(b, "@%zu", g->params[n->conv.bias].offset);
 }
 
 static const char *const kernel_names[] = {
