@@ -172,7 +172,7 @@ static void define_provenance(Gen *G)
         arena_printf(a, "Size: %llu parameters, %llu multiply-adds, %zu weight bytes, %zu arena bytes",
                      (unsigned long long)st.parameters, (unsigned long long)st.macs, G->blob.len,
                      G->g->arena_bytes),
-        arena_printf(a, "Target: %s", G->o->target->name),
+        arena_printf(a, "Target: %s", G->g->target->name),
     };
     Buf c = {0}, hash = {0};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
@@ -232,8 +232,8 @@ static void define_model(Gen *G)
     define_int(G, "GEN_ARENA_BYTES", G->g->arena_bytes);
     define_int(G, "GEN_WEIGHTS_BYTES", G->blob.len);
     define_int(G, "GEN_THREADS", (unsigned long long)G->g->threads);
-    define(G, "GEN_TARGET", G->o->target->name);
-    define(G, "GEN_TARGET_CFLAGS", G->o->target->cflags);
+    define(G, "GEN_TARGET", G->g->target->name);
+    define(G, "GEN_TARGET_CFLAGS", G->g->target->cflags);
     define_provenance(G);
 }
 
@@ -353,10 +353,10 @@ static void write_model_c(Gen *G)
     buf_printf(text, "#if defined(EFFCC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
                       "#define _POSIX_C_SOURCE 200809L /* clock_gettime */\n#endif\n");
     buf_printf(text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
-    buf_printf(text, "#include \"effcc_simd_%s.h\"\n\n", G->o->target->simd);
-    if (strcmp(G->o->target->requires, "1") != 0)
+    buf_printf(text, "#include \"effcc_simd_%s.h\"\n\n", G->g->target->simd);
+    if (strcmp(G->g->target->requires, "1") != 0)
         buf_printf(text, "#if !(%s)\n#error \"generated for --target %s: build it with %s\"\n#endif\n\n",
-                   G->o->target->requires, G->o->target->name, G->o->target->hint);
+                   G->g->target->requires, G->g->target->name, G->g->target->hint);
     buf_printf(text, "extern const float %s_weights[]; /* %s_weights.S */\n", name, name);
     buf_printf(run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n", name);
     buf_printf(run, "    float *const A = (float *)arena;\n");
@@ -454,7 +454,7 @@ static void write_folder(Gen *G)
     copy_runtime(G, "effcc_timer.h");
     copy_runtime(G, "effcc_harness.h");
     copy_runtime(G, "effcc_exp.h");
-    copy_runtime(G, arena_printf(a, "effcc_simd_%s.h", o->target->simd));
+    copy_runtime(G, arena_printf(a, "effcc_simd_%s.h", G->g->target->simd));
     copy_runtime(G, "effcc_image.h");
     copy_runtime(G, "effcc_image.c");
     copy_runtime(G, "vendor/stb_image.h");

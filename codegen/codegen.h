@@ -13,7 +13,6 @@ void m4_expand(const char *name, const char *input, size_t len, Buf *out);
 /* ===== codegen/codegen.c ================================================= */
 typedef struct {
     const char *name;      /* C identifier prefix */
-    const Target *target;
     const char *command;   /* the command line, recorded in headers */
     const char *report; /* effcc info's text, written as report.txt */
     const char **labels;        /* one name per class, or NULL: the harness prints numbers */
@@ -23,7 +22,8 @@ typedef struct {
  * the folder's own files, build targets or macros already use; origin
  * ("--name", "the spec's name") says where it came from. */
 void codegen_check_name(const char *name, const char *origin);
-/* Writes the self-contained folder into dir (which must exist and be empty). */
+/* Writes the self-contained folder for g->target into dir (which must
+ * exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);
 
 /* ===== codegen/codesize.c ================================================ */

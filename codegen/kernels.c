@@ -66,7 +66,7 @@ static const char *pad_text(const Node *n, char *buf, size_t size)
 static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int ast, int rows)
 {
     const Tile *t = &n->tile;
-    int vl = g->vl, nfull = n->cpad / vl / t->nv;
+    int vl = g->target->vl, nfull = n->cpad / vl / t->nv;
     param(k, "G_CI", ci);
     param(k, "G_KS", t->ks);
     param(k, "G_KC", ci / t->ks);
@@ -93,7 +93,7 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     char ks[16] = "";
     if (t->ks > 1)
         snprintf(ks, sizeof ks, "ks%d", t->ks);
-    begin(k, CALL_GEMM, g->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d%s_%s%s%s", pixels, in->shape.c,
+    begin(k, CALL_GEMM, g->target->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d%s_%s%s%s", pixels, in->shape.c,
           n->shape.c, t->mr, t->nv, t->cb, ks, act_names[n->conv.act],
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
@@ -115,7 +115,7 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
     int owb = n->tile.owb, owl = (pl + S - 1) / S;
     int owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0; /* one past the last interior column */
     param(k, "G_CP", n->cpad);
-    param(k, "G_NVEC", n->cpad / g->vl);
+    param(k, "G_NVEC", n->cpad / g->target->vl);
     param(k, "G_H", in.h);
     param(k, "G_W", in.w);
     param(k, "G_OH", n->shape.h);
@@ -141,12 +141,12 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
     char pad[32];
-    begin(k, CALL_DW, g->vl, "dw_k%ds%d%s_c%d_h%dw%d_%s%s", n->conv.kernel, n->conv.stride,
+    begin(k, CALL_DW, g->target->vl, "dw_k%ds%d%s_c%d_h%dw%d_%s%s", n->conv.kernel, n->conv.stride,
           pad_text(n, pad, sizeof pad), n->shape.c, in.h, in.w, act_names[n->conv.act],
           n->conv.pool >= 0 ? "_pool" : "");
     dw_params(g, n, k);
     param(k, "G_CSPLIT", n->tile.csplit);
-    param(k, "G_VU", g->vl >= 16 ? 1 : 64 / (g->vl * (int)sizeof(float))); /* vectors per cache line */
+    param(k, "G_VU", g->target->vl >= 16 ? 1 : 64 / (g->target->vl * (int)sizeof(float))); /* vectors per cache line */
     put(k, "m4_define(«G_ROW», «(in + ($1) * G_W * G_CP)»)");
     put(k, "EFFCC_DW()");
 }
@@ -159,7 +159,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
     const Node *e = &g->nodes[n->in[0]], *x = &g->nodes[e->in[0]];
     bool stem = e->in[0] == 0;
     char pad[32];
-    begin(k, CALL_EXPDW, g->vl, "%s_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s",
+    begin(k, CALL_EXPDW, g->target->vl, "%s_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s",
           stem ? "stemdw" : "expdw", x->shape.c, e->shape.c, n->conv.kernel, n->conv.stride,
           pad_text(n, pad, sizeof pad), x->shape.h, x->shape.w, e->tile.mr, e->tile.nv,
           act_names[e->conv.act], act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
@@ -172,7 +172,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
         put(k, "m4_define(«G_PRODUCE», «EFFCC_EXPAND_ROW(«$1», «$2»)»)");
     }
     param(k, "G_STEM", stem);
-    param(k, "G_THREADS", n->tile.threads);
+    param(k, "G_THREADS", g->threads);
     param(k, "G_CSPLIT", n->tile.csplit);
     dw_params(g, n, k);
     put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * G_W * G_CP)»)");
@@ -205,10 +205,10 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
     Shape in = g->nodes[n->in[0]].shape;
     int K = n->conv.kernel;
     char pad[32];
-    begin(k, CALL_STEM, g->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
+    begin(k, CALL_STEM, g->target->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
           pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
     stem_params(g, n, k);
-    param(k, "G_THREADS", n->tile.threads);
+    param(k, "G_THREADS", g->threads);
     put(k, "EFFCC_STEM()");
 }
 
@@ -216,7 +216,7 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
 static void elementwise(const Graph *g, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
-    int pixels = in->shape.h * in->shape.w, vl = g->vl;
+    int pixels = in->shape.h * in->shape.w, vl = g->target->vl;
     long long count = (long long)pixels * in->cpad;
     const char *template;
     switch (n->tile.kind) {

@@ -189,7 +189,7 @@ static int parse_option(Options *o, int c, char *arg)
     case OPT_PRESET: o->scale.preset = arg; return -1;
     case OPT_WEIGHTS: o->weights = arg; return -1;
     case OPT_SAVE: o->save_weights = arg; return -1;
-    case OPT_TARGET: o->target = arg; o->target_given = true; return -1;
+    case OPT_TARGET: o->target_name = arg; return -1;
     case OPT_JSON: o->json = true; return -1;
     case OPT_LABELS: o->labels = arg; return -1;
     case OPT_CODE_SIZE: o->code_size = true; return -1;
@@ -249,7 +249,7 @@ static int check_run(Options *o)
         return usage_error("%s: missing --input FILE", o->command);
     if (!o->output)
         return usage_error("%s: missing --output FILE", o->command);
-    if (o->name || o->save_weights || o->labels || o->target_given || o->threads ||
+    if (o->name || o->save_weights || o->labels || o->target_name || o->threads ||
         o->code_size || o->no_fuse || o->no_tile || o->dump || o->json)
         return usage_error("%s: --name, --save-weights, --labels, --target, --threads, "
                            "--code-size, --no-fuse, --no-tile, -d and --json do not apply to run",
@@ -284,11 +284,14 @@ static int check_options(Options *o)
         return usage_error("%s: --preset and --phi exclude each other", o->command);
     if (o->weights && o->has_seed)
         return usage_error("%s: --weights and --seed exclude each other", o->command);
-    if (o->target && !target_find(o->target)) {
-        fprintf(stderr, "effcc: error: unknown target '%s'; known targets: %s\n", o->target,
+    /* the one lookup of --target: the rest of effcc reads o->target */
+    const Target *t = o->target_name ? target_find(o->target_name) : target_default();
+    if (!t) {
+        fprintf(stderr, "effcc: error: unknown target '%s'; known targets: %s\n", o->target_name,
                 target_list());
         return EXIT_USAGE;
     }
+    o->target = target_resolve(t);
     return -1;
 }
 
@@ -331,8 +334,6 @@ int cli_parse(Options *o, int argc, char **argv)
     int status = parse_options(o, argc, argv);
     if (status >= 0)
         return status;
-    if (!o->target)
-        o->target = "generic";
     if (!o->max_bytes)
         o->max_bytes = LIMIT_DEFAULT_BYTES;
     return check_options(o);

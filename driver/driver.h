@@ -13,7 +13,9 @@
  * Strings point into argv; cli_free releases what cli_parse allocated. */
 typedef struct {
     const char *command; /* "compile", "info" or "run" */
-    const char *spec, *outdir, *name, *weights, *save_weights, *target;
+    const char *spec, *outdir, *name, *weights, *save_weights;
+    const char *target_name; /* --target as given, NULL when not */
+    const Target *target;    /* what it names (host resolved), or the default target */
     const char *input, *output; /* run: --input FILE, --output FILE */
     ScaleRequest scale;
     uint64_t seed;
@@ -21,7 +23,6 @@ typedef struct {
     uint64_t max_bytes; /* --max-bytes, LIMIT_DEFAULT_BYTES when not given */
     bool has_seed, json, dump, allow_nonfinite;
     bool no_fuse, no_tile, code_size;
-    bool target_given; /* --target was given (info then measures the code) */
     int threads;        /* most threads the fused kernels' scratch is sized for */
     char *recorded; /* the command line as recorded in generated files */
 } Options;
@@ -31,9 +32,9 @@ void cli_free(Options *o);
 /* ===== driver/info.c =====================================================
  * The report of `effcc info`: per-stage table and totals, text or JSON.
  * g is the graph after the pipeline (its external params still count). */
-void info_report_text(Buf *b, const Graph *g, const char *target);
+void info_report_text(Buf *b, const Graph *g);
 void info_code_size_text(Buf *b, const CodeSize *cs);
-void info_print_text(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
-void info_print_json(FILE *out, const Graph *g, const char *target, const CodeSize *cs);
+void info_print_text(FILE *out, const Graph *g, const CodeSize *cs);
+void info_print_json(FILE *out, const Graph *g, const CodeSize *cs);
 
 #endif

@@ -93,7 +93,7 @@ static void layer_table(Buf *b, const Graph *g)
     }
 }
 
-void info_report_text(Buf *b, const Graph *g, const char *target)
+void info_report_text(Buf *b, const Graph *g)
 {
     Report r = build_report(g);
     const GraphSource *src = &g->source;
@@ -102,7 +102,7 @@ void info_report_text(Buf *b, const Graph *g, const char *target)
     size_t bound = plan_whole_tensor_bound(g);
     buf_printf(b, "%s: input %dx%dx%d, width x%.6g, depth x%.6g, %d classes, bn eps %g, target %s\n\n",
                src->name, in.c, in.h, in.w, src->width, src->depth,
-               g->nodes[g->output].shape.c, src->bn_eps, target);
+               g->nodes[g->output].shape.c, src->bn_eps, g->target->name);
     stage_table(b, g);
     buf_printf(b, "\n");
     layer_table(b, g);
@@ -127,10 +127,10 @@ void info_code_size_text(Buf *b, const CodeSize *cs)
     buf_printf(b, "code .rodata      %15s  (weights included)\n", grouped(b1, cs->rodata));
 }
 
-void info_print_text(FILE *out, const Graph *g, const char *target, const CodeSize *cs)
+void info_print_text(FILE *out, const Graph *g, const CodeSize *cs)
 {
     Buf b = {0};
-    info_report_text(&b, g, target);
+    info_report_text(&b, g);
     if (cs)
         info_code_size_text(&b, cs);
     fwrite(b.data, 1, b.len, out);
@@ -168,13 +168,13 @@ static cJSON *layer_json(const Graph *g, int i, const size_t *live_bytes)
     return o;
 }
 
-void info_print_json(FILE *out, const Graph *g, const char *target, const CodeSize *cs)
+void info_print_json(FILE *out, const Graph *g, const CodeSize *cs)
 {
     Report r = build_report(g);
     const GraphSource *src = &g->source;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", src->name);
-    cJSON_AddStringToObject(o, "target", target);
+    cJSON_AddStringToObject(o, "target", g->target->name);
     cJSON_AddNumberToObject(o, "resolution", g->nodes[0].shape.h);
     cJSON_AddNumberToObject(o, "classes", g->nodes[g->output].shape.c);
     cJSON_AddNumberToObject(o, "width", src->width);

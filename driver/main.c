@@ -31,14 +31,13 @@ static const char *last_component(const char *path)
 /* The real figures, after the pipeline: the weights blob and the arena. */
 static void check_planned(const Graph *g, uint64_t max_bytes)
 {
-    limits_check_planned(g, g->weights_bytes, max_bytes);
+    limits_check_planned(g, max_bytes);
 }
 
 /* Spec → scaled model → graph, its sizes checked before any weight exists. */
-static Graph *front(Arena *a, const Options *o, Model **model, uint64_t *spec_hash)
+static Graph *front(Arena *a, const Options *o, Model **model)
 {
     Spec *spec = spec_load(a, o->spec);
-    *spec_hash = spec->hash;
     *model = scale_model(a, spec, &o->scale);
     Graph *g = lower_model(a, *model);
     limits_check_lowered(g, o->max_bytes);
@@ -57,18 +56,17 @@ static void load_weights(Graph *g, const Options *o)
     }
 }
 
-static PipelineOptions pipeline_options(const Options *o, const Target *t)
+static PipelineOptions pipeline_options(const Options *o)
 {
-    return (PipelineOptions){.dump = o->dump ? stderr : NULL, .vl = t->vl, .regs = t->regs,
+    return (PipelineOptions){.target = o->target, .dump = o->dump ? stderr : NULL,
                              .no_fuse = o->no_fuse, .no_tile = o->no_tile,
                              .threads = o->threads};
 }
 
 /* The generated folder's report gets the measured code size. */
-static void append_code_size(Arena *a, const char *dir, const char *name, const Target *t,
-                             const Graph *g)
+static void append_code_size(Arena *a, const char *dir, const char *name, const Graph *g)
 {
-    CodeSize cs = code_size(dir, name, t, g->weights_bytes);
+    CodeSize cs = code_size(dir, name, g->target, g->weights_bytes);
     Buf b = read_file_max(arena_printf(a, "%s/report.txt", dir), REPORT_MAX_BYTES);
     info_code_size_text(&b, &cs);
     write_file(arena_printf(a, "%s/report.txt", dir), b.data, b.len);
@@ -78,11 +76,10 @@ static void append_code_size(Arena *a, const char *dir, const char *name, const 
 static void compile(Arena *a, Options *o)
 {
     Model *m;
-    uint64_t hash;
-    Graph *g = front(a, o, &m, &hash);
-    if (!o->target_given)
-        note("no --target given: generating portable C (generic); --target host gives this "
-             "machine's SIMD (%s)", target_resolve(target_find("host"))->name);
+    Graph *g = front(a, o, &m);
+    if (!o->target_name)
+        note("no --target given: generating portable C (%s); --target host gives this "
+             "machine's SIMD (%s)", o->target->name, target_host()->name);
     const char *const name = o->name ? o->name : m->name; /* const: survives longjmp */
     codegen_check_name(name, o->name ? "--name" : "the spec's name (--name sets another)");
     check_outdir_replaceable(o->outdir);
@@ -97,15 +94,13 @@ static void compile(Arena *a, Options *o)
         labels_source = arena_printf(a, "%s, given with --labels", last_component(o->labels));
     }
     load_weights(g, o);
-    const Target *target = target_resolve(target_find(o->target));
-    PipelineOptions po = pipeline_options(o, target);
+    PipelineOptions po = pipeline_options(o);
     run_pipeline(g, &po);
     check_planned(g, o->max_bytes);
 
     Buf report = {0};
-    info_report_text(&report, g, target->name);
-    CodegenOptions co = {.name = name, .target = target,
-                         .command = o->recorded,
+    info_report_text(&report, g);
+    CodegenOptions co = {.name = name, .command = o->recorded,
                          .labels = labels, .labels_source = labels_source,
                          .report = arena_strdup(a, report.data)};
     buf_free(&report);
@@ -115,7 +110,7 @@ static void compile(Arena *a, Options *o)
     if (setjmp(f.env) == 0) {
         codegen_write(g, &co, staging.dir);
         if (o->code_size)
-            append_code_size(a, staging.dir, name, target, g);
+            append_code_size(a, staging.dir, name, g);
         if (o->save_weights)
             weights_save(g, o->save_weights);
         staging_dir_commit(staging.dir, o->outdir);
@@ -128,19 +123,19 @@ static void compile(Arena *a, Options *o)
 
 /* With an explicit --target, info also measures the code: the model is
  * generated (synthetic weights) into a temporary folder and compiled. */
-static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t)
+static CodeSize measure_code(Arena *a, Graph *g, const char *name)
 {
     const char *tmp = getenv("TMPDIR");
     char *dir = arena_printf(a, "%s/effcc-size-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir))
         error_msg("cannot create a temporary folder in %s", tmp && *tmp ? tmp : "/tmp");
-    CodegenOptions co = {.name = m->name, .target = t, .command = "effcc info"};
+    CodegenOptions co = {.name = name, .command = "effcc info"};
     CodeSize cs = {0};
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
         codegen_write(g, &co, dir);
-        cs = code_size(dir, m->name, t, g->weights_bytes);
+        cs = code_size(dir, name, g->target, g->weights_bytes);
         diag_pop(&f);
     } else {
         remove_folder(dir);
@@ -153,21 +148,19 @@ static CodeSize measure_code(Arena *a, Graph *g, const Model *m, const Target *t
 static void info(Arena *a, Options *o)
 {
     Model *m;
-    uint64_t hash;
-    Graph *g = front(a, o, &m, &hash);
-    const Target *target = target_resolve(target_find(o->target));
-    bool measure = o->target_given || o->code_size;
+    Graph *g = front(a, o, &m);
+    bool measure = o->target_name || o->code_size;
     if (measure)
         weights_synthesize(g, 1); /* the code does not depend on the values */
-    PipelineOptions po = pipeline_options(o, target);
+    PipelineOptions po = pipeline_options(o);
     po.dump = NULL;
     run_pipeline(g, &po);
     check_planned(g, o->max_bytes);
-    CodeSize cs = measure ? measure_code(a, g, m, target) : (CodeSize){0};
+    CodeSize cs = measure ? measure_code(a, g, m->name) : (CodeSize){0};
     if (o->json)
-        info_print_json(stdout, g, target->name, measure ? &cs : NULL);
+        info_print_json(stdout, g, measure ? &cs : NULL);
     else
-        info_print_text(stdout, g, target->name, measure ? &cs : NULL);
+        info_print_text(stdout, g, measure ? &cs : NULL);
 }
 
 /* ---- effcc run --------------------------------------------------------- */
@@ -308,8 +301,7 @@ static void reference_passes(Graph *g)
 static void run(Arena *a, Options *o)
 {
     Model *m;
-    uint64_t hash;
-    Graph *g = front(a, o, &m, &hash);
+    Graph *g = front(a, o, &m);
     float *input = read_input(a, o->input, g->nodes[0].shape);
     check_output(o->output); /* before the work; again before writing */
     load_weights(g, o);

@@ -70,7 +70,7 @@ static void run(Arena *a, const char *user, const char *spec, size_t len)
     }
     weights_synthesize(g, 1);
     run_pipeline(g, NULL);
-    CodegenOptions co = {.name = m->name, .target = target_find("generic"), .command = user,
+    CodegenOptions co = {.name = m->name, .command = user,
                          .labels = labels, .labels_source = user};
     remove_folder(dir);
     if (mkdir(dir, 0700) != 0)

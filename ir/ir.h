@@ -70,7 +70,6 @@ typedef struct {
     int ks;        /* GEMM: parts the reduction over input channels is split in (1: whole) */
     int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
     int owb;       /* DW: output pixels per step along a row */
-    int threads;   /* EXPDW: ring buffers in the scratch (most threads it uses) */
     int csplit;    /* EXPDW: threads split the channels (1) or the output rows (0) */
 } Tile;
 
@@ -144,10 +143,14 @@ typedef enum {
     DONE_PLAN_MEMORY = 1 << 5,  /* no two buffers alive together share a byte */
 } PassesDone;
 
+typedef struct Target Target; /* ir/target.c, below */
+
 typedef struct {
     Arena *arena;
     GraphSource source;
     unsigned done;  /* PassesDone bits */
+    const Target *target; /* the machine the passes plan for (set by run_pipeline) */
+    int threads;          /* most threads a kernel may use: --threads, else the target's */
     Node *nodes;
     int nnodes, node_cap;
     Param *params;
@@ -155,9 +158,6 @@ typedef struct {
     int output;         /* the node holding the logits */
     size_t arena_bytes; /* set by plan_memory */
     size_t weights_bytes; /* the weights blob's size, set by plan_weights */
-    int vl;             /* floats per vector of the target (set before tile) */
-    int threads;        /* most threads a kernel may use (set before tile) */
-    int regs;           /* vector registers of the target (set before tile) */
 } Graph;
 
 Graph *graph_new(Arena *a);
@@ -198,7 +198,7 @@ uint64_t size_add(uint64_t a, uint64_t b);
 uint64_t param_bytes(const Param *p);
 uint64_t shape_bytes(Shape s);
 void limits_check_lowered(const Graph *g, uint64_t max_bytes);
-void limits_check_planned(const Graph *g, uint64_t weights_bytes, uint64_t max_bytes);
+void limits_check_planned(const Graph *g, uint64_t max_bytes);
 
 /* ===== ir/eval.c =========================================================
  * The reference executor: the graph run with plain loops, sums in double,
@@ -216,18 +216,24 @@ void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit 
 /* The most bytes ir_eval holds at once (values and its scratch). */
 uint64_t ir_eval_peak_bytes(const Graph *g);
 
-/* ===== ir/target.c ================================================== */
-typedef struct {
+/* ===== ir/target.c ======================================================
+ * The one description of each machine effcc generates code for: what the
+ * passes plan for and what the generated folder is built with. */
+struct Target {
     const char *name;
     const char *cflags;   /* the generated Makefile's default target flags */
     const char *simd;     /* runtime header: effcc_simd_<simd>.h */
     int vl;               /* floats per vector */
     int regs;             /* vector registers the tiles may fill */
+    int threads;          /* most threads a kernel's scratch is sized for (--threads) */
+    int pointer_bytes;    /* 4 on 32-bit machines: the arena and weights must fit */
     const char *requires; /* preprocessor condition the compiler must meet */
     const char *hint;     /* how to meet it, for the #error when it does not */
-} Target;
-const Target *target_find(const char *name); /* NULL when unknown */
+};
+const Target *target_find(const char *name); /* NULL when unknown; "host" too */
 const Target *target_resolve(const Target *t); /* host → what this machine runs */
+const Target *target_default(void);          /* generic: portable C */
+const Target *target_host(void);             /* what host resolves to here */
 const char *target_list(void);               /* "generic, host, …" */
 
 #endif

@@ -130,10 +130,22 @@ void limits_check_lowered(const Graph *g, uint64_t max_bytes)
     check_activations(g, max_bytes);
 }
 
-void limits_check_planned(const Graph *g, uint64_t weights_bytes, uint64_t max_bytes)
+/* On a 32-bit machine the generated code indexes the weights and the arena
+ * with 32-bit ptrdiff_t, and neither could be allocated beyond 2 GiB. */
+static void check_address_space(const Graph *g, const char *what, uint64_t bytes)
 {
-    if (weights_bytes > max_bytes)
-        over("the generated weights need", weights_bytes, max_bytes);
+    char need[64];
+    if (g->target && g->target->pointer_bytes == 4 && bytes > INT32_MAX)
+        error_msg("%s %s, more than the 2 GiB one array may take on %s (a 32-bit machine)", what,
+                  show_bytes(need, sizeof need, bytes), g->target->name);
+}
+
+void limits_check_planned(const Graph *g, uint64_t max_bytes)
+{
+    if (g->weights_bytes > max_bytes)
+        over("the generated weights need", g->weights_bytes, max_bytes);
     if (g->arena_bytes > max_bytes)
         over("the planned activation arena needs", g->arena_bytes, max_bytes);
+    check_address_space(g, "the generated weights need", g->weights_bytes);
+    check_address_space(g, "the planned activation arena needs", g->arena_bytes);
 }

@@ -38,7 +38,7 @@ static const char *const kernel_names[] = {
     [KERNEL_ADD] = "add", [KERNEL_ACT] = "act",
 };
 
-static void print_tile(Buf *b, const Tile *t)
+static void print_tile(Buf *b, const Graph *g, const Tile *t)
 {
     if (t->kind == KERNEL_NONE)
         return;
@@ -51,7 +51,7 @@ static void print_tile(Buf *b, const Tile *t)
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
         buf_printf(b, " owb=%d", t->owb);
     if (t->kind == KERNEL_EXPDW)
-        buf_printf(b, " threads=%d", t->threads);
+        buf_printf(b, " threads=%d", g->threads);
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
         buf_printf(b, " split=%s", t->csplit ? "channels" : "rows");
     buf_printf(b, "]");
@@ -88,7 +88,7 @@ static void print_node(Buf *b, const Graph *g, int i)
         buf_printf(b, " (rows computed inside %%%d)", n->fused_into);
     if (n->cpad && n->cpad != n->shape.c)
         buf_printf(b, " (stored %d)", n->cpad);
-    print_tile(b, &n->tile);
+    print_tile(b, g, &n->tile);
     if (g->arena_bytes && i != 0)
         buf_printf(b, " @%zu", n->offset);
     if (n->scratch)

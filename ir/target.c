@@ -10,20 +10,23 @@
 
 #include <string.h>
 
+/* threads: the fused kernels give each of at most this many OpenMP
+ * threads its own buffers in the arena; 4 covers the boards and laptops
+ * effcc is for, and --threads changes it. generic comes first: the default. */
 static const Target targets[] = {
-    {"generic", "-ffp-contract=fast", "generic", 4, 16, "1", ""},
-    {"x86-64-v3", "-march=x86-64-v3", "avx2", 8, 16, "defined(__AVX2__) && defined(__FMA__)",
+    {"generic", "-ffp-contract=fast", "generic", 4, 16, 4, 8, "1", ""},
+    {"x86-64-v3", "-march=x86-64-v3", "avx2", 8, 16, 4, 8, "defined(__AVX2__) && defined(__FMA__)",
      "an x86-64 compiler with -march=x86-64-v3 (AVX2 and FMA)"},
-    {"x86-64-v4", "-march=x86-64-v4", "avx512", 16, 32, "defined(__AVX512F__)",
+    {"x86-64-v4", "-march=x86-64-v4", "avx512", 16, 32, 4, 8, "defined(__AVX512F__)",
      "an x86-64 compiler with -march=x86-64-v4 (AVX-512)"},
-    {"aarch64", "-march=armv8-a", "neon", 4, 32, "defined(__aarch64__)",
+    {"aarch64", "-march=armv8-a", "neon", 4, 32, 4, 8, "defined(__aarch64__)",
      "an AArch64 compiler (make CC=aarch64-linux-gnu-gcc)"},
-    {"armv7", "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard", "neon", 4, 16,
+    {"armv7", "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard", "neon", 4, 16, 4, 4,
      "defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)",
      "an ARMv7 hard-float compiler with NEON and VFPv4 (make CC=arm-linux-gnueabihf-gcc)"},
-    {"riscv64", "-ffp-contract=fast", "generic", 4, 16, "defined(__riscv) && __riscv_xlen == 64",
-     "a RISC-V 64 compiler (make CC=riscv64-linux-gnu-gcc)"},
-    {"host", "", "", 0, 0, "", ""},
+    {"riscv64", "-ffp-contract=fast", "generic", 4, 16, 4, 8,
+     "defined(__riscv) && __riscv_xlen == 64", "a RISC-V 64 compiler (make CC=riscv64-linux-gnu-gcc)"},
+    {"host", "", "", 0, 0, 0, 0, "", ""},
 };
 
 #define TARGET_COUNT (sizeof targets / sizeof targets[0])
@@ -54,6 +57,16 @@ const Target *target_resolve(const Target *t)
     return target_find("riscv64");
 #endif
     return target_find("generic");
+}
+
+const Target *target_default(void)
+{
+    return &targets[0];
+}
+
+const Target *target_host(void)
+{
+    return target_resolve(target_find("host"));
 }
 
 const char *target_list(void)

@@ -181,9 +181,9 @@ static void check_laid_out(Check *c)
 {
     for (int i = 0; i < c->g->nnodes && c->ok; i++) {
         const Node *n = &c->g->nodes[i];
-        if (n->cpad < n->shape.c || (i > 0 && n->cpad % c->g->vl))
+        if (n->cpad < n->shape.c || (i > 0 && n->cpad % c->g->target->vl))
             fail(c, i, "%d channels stored as %d, not whole vectors of %d", n->shape.c, n->cpad,
-                 c->g->vl);
+                 c->g->target->vl);
     }
 }
 

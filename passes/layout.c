@@ -1,6 +1,6 @@
 /* layout.c — padded NHWC activations, weights packed as the kernels read them.
  *
- * Requires: tile has chosen each node's kernel and g->vl is set.
+ * Requires: tile has chosen each node's kernel and g->target->vl is set.
  * Guarantees: every value but the NCHW graph input stores its channels
  * padded to whole vectors (node.cpad); every conv, linear weight and bias is
  * replaced by a derived param (NAME~packed) in kernel order, zero in the
@@ -54,7 +54,7 @@ static size_t gemm_index(const Tile *t, int vl, int nvec, int cin, int ci, int c
 static void pack_weight(Graph *g, Node *n, int cin)
 {
     const Param *src = &g->params[n->conv.weight];
-    int k = n->conv.kernel, kk = k * k, cout = n->shape.c, vl = g->vl;
+    int k = n->conv.kernel, kk = k * k, cout = n->shape.c, vl = g->target->vl;
     bool dw = n->tile.kind == KERNEL_DW || n->tile.kind == KERNEL_EXPDW;
     int per_co = dw ? 1 : cin; /* input channels per output channel */
     size_t count = (size_t)kk * (size_t)per_co * (size_t)n->cpad;
@@ -83,7 +83,7 @@ void layout(Graph *g)
 {
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];
-        n->cpad = i == 0 ? n->shape.c : round_up(n->shape.c, g->vl);
+        n->cpad = i == 0 ? n->shape.c : round_up(n->shape.c, g->target->vl);
     }
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];

@@ -18,12 +18,11 @@ size_t plan_whole_tensor_bound(const Graph *g);    /* plan_memory.c: peak if ten
 
 /* ===== passes/pipeline.c ================================================= */
 typedef struct {
+    const Target *target; /* NULL: target_default(); never host (resolve it first) */
     FILE *dump;   /* when set, the IR is printed after each pass */
-    int vl;       /* floats per vector of the target */
     bool no_fuse; /* skip fuse (comparison builds) */
     bool no_tile; /* plain kernels: no register or cache blocking */
-    int threads;  /* most threads a kernel may use (sizes per-thread scratch) */
-    int regs;     /* vector registers of the target */
+    int threads;  /* most threads a kernel may use; 0: the target's */
 } PipelineOptions;
 void run_pipeline(Graph *g, const PipelineOptions *o);
 

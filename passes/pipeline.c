@@ -29,9 +29,11 @@ static void run(Graph *g, const char *name, void (*pass)(Graph *), const Pipelin
 
 void run_pipeline(Graph *g, const PipelineOptions *o)
 {
-    g->vl = o && o->vl > 0 ? o->vl : 4;
-    g->threads = o && o->threads > 0 ? o->threads : 4;
-    g->regs = o && o->regs > 0 ? o->regs : 16;
+    g->target = o && o->target ? o->target : target_default();
+    g->threads = o && o->threads > 0 ? o->threads : g->target->threads;
+    if (g->target->vl < 1)
+        internal_error("pipeline: target %s has no vector width (resolve host first)",
+                       g->target->name);
     checkpoint(g, "lower", o);
     run(g, "fold_bn", fold_bn, o);
     if (!(o && o->no_fuse))

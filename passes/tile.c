@@ -1,13 +1,13 @@
 /* tile.c — which kernel runs each node, and its register and cache tiles.
  *
- * Requires: fused graph, g->vl set (floats per vector of the target).
+ * Requires: fused graph, g->target (the machine: vector width, registers).
  * Guarantees: every live node has tile.kind set, and nodes that need
  * per-call scratch (a GEMM that scales its weights or input by an SE gate,
  * the ring buffers of a fused expansion, the stem's gathered rows) have
- * node.scratch in bytes (per-thread buffers for tile.threads threads, the
+ * node.scratch in bytes (per-thread buffers for g->threads threads, the
  * most the kernel runs on). Decisions only: layout packs weights to match
  * and codegen writes the literals. The numbers follow the target's register
- * file (g->regs vector registers) and a cache budget
+ * file (g->target->regs vector registers) and a cache budget
  * for the input rows a chunk of pixels keeps hot while the weight panels
  * pass over it. */
 #include "passes.h"
@@ -82,7 +82,7 @@ static size_t stem_row_bytes(const Graph *g, const Node *stem)
 static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
 {
     Shape in = g->nodes[n->in[0]].shape;
-    int vl = g->vl, regs = g->regs, pixels = n->shape.h * n->shape.w;
+    int vl = g->target->vl, regs = g->target->regs, pixels = n->shape.h * n->shape.w;
     int nvec = round_up(n->shape.c, vl) / vl;
     Tile *t = &n->tile;
     t->kind = stem ? KERNEL_STEM : KERNEL_GEMM;
@@ -130,7 +130,6 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
     }
     /* A stem fused into its depthwise conv gathers into that one's scratch. */
     if (stem && n->fused_into < 0) {
-        t->threads = g->threads;
         n->scratch = stem_row_bytes(g, n) * (size_t)g->threads;
     }
     /* An SE gate scales the smaller of the weights and the input. */
@@ -147,17 +146,16 @@ static void tile_dw(Graph *g, Node *n, bool plain)
 {
     const Node *e = &g->nodes[n->in[0]];
     n->tile.kind = e->fused_into >= 0 ? KERNEL_EXPDW : KERNEL_DW;
-    n->tile.owb = plain ? 1 : g->vl >= 16 ? 8 : 4;
+    n->tile.owb = plain ? 1 : g->target->vl >= 16 ? 8 : 4;
     /* A standalone depthwise conv splits rows among threads unless the
      * image has so few that the shares differ (a 9-row image: 5 and 4),
      * and then channels, with the same cache argument as below. */
     size_t out = (size_t)n->shape.h * (size_t)n->shape.w *
-                 (size_t)round_up(n->shape.c, g->vl) * sizeof(float);
+                 (size_t)round_up(n->shape.c, g->target->vl) * sizeof(float);
     n->tile.csplit = n->tile.kind == KERNEL_DW && n->shape.h < DW_CSPLIT_ROWS && out <= CSPLIT_OUTPUT;
     if (n->tile.kind == KERNEL_EXPDW) {
         size_t ring = (size_t)n->conv.kernel * (size_t)e->shape.w *
-                      (size_t)round_up(e->shape.c, g->vl) * sizeof(float);
-        n->tile.threads = g->threads;
+                      (size_t)round_up(e->shape.c, g->target->vl) * sizeof(float);
         /* Splitting an expansion's panels among threads produces no row
          * twice (row bands share K − 1 rows at each edge, a large share
          * when the image is small) but leaves each pixel's channels
@@ -219,10 +217,12 @@ void tile(Graph *g)
 {
     for (int i = 0; i < g->nnodes; i++)
         tile_node(g, i, false);
+    g->done |= DONE_TILE;
 }
 
 void tile_plain(Graph *g)
 {
     for (int i = 0; i < g->nnodes; i++)
         tile_node(g, i, true);
+    g->done |= DONE_TILE;
 }

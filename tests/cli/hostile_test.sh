@@ -95,8 +95,9 @@ labelled/efficientnet | sed -n 's/^top[0-9] class [0-9] logit [^ ]* p [^ ]* //p'
 sort hostile-names.txt | diff - printed.txt >/dev/null || fail "class names not printed verbatim"
 
 # CMake builds a folder whose name holds m4 calls, dollars, backquotes and
-# spaces (not ; # or ", which CMake cannot take in a source folder's path).
-cm='cm $(x) m4_esyscmd(touch PWNED) `touch PWNED` $1 ${HOME} @x@ & y'
+# spaces (not ; # " or $(…), which CMake's own generated Makefiles cannot
+# take in a source folder's path; make builds those above).
+cm='cm m4_esyscmd(touch PWNED) `touch PWNED` $1 ${HOME} @x@ & y'
 "$effcc" compile tiny.yaml -o "$cm" 2>/dev/null || fail "compile '$cm'"
 if cmake -S "$cm" -B cmake-build >cmake.log 2>&1 && cmake --build cmake-build >>cmake.log 2>&1; then
     cmake-build/efficientnet >/dev/null || fail "the CMake-built harness failed"

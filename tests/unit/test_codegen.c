@@ -20,7 +20,7 @@ static Graph *compiled(double phi)
     ScaleRequest r = {.has_phi = true, .phi = phi};
     Graph *g = lower_model(arena, scale_model(arena, spec, &r));
     weights_synthesize(g, 5);
-    PipelineOptions o = {.vl = 8};
+    PipelineOptions o = {.target = target_find("x86-64-v3")};
     run_pipeline(g, &o);
     return g;
 }
@@ -106,12 +106,11 @@ static void test_generated_folder(void)
     Graph *g = compiled(-1);
     char dir[] = "/tmp/effcc-codegen-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    CodegenOptions o = {.name = "net", .target = target_find("generic"),
-                        .command = "effcc compile test"};
+    CodegenOptions o = {.name = "net", .command = "effcc compile test"};
     CU_ASSERT_FALSE_FATAL(RAISES(codegen_write(g, &o, dir)));
     const char *files[] = {"net.h", "net.c", "net_weights.S", "net_weights.bin", "main.c",
                            "labels.c", "Makefile", "CMakeLists.txt", "effcc_runtime.h",
-                           "effcc_timer.h", "effcc_exp.h", "effcc_simd_generic.h",
+                           "effcc_timer.h", "effcc_exp.h", "effcc_simd_avx2.h",
                            "effcc_image.h", "effcc_image.c", "stb_image.h", "effcc_harness.h"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[256];
@@ -181,7 +180,7 @@ static void test_labels_and_normalisation(void)
                            "GEN_NAME m4_dnl «"};
     char dir[] = "/tmp/effcc-labels-XXXXXX";
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-    CodegenOptions o = {.name = "net", .target = target_find("generic"), .command = "test",
+    CodegenOptions o = {.name = "net", .command = "test",
                         .labels = names, .labels_source = "test names"};
     CU_ASSERT_FALSE_FATAL(RAISES(codegen_write(g, &o, dir)));
     char path[512];

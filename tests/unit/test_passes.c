@@ -141,7 +141,7 @@ static void test_layout_keeps_originals(void)
     Graph *g = small_graph(-3);
     const Param *w = &g->params[g->nodes[g->output].conv.weight];
     float first = w->data[1]; /* classifier.1.weight[0][1] */
-    PipelineOptions o = {.vl = 8};
+    PipelineOptions o = {.target = target_find("x86-64-v3")};
     run_pipeline(g, &o);
     const Node *out = &g->nodes[g->output];
     const Param *packed = &g->params[out->conv.weight];
@@ -194,7 +194,7 @@ static void test_memory_plan_has_no_overlap(void)
     const double phis[] = {-1, 0}; /* 0: B0, where the big expansions are fused */
     for (int t = 0; t < 2; t++) {
         Graph *g = small_graph(phis[t]);
-        PipelineOptions o = {.vl = t ? 8 : 16, .regs = t ? 16 : 32};
+        PipelineOptions o = {.target = target_find(t ? "x86-64-v3" : "x86-64-v4")};
         run_pipeline(g, &o);
         Span *spans = calloc(2 * (size_t)g->nnodes, sizeof(Span));
         int n = collect_spans(g, spans), violations = 0;
@@ -219,7 +219,7 @@ static void test_memory_plan_has_no_overlap(void)
 static void test_live_bytes_match_spans(void)
 {
     Graph *g = small_graph(0);
-    PipelineOptions o = {.vl = 8, .regs = 16};
+    PipelineOptions o = {.target = target_find("x86-64-v3")};
     run_pipeline(g, &o);
     Span *spans = calloc(2 * (size_t)g->nnodes, sizeof(Span));
     int n = collect_spans(g, spans), mismatches = 0;
@@ -266,7 +266,7 @@ static void test_verifier_checks_each_pass(void)
     CU_ASSERT_FALSE(ir_verify(g, msg, sizeof msg));
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, "batch norm is left"));
     g->done = 0;
-    PipelineOptions o = {.vl = 8};
+    PipelineOptions o = {.target = target_find("x86-64-v3")};
     run_pipeline(g, &o);
     assert_valid(g);
     CU_ASSERT_EQUAL(g->done & (DONE_FOLD_BN | DONE_PLAN_WEIGHTS | DONE_PLAN_MEMORY),
@@ -293,7 +293,7 @@ static void test_verifier_checks_each_pass(void)
 static void test_printer_names_every_node(void)
 {
     Graph *g = small_graph(-3);
-    PipelineOptions o = {.vl = 8};
+    PipelineOptions o = {.target = target_find("x86-64-v3")};
     run_pipeline(g, &o);
     Buf b = {0};
     ir_print_buf(&b, g);
