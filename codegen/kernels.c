@@ -17,10 +17,8 @@ static void put(Kernel *k, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(k->invoke + k->used, sizeof k->invoke - k->used, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof k->invoke - k->used) {
-        fprintf(stderr, "effcc: internal error: kernel text too long (%s)\n", k->name);
-        abort();
-    }
+    if (n < 0 || (size_t)n >= sizeof k->invoke - k->used)
+        internal_error("kernel text too long (%s)", k->name);
     k->used += (size_t)n;
 }
 
@@ -157,7 +155,7 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
 static void expdw(const Graph *g, const Node *n, Kernel *k)
 {
     const Node *e = &g->nodes[n->in[0]], *x = &g->nodes[e->in[0]];
-    bool stem = e->in[0] == 0;
+    bool stem = e->tile.kind == KERNEL_STEM;
     char pad[32];
     begin(k, CALL_EXPDW, g->target->vl, "%s_c%dto%d_k%ds%d%s_h%dw%d_mr%dnv%d_%s_%s%s",
           stem ? "stemdw" : "expdw", x->shape.c, e->shape.c, n->conv.kernel, n->conv.stride,
@@ -277,9 +275,10 @@ void kernel_for_node(const Graph *g, int i, Kernel *k)
     case KERNEL_ACT:
         elementwise(g, n, k);
         return;
+    case KERNEL_COUNT:
+        break;
     }
-    fprintf(stderr, "effcc: internal error: codegen: no kernel for %s\n", n->label);
-    abort();
+    internal_error("codegen: no kernel for %s", n->label);
 }
 
 void kernel_copy(int count, Kernel *k)

@@ -33,20 +33,16 @@ static const char *grouped(char *buf, unsigned long long v)
     return buf;
 }
 
+/* The kind of layer a kernel call computes: the convolution's role, or
+ * the kernel's name for a fused depthwise kernel and the rest; NULL when
+ * the node makes no call of its own. */
 static const char *kernel_kind(const Graph *g, const Node *n)
 {
-    switch (n->tile.kind) {
-    case KERNEL_STEM: return "stem";
-    case KERNEL_GEMM: return n->op == OP_LINEAR ? "linear" : "1x1";
-    case KERNEL_DW: return "dw";
-    case KERNEL_EXPDW: return g->nodes[n->in[0]].in[0] == 0 ? "stem+dw" : "expand+dw";
-    case KERNEL_POOL: return "pool";
-    case KERNEL_SCALE: return "scale";
-    case KERNEL_ADD: return "add";
-    case KERNEL_ACT: return "act";
-    case KERNEL_NONE: break;
-    }
-    return NULL;
+    if (n->tile.kind == KERNEL_NONE)
+        return NULL;
+    if ((n->op == OP_CONV2D || n->op == OP_LINEAR) && n->tile.kind != KERNEL_EXPDW)
+        return conv_role_names[conv_role(g, n)];
+    return kernel_name(g, n);
 }
 
 static void stage_table(Buf *b, const Graph *g)

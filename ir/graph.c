@@ -30,6 +30,41 @@ const char *const padding_names[PADDING_COUNT] = {
 #undef X
 };
 
+const char *const kernel_names[KERNEL_COUNT] = {
+#define X(e, s) [KERNEL_##e] = s,
+    KERNEL_LIST(X)
+#undef X
+};
+
+const char *const conv_role_names[CONV_ROLE_COUNT] = {
+#define X(e, s) [CONV_##e] = s,
+    CONV_ROLE_LIST(X)
+#undef X
+};
+
+ConvRole conv_role(const Graph *g, const Node *n)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    if (n->op == OP_LINEAR)
+        return CONV_LINEAR;
+    if (n->op != OP_CONV2D)
+        internal_error("conv_role: %s %s is not a convolution", op_names[n->op], n->label);
+    if (g->nodes[n->in[0]].op == OP_INPUT && n->conv.groups == 1)
+        return CONV_STEM;
+    if (n->conv.kernel == 1 && n->conv.stride == 1 && n->conv.groups == 1)
+        return CONV_POINTWISE;
+    if (n->conv.groups == in.c && in.c == n->shape.c)
+        return CONV_DEPTHWISE;
+    return CONV_OTHER;
+}
+
+const char *kernel_name(const Graph *g, const Node *n)
+{
+    if (n->tile.kind == KERNEL_EXPDW && g->nodes[n->in[0]].tile.kind == KERNEL_STEM)
+        return "stem+dw";
+    return kernel_names[n->tile.kind];
+}
+
 Graph *graph_new(Arena *a)
 {
     Graph *g = arena_alloc(a, sizeof *g);

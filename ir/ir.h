@@ -56,11 +56,29 @@ typedef struct {
     size_t offset; /* byte offset in the weights blob, SIZE_MAX if unused (plan_weights) */
 } Param;
 
-typedef enum { LAYOUT_TORCH = 0, LAYOUT_PACKED } ParamLayout;
-
 /* Kernel choices of the tile pass, read by layout and codegen. */
-typedef enum { KERNEL_NONE, KERNEL_STEM, KERNEL_GEMM, KERNEL_DW, KERNEL_EXPDW, KERNEL_POOL,
-               KERNEL_SCALE, KERNEL_ADD, KERNEL_ACT } KernelKind;
+#define KERNEL_LIST(X)                                                                             \
+    X(NONE, "none") X(STEM, "stem") X(GEMM, "gemm") X(DW, "dw") X(EXPDW, "expand+dw")             \
+    X(POOL, "pool") X(SCALE, "scale") X(ADD, "add") X(ACT, "act")
+typedef enum {
+#define X(e, s) KERNEL_##e,
+    KERNEL_LIST(X)
+#undef X
+        KERNEL_COUNT
+} KernelKind;
+extern const char *const kernel_names[KERNEL_COUNT];
+
+/* What a convolution (or linear layer) is, by its shape and what it reads:
+ * the one test every pass and report uses (graph.c, conv_role). */
+#define CONV_ROLE_LIST(X)                                                                          \
+    X(STEM, "stem") X(POINTWISE, "1x1") X(DEPTHWISE, "dw") X(LINEAR, "linear") X(OTHER, "conv")
+typedef enum {
+#define X(e, s) CONV_##e,
+    CONV_ROLE_LIST(X)
+#undef X
+        CONV_ROLE_COUNT
+} ConvRole;
+extern const char *const conv_role_names[CONV_ROLE_COUNT];
 
 typedef struct {
     KernelKind kind;
@@ -169,6 +187,13 @@ int graph_count_uses(const Graph *g, int value);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
+/* STEM: a dense conv of the graph input; POINTWISE: 1×1, stride 1, dense;
+ * DEPTHWISE: one group per channel, as many out as in; n is a CONV2D or a
+ * LINEAR node. */
+ConvRole conv_role(const Graph *g, const Node *n);
+/* The kernel tile chose for n, by name: kernel_names, but "stem+dw" for a
+ * depthwise conv computing the stem inside it. */
+const char *kernel_name(const Graph *g, const Node *n);
 
 /* ===== ir/verify.c ======================================================= */
 /* Checks every invariant of the IR; on failure writes why into msg and

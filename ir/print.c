@@ -32,17 +32,13 @@ static void print_conv(Buf *b, const Graph *g, const Node *n)
         buf_printf(b, "@%zu", g->params[n->conv.bias].offset);
 }
 
-static const char *const kernel_names[] = {
-    [KERNEL_NONE] = "none", [KERNEL_STEM] = "stem", [KERNEL_GEMM] = "gemm", [KERNEL_DW] = "dw",
-    [KERNEL_EXPDW] = "expand+dw", [KERNEL_POOL] = "pool", [KERNEL_SCALE] = "scale",
-    [KERNEL_ADD] = "add", [KERNEL_ACT] = "act",
-};
 
-static void print_tile(Buf *b, const Graph *g, const Tile *t)
+static void print_tile(Buf *b, const Graph *g, const Node *n)
 {
+    const Tile *t = &n->tile;
     if (t->kind == KERNEL_NONE)
         return;
-    buf_printf(b, " [%s", kernel_names[t->kind]);
+    buf_printf(b, " [%s", kernel_name(g, n));
     if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
         buf_printf(b, " mr=%d nv=%d nvr=%d cb=%d%s", t->mr, t->nv, t->nvr, t->cb,
                    t->gate == 1 ? " gate=weights" : t->gate == 2 ? " gate=input" : "");
@@ -88,7 +84,7 @@ static void print_node(Buf *b, const Graph *g, int i)
         buf_printf(b, " (rows computed inside %%%d)", n->fused_into);
     if (n->cpad && n->cpad != n->shape.c)
         buf_printf(b, " (stored %d)", n->cpad);
-    print_tile(b, g, &n->tile);
+    print_tile(b, g, n);
     if (g->arena_bytes && i != 0)
         buf_printf(b, " @%zu", n->offset);
     if (n->scratch)

@@ -66,8 +66,7 @@ static void fuse_pool(Graph *g, int i)
 {
     Node *p = &g->nodes[i];
     Node *d = &g->nodes[p->in[0]];
-    Shape in = d->nin ? g->nodes[d->in[0]].shape : d->shape;
-    bool depthwise = d->op == OP_CONV2D && d->conv.groups == in.c && in.c == d->shape.c;
+    bool depthwise = d->op == OP_CONV2D && conv_role(g, d) == CONV_DEPTHWISE;
     if (!depthwise || d->conv.residual || d->conv.pool >= 0)
         return;
     d->conv.pool = i;
@@ -81,7 +80,7 @@ static void fuse_gate(Graph *g, int i)
         Node *c = &g->nodes[j];
         if (c->dead || c->op != OP_CONV2D || c->in[0] != i)
             continue;
-        if (c->conv.kernel != 1 || c->conv.stride != 1 || c->conv.groups != 1 || c->conv.gate ||
+        if (conv_role(g, c) != CONV_POINTWISE || c->conv.gate ||
             !sole_reader(g, i))
             return;
         c->in[0] = s->in[0];
@@ -98,12 +97,9 @@ static void fuse_expand(Graph *g, int i)
     Node *d = &g->nodes[i];
     int e = d->in[0];
     Node *x = &g->nodes[e];
-    Shape in = g->nodes[x->in[0]].shape;
-    bool depthwise = d->conv.groups == d->shape.c && x->shape.c == d->shape.c;
-    bool pointwise = x->op == OP_CONV2D && x->conv.kernel == 1 && x->conv.stride == 1 &&
-                     x->conv.groups == 1 && x->in[0] != 0 && in.h == x->shape.h;
-    bool stem = x->op == OP_CONV2D && x->in[0] == 0 && x->conv.groups == 1;
-    if (!depthwise || !(pointwise || stem) || x->conv.residual || x->conv.gate || x->conv.pool >= 0 ||
+    ConvRole producer = x->op == OP_CONV2D ? conv_role(g, x) : CONV_OTHER;
+    bool depthwise = conv_role(g, d) == CONV_DEPTHWISE;
+    if (!depthwise || !(producer == CONV_POINTWISE || producer == CONV_STEM) || x->conv.residual || x->conv.gate || x->conv.pool >= 0 ||
         !sole_reader(g, e) || shape_numel(x->shape) * sizeof(float) < EXPAND_FUSE_BYTES)
         return;
     x->fused_into = i;
@@ -124,7 +120,7 @@ void fuse(Graph *g)
             fuse_gate(g, i);
     }
     for (int i = 0; i < g->nnodes; i++)
-        if (g->nodes[i].op == OP_CONV2D && g->nodes[i].conv.groups > 1)
+        if (g->nodes[i].op == OP_CONV2D && conv_role(g, &g->nodes[i]) == CONV_DEPTHWISE)
             fuse_expand(g, i);
     graph_compact(g);
     g->done |= DONE_FUSE;

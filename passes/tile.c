@@ -163,9 +163,10 @@ static void tile_dw(Graph *g, Node *n, bool plain)
          * pixels, then fetches from the other core: only worth it for an
          * output small enough to be shared through L3. The stem's gather
          * is per row, so it splits rows. */
-        n->tile.csplit = e->in[0] != 0 && out <= CSPLIT_OUTPUT;
+        bool stem = e->tile.kind == KERNEL_STEM;
+        n->tile.csplit = !stem && out <= CSPLIT_OUTPUT;
         n->scratch = ring * (size_t)g->threads;
-        if (e->in[0] == 0)
+        if (stem)
             n->scratch += stem_row_bytes(g, e) * (size_t)g->threads;
     }
 }
@@ -173,7 +174,6 @@ static void tile_dw(Graph *g, Node *n, bool plain)
 static void tile_node(Graph *g, int i, bool plain)
 {
     Node *n = &g->nodes[i];
-    Shape in = n->nin ? g->nodes[n->in[0]].shape : n->shape;
     n->scratch = 0;
     switch (n->op) {
     case OP_INPUT:
@@ -183,15 +183,13 @@ static void tile_node(Graph *g, int i, bool plain)
         tile_gemm(g, n, plain, false);
         return;
     case OP_CONV2D:
-        if (n->in[0] == 0 && n->conv.groups == 1)
-            tile_gemm(g, n, plain, true);
-        else if (n->conv.kernel == 1 && n->conv.stride == 1 && n->conv.groups == 1)
-            tile_gemm(g, n, plain, false);
-        else if (n->conv.groups == in.c && in.c == n->shape.c)
-            tile_dw(g, n, plain);
-        else
-            break;
-        return;
+        switch (conv_role(g, n)) {
+        case CONV_STEM: tile_gemm(g, n, plain, true); return;
+        case CONV_POINTWISE: tile_gemm(g, n, plain, false); return;
+        case CONV_DEPTHWISE: tile_dw(g, n, plain); return;
+        default: break;
+        }
+        break;
     case OP_AVGPOOL:
         n->tile.kind = n->pool.producer >= 0 ? KERNEL_NONE : KERNEL_POOL;
         return;
@@ -208,9 +206,7 @@ static void tile_node(Graph *g, int i, bool plain)
     case OP_COUNT:
         break;
     }
-    fprintf(stderr, "effcc: internal error: tile: no kernel for %s %s\n", op_names[n->op],
-            n->label);
-    abort();
+    internal_error("tile: no kernel for %s %s", op_names[n->op], n->label);
 }
 
 void tile(Graph *g)
