@@ -96,22 +96,52 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
     param(k, "G_P", pixels);
-    int nch = nb > t->cb ? (nb + t->cb - 1) / t->cb : 1;
-    param(k, "G_NCH", nch);
-    param(k, "G_CHQ", nb / nch); /* blocks per chunk, one more in the first G_CHR */
-    param(k, "G_CHR", nb % nch);
+    param(k, "G_NBLK", nb + (pixels % t->mr > 0)); /* blocks, the leftover rows' included */
+    param(k, "G_NCH", t->nch);
+    param(k, "G_CHQ", t->chq);
+    param(k, "G_CHR", t->chr);
     param(k, "G_RES", n->conv.residual);
     param(k, "G_GATE", n->conv.gate ? t->gate : 0);
     put(k, "EFFCC_GEMM()");
+}
+
+/* The clipped blocks of owb columns (the last one narrower) covering
+ * [from, to), as EFFCC_DW_CBLOCK(ow0, n, taps): for each tap column with
+ * some pixel of the block reading inside the image, EFFCC_DW_TAP(kw, fmas),
+ * one EFFCC_DW_FMA(pixel, input column) per pixel that does. */
+static void clipped_blocks(const Graph *g, const Node *n, Kernel *k, const char *name, int from,
+                           int to)
+{
+    int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1], owb = n->tile.owb;
+    int w = g->nodes[n->in[0]].shape.w;
+    put(k, "m4_define(«%s», «", name);
+    for (int ow0 = from; ow0 < to; ow0 += owb) {
+        int pixels = to - ow0 < owb ? to - ow0 : owb;
+        put(k, "EFFCC_DW_CBLOCK(%d, %d, «", ow0, pixels);
+        for (int kw = 0; kw < K; kw++) {
+            bool any = false;
+            for (int j = 0; j < pixels; j++) {
+                int iw = (ow0 + j) * S - pl + kw;
+                if (iw < 0 || iw >= w)
+                    continue;
+                if (!any)
+                    put(k, "EFFCC_DW_TAP(%d, «", kw);
+                any = true;
+                put(k, "EFFCC_DW_FMA(%d, %d)", j, iw);
+            }
+            if (any)
+                put(k, "»)");
+        }
+        put(k, "»)");
+    }
+    put(k, "»)");
 }
 
 /* The depthwise parameters, shared by DW and EXPDW. */
 static void dw_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
-    int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1];
-    int owb = n->tile.owb, owl = (pl + S - 1) / S;
-    int owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0; /* one past the last interior column */
+    int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1], owb = n->tile.owb;
     param(k, "G_CP", n->cpad);
     param(k, "G_NVEC", n->cpad / g->target->vl);
     param(k, "G_H", in.h);
@@ -123,14 +153,10 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_PT", n->conv.pad[0]);
     param(k, "G_PL", pl);
     param(k, "G_OWB", owb);
-    /* [owl, owh): whole blocks of interior columns, from the first multiple
-     * of owb at or after the left border; the clipped blocks take the rest */
-    owl = (owl + owb - 1) / owb * owb;
-    owl = owl < n->shape.w ? owl : n->shape.w;
-    owh = owh < n->shape.w ? owh : n->shape.w;
-    owh = owh > owl ? owl + (owh - owl) / owb * owb : owl;
-    param(k, "G_OWL", owl);
-    param(k, "G_OWH", owh);
+    param(k, "G_OWL", n->tile.owl);
+    param(k, "G_OWH", n->tile.owh);
+    clipped_blocks(g, n, k, "G_DW_LEFT", 0, n->tile.owl);
+    clipped_blocks(g, n, k, "G_DW_RIGHT", n->tile.owh, n->shape.w);
     param(k, "G_POOL", n->conv.pool >= 0);
     put(k, "m4_define(«G_DWACT», «ev_%s($1)»)", act_names[n->conv.act]);
 }
@@ -144,7 +170,10 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
           n->conv.pool >= 0 ? "_pool" : "");
     dw_params(g, n, k);
     param(k, "G_CSPLIT", n->tile.csplit);
-    param(k, "G_VU", g->target->vl >= 16 ? 1 : 64 / (g->target->vl * (int)sizeof(float))); /* vectors per cache line */
+    param(k, "G_VU", n->tile.vu);
+    /* the channel vectors it computes: a thread's share when they split them */
+    text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
+    text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
     put(k, "m4_define(«G_ROW», «(in + ($1) * G_W * G_CP)»)");
     put(k, "EFFCC_DW()");
 }
@@ -172,6 +201,12 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_STEM", stem);
     param(k, "G_THREADS", g->threads);
     param(k, "G_CSPLIT", n->tile.csplit);
+    /* the panels of the producer and the channel vectors it computes: a
+     * thread's share when they split the channels */
+    text_param(k, "G_PLO", n->tile.csplit ? "plo" : "0");
+    text_param(k, "G_PHI", n->tile.csplit ? "phi" : "G_NPANELS");
+    text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
+    text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
     dw_params(g, n, k);
     put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * G_W * G_CP)»)");
     put(k, "EFFCC_EXPDW()");
@@ -207,6 +242,8 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
           pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
     stem_params(g, n, k);
     param(k, "G_THREADS", g->threads);
+    text_param(k, "G_PLO", "0");
+    text_param(k, "G_PHI", "G_NPANELS");
     put(k, "EFFCC_STEM()");
 }
 

@@ -18,7 +18,7 @@ typedef enum {
 typedef struct {
     CallKind call;
     char name[160];    /* the function's name, unique per parameter set */
-    char invoke[2560]; /* the m4 parameter definitions and the template call */
+    char invoke[6144]; /* the m4 parameter definitions and the template call */
     size_t used;
 } Kernel;
 

@@ -87,8 +87,11 @@ typedef struct {
     int cb;        /* GEMM: row blocks per chunk (cache blocking) */
     int ks;        /* GEMM: parts the reduction over input channels is split in (1: whole) */
     int gate;      /* GEMM with an SE gate: 1 scales the weights, 2 the input */
+    int nch, chq, chr; /* GEMM: chunks of row blocks, chq blocks each (chq + 1 in the first chr) */
     int owb;       /* DW: output pixels per step along a row */
-    int csplit;    /* EXPDW: threads split the channels (1) or the output rows (0) */
+    int owl, owh;  /* DW: interior columns [owl, owh), whole blocks whose taps are all inside */
+    int vu;        /* DW: vectors per cache line, the unit of a channel split */
+    int csplit;    /* DW: threads split the channels (1) or the output rows (0) */
 } Tile;
 
 typedef struct {

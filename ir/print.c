@@ -44,8 +44,10 @@ static void print_tile(Buf *b, const Graph *g, const Node *n)
                    t->gate == 1 ? " gate=weights" : t->gate == 2 ? " gate=input" : "");
     if ((t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM) && t->ks > 1)
         buf_printf(b, " ks=%d", t->ks);
+    if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
+        buf_printf(b, " chunks=%d", t->nch);
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
-        buf_printf(b, " owb=%d", t->owb);
+        buf_printf(b, " owb=%d interior=%d..%d", t->owb, t->owl, t->owh);
     if (t->kind == KERNEL_EXPDW)
         buf_printf(b, " threads=%d", g->threads);
     if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)

@@ -158,6 +158,36 @@ static void check_folded(Check *c)
             fail(c, i, "a batch norm is left after fold_bn");
 }
 
+/* The chunks of a GEMM cover its row blocks exactly. */
+static void check_chunks(Check *c, int i)
+{
+    const Node *n = &c->g->nodes[i];
+    const Tile *t = &n->tile;
+    bool by_row = t->kind == KERNEL_STEM || n->fused_into >= 0; /* one row of pixels a call */
+    int blocks = (by_row ? n->shape.w : n->shape.h * n->shape.w) / t->mr;
+    if (t->nch < 1 || t->chq < 0 || t->chr < 0 || t->chr >= t->nch ||
+        t->nch * t->chq + t->chr != blocks)
+        fail(c, i, "%d chunks of %d blocks (+1 in %d) for %d blocks", t->nch, t->chq, t->chr,
+             blocks);
+}
+
+/* A depthwise conv's interior columns are whole blocks whose taps all read
+ * inside the image. */
+static void check_interior(Check *c, int i)
+{
+    const Node *n = &c->g->nodes[i];
+    const Tile *t = &n->tile;
+    int w = c->g->nodes[n->in[0]].shape.w, S = n->conv.stride, pl = n->conv.pad[1];
+    if (t->owb < 1 || t->vu < 1 || t->owl < 0 || t->owl > t->owh || t->owh > n->shape.w ||
+        (t->owh - t->owl) % t->owb)
+        fail(c, i, "interior columns [%d, %d) in blocks of %d of a %d-pixel row", t->owl, t->owh,
+             t->owb, n->shape.w);
+    else if (t->owh > t->owl &&
+             (t->owl * S - pl < 0 || (t->owh - 1) * S - pl + n->conv.kernel > w))
+        fail(c, i, "interior columns [%d, %d) read outside the %d-pixel input row", t->owl,
+             t->owh, w);
+}
+
 static void check_tiled(Check *c)
 {
     for (int i = 1; i < c->g->nnodes && c->ok; i++) {
@@ -172,8 +202,10 @@ static void check_tiled(Check *c)
                   t->ks < 1 || c->g->nodes[n->in[0]].shape.c % t->ks))
             fail(c, i, "GEMM tiles out of range: mr %d nv %d nvr %d cb %d ks %d", t->mr, t->nv,
                  t->nvr, t->cb, t->ks);
-        else if ((t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW) && t->owb < 1)
-            fail(c, i, "depthwise block of %d pixels", t->owb);
+        else if (t->kind == KERNEL_GEMM || t->kind == KERNEL_STEM)
+            check_chunks(c, i);
+        else if (t->kind == KERNEL_DW || t->kind == KERNEL_EXPDW)
+            check_interior(c, i);
     }
 }
 

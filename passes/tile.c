@@ -128,6 +128,11 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
         t->ks = ks;
         t->cb = blocks > 0 ? blocks : 1;
     }
+    /* Chunks of cb blocks, in equal shares: chq blocks each, one more in the
+     * first chr (no index is then a product of two block counts). */
+    t->nch = blocks > t->cb ? (blocks + t->cb - 1) / t->cb : 1;
+    t->chq = blocks / t->nch;
+    t->chr = blocks % t->nch;
     /* A stem fused into its depthwise conv gathers into that one's scratch. */
     if (stem && n->fused_into < 0) {
         n->scratch = stem_row_bytes(g, n) * (size_t)g->threads;
@@ -142,11 +147,30 @@ static void tile_gemm(Graph *g, Node *n, bool plain, bool stem)
 /* A depthwise conv whose expansion was fused reads K rows of it from a ring
  * buffer, one per thread, in its scratch; a fused stem's gathered rows, one
  * per thread, follow the rings. */
+/* [owl, owh): the output columns all of whose taps read inside the image,
+ * from the first multiple of owb at or after the left border, in whole
+ * blocks of owb; the columns either side are the clipped border blocks. */
+static void interior_columns(const Graph *g, Node *n)
+{
+    Shape in = g->nodes[n->in[0]].shape;
+    int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1], owb = n->tile.owb;
+    int ow = n->shape.w, owl = (pl + S - 1) / S;
+    int owh = in.w - K + pl >= 0 ? (in.w - K + pl) / S + 1 : 0; /* one past the last */
+    owl = (owl + owb - 1) / owb * owb;
+    owl = owl < ow ? owl : ow;
+    owh = owh < ow ? owh : ow;
+    n->tile.owl = owl;
+    n->tile.owh = owh > owl ? owl + (owh - owl) / owb * owb : owl;
+}
+
 static void tile_dw(Graph *g, Node *n, bool plain)
 {
     const Node *e = &g->nodes[n->in[0]];
     n->tile.kind = e->fused_into >= 0 ? KERNEL_EXPDW : KERNEL_DW;
     n->tile.owb = plain ? 1 : g->target->vl >= 16 ? 8 : 4;
+    interior_columns(g, n);
+    /* a channel split hands out whole cache lines of 64 bytes */
+    n->tile.vu = g->target->vl >= 16 ? 1 : 64 / (g->target->vl * (int)sizeof(float));
     /* A standalone depthwise conv splits rows among threads unless the
      * image has so few that the shares differ (a 9-row image: 5 and 4),
      * and then channels, with the same cache argument as below. */

@@ -7,7 +7,8 @@
 #
 # Builds BASE's effcc (a commit, in a git worktree under build-base/) and
 # compiles, with it and with EFFCC (default build/effcc, built first),
-# b0, b1, b2, b3, --phi -1 and tests/specs/custom.yaml for every target, then
+# b0, b1, b2, b3, --phi -1 and tests/specs/custom.yaml (also with --no-fuse,
+# --no-tile and --threads 1) for every target, then
 # compares the two folders of each, every file (report.txt, the weights
 # blob, the runtime files). Prints one line per difference and exits 1 if
 # there is any.
@@ -41,10 +42,11 @@ mkdir -p "$work/a" "$work/b"
 differ=0 count=0
 for target in generic x86-64-v3 x86-64-v4 aarch64 armv7 riscv64; do
     for model in "b0:--preset b0" "b1:--preset b1" "b2:--preset b2" "b3:--preset b3" \
-        "phi-1:--phi -1" "custom:"; do
+        "phi-1:--phi -1" "custom:" "custom-nofuse:--no-fuse" "phi-2-notile:--phi -2 --no-tile" \
+        "custom-1thread:--threads 1"; do
         name=${model%%:*} args=${model#*:}
         file=$spec
-        [ "$name" = custom ] && file=$custom
+        case $name in custom*) file=$custom ;; esac
         for side in a b; do
             bin=$root/$work/effcc-$commit
             [ $side = b ] && bin=$(cd "$root" && realpath "$effcc")

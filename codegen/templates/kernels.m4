@@ -17,14 +17,6 @@ EFFCC_FOR(var, from, to, body): body once for var = from … to − 1.
 m4_define(«EFFCC_FOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
 «m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_FOR(«$1», m4_incr($2), «$3», «$4»)»)»)
 
-The channel vectors a depthwise kernel computes ([G_VLO, G_VHI)) and the
-panels a row GEMM computes ([G_PLO, G_PHI)): all of them, unless a fused
-kernel splits channels among threads (EFFCC_EXPDW).
-m4_define(«G_VLO», «0»)
-m4_define(«G_VHI», «G_NVEC»)
-m4_define(«G_PLO», «0»)
-m4_define(«G_PHI», «G_NPANELS»)
-
 EFFCC_IF(flag, text): text when flag is 1 (an optional parameter or argument).
 m4_define(«EFFCC_IF», «m4_ifelse($1, 1, «$2»)»)
 
@@ -106,7 +98,7 @@ m4_ifelse(G_GATE, 1, «    EFFCC_OMP("omp parallel for schedule(static)")
 m4_ifelse(G_NCH, 1, «m4_dnl
     EFFCC_OMP("omp for collapse(2) schedule(static)")
     for (ptrdiff_t n = 0; n < G_NPANELS; ++n) {
-        for (ptrdiff_t blk = 0; blk < m4_eval(G_NB + (G_TR > 0)); ++blk) {
+        for (ptrdiff_t blk = 0; blk < G_NBLK; ++blk) {
 EFFCC_GEMM_PANEL()m4_ifelse(G_TR, 0, «EFFCC_GEMM_CALL(«», «blk * G_MR»)», «            if (blk < G_NB) {
 EFFCC_GEMM_CALL(«», «blk * G_MR»)            } else {
 EFFCC_GEMM_CALL(«t», «(ptrdiff_t)G_NB * G_MR»)            }
@@ -167,11 +159,12 @@ EFFCC_DW_STORE($1)                }
             }
 »)
 
-EFFCC_DW_CBLOCK(ow0, n): n neighbouring output pixels from the literal
-column ow0, near a border: m4 keeps, for each tap column kw, only the
-pixels whose input column it leaves inside the image (EFFCC_DW_IN), and
-loads a tap's weight vector only when some pixel uses it, once for all of
-them — border pixels reuse weights as interior blocks do.
+EFFCC_DW_CBLOCK(ow0, n, taps): n neighbouring output pixels from the
+literal column ow0, near a border. codegen/kernels.c lists the taps: one
+EFFCC_DW_TAP(kw, fmas) per tap column that some pixel reads inside the
+image, loading its weight vector once for all of them, and one
+EFFCC_DW_FMA(pixel, input column) per pixel that does — border pixels
+reuse weights as interior blocks do.
 m4_define(«EFFCC_DW_CBLOCK», «            {
                 const ptrdiff_t ow = $1;
                 for (ptrdiff_t v = G_VLO; v < G_VHI; ++v) {
@@ -179,20 +172,16 @@ EFFCC_FOR(«EFJ», 0, $2, «                    ev acc«»EFJ = ev_load(bias + v
 »)                    for (ptrdiff_t kh = khlo; kh < khhi; ++kh) {
                         const float *irow = G_ROW(ih0 + kh) + v * G_VL;
                         const float *wrow = w + kh * G_K * G_CP + v * G_VL;
-EFFCC_FOR(«EFK», 0, G_K, «m4_ifelse(m4_eval(EFFCC_FOR(«EFJ», 0, $2, «EFFCC_DW_IN($1) || »)0), 1, «m4_dnl
-                        {
-                            const ev wv = ev_load(wrow + EFK * G_CP);
-EFFCC_FOR(«EFJ», 0, $2, «m4_ifelse(m4_eval(EFFCC_DW_IN($1)), 1, «m4_dnl
-                            acc«»EFJ = ev_fma(ev_load(irow + (ptrdiff_t)EFFCC_DW_IW($1) * G_CP), wv, acc«»EFJ);
-»)»)                        }
-»)»)                    }
+$3«»                    }
 EFFCC_DW_STORE($2)                }
             }
 »)
-EFFCC_DW_IW(ow0): the input column of pixel EFJ of a block at ow0, tap EFK;
-EFFCC_DW_IN(ow0): whether it is inside the image.
-m4_define(«EFFCC_DW_IW», «m4_eval(($1 + EFJ) * G_S - G_PL + EFK)»)
-m4_define(«EFFCC_DW_IN», «(EFFCC_DW_IW($1) >= 0 && EFFCC_DW_IW($1) < G_W)»)
+m4_define(«EFFCC_DW_TAP», «                        {
+                            const ev wv = ev_load(wrow + $1 * G_CP);
+$2«»                        }
+»)
+m4_define(«EFFCC_DW_FMA», «                            acc$1 = ev_fma(ev_load(irow + (ptrdiff_t)$2 * G_CP), wv, acc$1);
+»)
 
 EFFCC_DW_STORE(n): activation, store and SE pool sum (of the row) of the n
 pixels.
@@ -201,20 +190,14 @@ m4_define(«EFFCC_DW_STORE», «EFFCC_FOR(«EFJ», 0, $1, «                    
 m4_ifelse(G_POOL, 1, «                    prow[v] = ev_add(prow[v], acc«»EFJ);
 »)»)»)
 
-EFFCC_DW_CBLOCKS(from, to): the literal columns [from, to) as clipped
-blocks of G_OWB pixels, the last one smaller.
-m4_define(«EFFCC_DW_CBLOCKS», «m4_ifelse(m4_eval($1 < $2), 1, «m4_dnl
-EFFCC_DW_CBLOCK($1, m4_ifelse(m4_eval($2 - $1 < G_OWB), 1, «m4_eval($2 - $1)», «G_OWB»))m4_dnl
-EFFCC_DW_CBLOCKS(m4_eval($1 + G_OWB), $2)»)»)
-
 EFFCC_DW_ROW: output row oh of a depthwise conv. The row clips its kernel
 rows once; the columns [G_OWL, G_OWH), a whole number of G_OWB-pixel
 blocks, need no check («EFFCC_DW_BLOCK»); the columns left and right of
-them, which include the border ones, are clipped blocks whose tap bounds
-m4 computes («EFFCC_DW_CBLOCK»). Input row ih is at G_ROW(ih).
-m4_define(«EFFCC_DW_ROW», «EFFCC_DW_CBLOCKS(0, G_OWL)m4_dnl
+them, which include the border ones, are the clipped blocks G_DW_LEFT and
+G_DW_RIGHT («EFFCC_DW_CBLOCK»). Input row ih is at G_ROW(ih).
+m4_define(«EFFCC_DW_ROW», «G_DW_LEFT«»m4_dnl
             for (ptrdiff_t ow = G_OWL; ow + G_OWB <= G_OWH; ow += G_OWB)
-EFFCC_DW_BLOCK(G_OWB)EFFCC_DW_CBLOCKS(G_OWH, G_OW)»)
+EFFCC_DW_BLOCK(G_OWB)G_DW_RIGHT«»»)
 m4_define(«EFFCC_DW_ROWSPAN», «            const ptrdiff_t ih0 = oh * G_S - G_PT;
             const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
             const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
@@ -256,13 +239,13 @@ static void G_NAME«»(const float *restrict in, const float *restrict w,
 {
 EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel")
     {
-m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
+m4_ifelse(G_CSPLIT, 1, «m4_dnl
         const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
         const ptrdiff_t vlo = G_NVEC / G_VU * t / nt * G_VU;
         const ptrdiff_t vhi = t == nt - 1 ? G_NVEC : G_NVEC / G_VU * (t + 1) / nt * G_VU;
 EFFCC_POOL_LOCAL()        for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
-m4_popdef(«G_VLO», «G_VHI»)», «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
+», «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
         for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
 »)EFFCC_POOL_SUM()    }
@@ -309,7 +292,7 @@ EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS
         const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
         float *restrict ring = rings + t * G_K * G_W * G_CP;
 m4_ifelse(G_STEM, 1, «        float *restrict patch = rings + (ptrdiff_t)G_THREADS * G_K * G_W * G_CP + t * G_SOW * G_KK;
-»)m4_ifelse(G_CSPLIT, 1, «m4_pushdef(«G_PLO», «plo»)m4_pushdef(«G_PHI», «phi»)m4_pushdef(«G_VLO», «vlo»)m4_pushdef(«G_VHI», «vhi»)m4_dnl
+»)m4_ifelse(G_CSPLIT, 1, «m4_dnl
         const ptrdiff_t plo = G_NPANELS * t / nt, phi = G_NPANELS * (t + 1) / nt;
         const ptrdiff_t vlo = plo * G_NV, vhi = phi * G_NV < G_NVEC ? phi * G_NV : G_NVEC;
         const ptrdiff_t ohlo = 0, ohhi = G_OH;
@@ -320,7 +303,6 @@ EFFCC_DW_ROWSPAN()            for (ptrdiff_t r = ih0 + khlo > next ? ih0 + khlo 
 G_PRODUCE(«r», «(ring + (r % G_K) * G_W * G_CP)»)                next = r + 1;
             }
 EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
-m4_ifelse(G_CSPLIT, 1, «m4_popdef(«G_PLO», «G_PHI», «G_VLO», «G_VHI»)»)m4_dnl
 EFFCC_POOL_SUM()    }
 EFFCC_POOL_SCALE()}
 »)
