@@ -129,12 +129,12 @@ static void expand(Gen *G, const char *outfile, const char *template, const Buf 
 
 static void define(Gen *G, const char *name, const char *value)
 {
-    buf_printf(&G->defines, "m4_define(«%s», «%s»)m4_dnl\n", name, value);
+    m4_define_text(&G->defines, name, value);
 }
 
-static void define_int(Gen *G, const char *name, unsigned long long value)
+static void define_int(Gen *G, const char *name, long long value)
 {
-    buf_printf(&G->defines, "m4_define(«%s», «%llu»)m4_dnl\n", name, value);
+    m4_define_int(&G->defines, name, value);
 }
 
 /* Text that lands in comments (C, and # in Makefile and CMakeLists.txt):
@@ -224,14 +224,14 @@ static void define_model(Gen *G)
            arena_printf(a, "%s compiled by effcc: %dx%d input, %d classes.",
                         user_text(G, G->g->source.name), in->shape.h, in->shape.w,
                         G->g->nodes[G->g->output].shape.c));
-    define_int(G, "GEN_IN_C", (unsigned long long)in->shape.c);
-    define_int(G, "GEN_IN_H", (unsigned long long)in->shape.h);
-    define_int(G, "GEN_IN_W", (unsigned long long)in->shape.w);
-    define_int(G, "GEN_CLASSES", (unsigned long long)G->g->nodes[G->g->output].shape.c);
+    define_int(G, "GEN_IN_C", (long long)in->shape.c);
+    define_int(G, "GEN_IN_H", (long long)in->shape.h);
+    define_int(G, "GEN_IN_W", (long long)in->shape.w);
+    define_int(G, "GEN_CLASSES", (long long)G->g->nodes[G->g->output].shape.c);
     define_normalisation(G);
-    define_int(G, "GEN_ARENA_BYTES", G->g->arena_bytes);
-    define_int(G, "GEN_WEIGHTS_BYTES", G->blob.len);
-    define_int(G, "GEN_THREADS", (unsigned long long)G->g->threads);
+    define_int(G, "GEN_ARENA_BYTES", (long long)G->g->arena_bytes);
+    define_int(G, "GEN_WEIGHTS_BYTES", (long long)G->blob.len);
+    define_int(G, "GEN_THREADS", (long long)G->g->threads);
     define(G, "GEN_TARGET", G->g->target->name);
     define(G, "GEN_TARGET_CFLAGS", G->g->target->cflags);
     define_provenance(G);
@@ -375,12 +375,12 @@ static void write_model_c(Gen *G)
     }
     Kernel copy;
     int classes = g->nodes[g->output].shape.c;
-    kernel_copy(classes, &copy);
+    kernel_copy(g->arena, classes, &copy);
     buf_printf(text, "%s\n", copy.invoke);
     buf_printf(run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
     emit_profile(G, text, ks, calls);
     buf_append(text, run->data, run->len);
-    buf_printf(&G->defines, "m4_define(«GEN_PROFILE_CALLS», «%d»)m4_dnl\n", calls);
+    define_int(G, "GEN_PROFILE_CALLS", calls);
     expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels.m4", text);
 }
 

@@ -9,6 +9,11 @@
 /* Runs m4 -P on input (templates and effcc's own text: never user text)
  * and appends the result to out; name (a file name) is for messages. */
 void m4_expand(const char *name, const char *input, size_t len, Buf *out);
+/* The one way effcc writes an m4 macro definition: m4_define(«NAME», «VALUE»)
+ * on a line of its own (m4_dnl: it leaves no blank line in the output).
+ * VALUE is effcc's own text, never user text (codegen.c: user_text). */
+void m4_define_text(Buf *b, const char *name, const char *value);
+void m4_define_int(Buf *b, const char *name, long long value);
 
 /* ===== codegen/codegen.c ================================================= */
 typedef struct {

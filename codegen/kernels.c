@@ -10,26 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-EFFCC_PRINTF(2, 3)
-static void put(Kernel *k, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(k->invoke + k->used, sizeof k->invoke - k->used, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof k->invoke - k->used)
-        internal_error("kernel text too long (%s)", k->name);
-    k->used += (size_t)n;
-}
-
 static void param(Kernel *k, const char *name, long long value)
 {
-    put(k, "m4_define(«%s», «%lld»)", name, value);
+    m4_define_int(&k->text, name, value);
 }
 
 static void text_param(Kernel *k, const char *name, const char *value)
 {
-    put(k, "m4_define(«%s», «%s»)", name, value);
+    m4_define_text(&k->text, name, value);
+}
+
+/* The call of the template that reads the parameters: the end of the
+ * instance's text, which moves into the arena. */
+static void expand_template(Kernel *k, const char *template)
+{
+    buf_printf(&k->text, "%s()", template);
+    k->invoke = arena_strdup(k->arena, k->text.data);
+    buf_free(&k->text);
 }
 
 static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...) EFFCC_PRINTF(4, 5);
@@ -44,9 +41,12 @@ static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...)
     param(k, "G_VL", vl);
 }
 
+/* G_ACTFN(x): the activation of a vector (the runtime's ev_<name>). */
 static void act_param(Kernel *k, Act act)
 {
-    put(k, "m4_define(«G_ACTFN», «ev_%s($1)»)", act_names[act]);
+    char call[32];
+    snprintf(call, sizeof call, "ev_%s($1)", act_names[act]);
+    text_param(k, "G_ACTFN", call);
 }
 
 static const char *pad_text(const Node *n, char *buf, size_t size)
@@ -102,7 +102,7 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_CHR", t->chr);
     param(k, "G_RES", n->conv.residual);
     param(k, "G_GATE", n->conv.gate ? t->gate : 0);
-    put(k, "EFFCC_GEMM()");
+    expand_template(k, "EFFCC_GEMM");
 }
 
 /* The clipped blocks of owb columns (the last one narrower) covering
@@ -114,10 +114,11 @@ static void clipped_blocks(const Graph *g, const Node *n, Kernel *k, const char 
 {
     int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1], owb = n->tile.owb;
     int w = g->nodes[n->in[0]].shape.w;
-    put(k, "m4_define(«%s», «", name);
+    Buf b = {0};
+    buf_printf(&b, "%s", ""); /* an empty list is still a string */
     for (int ow0 = from; ow0 < to; ow0 += owb) {
         int pixels = to - ow0 < owb ? to - ow0 : owb;
-        put(k, "EFFCC_DW_CBLOCK(%d, %d, «", ow0, pixels);
+        buf_printf(&b, "EFFCC_DW_CBLOCK(%d, %d, «", ow0, pixels);
         for (int kw = 0; kw < K; kw++) {
             bool any = false;
             for (int j = 0; j < pixels; j++) {
@@ -125,16 +126,17 @@ static void clipped_blocks(const Graph *g, const Node *n, Kernel *k, const char 
                 if (iw < 0 || iw >= w)
                     continue;
                 if (!any)
-                    put(k, "EFFCC_DW_TAP(%d, «", kw);
+                    buf_printf(&b, "EFFCC_DW_TAP(%d, «", kw);
                 any = true;
-                put(k, "EFFCC_DW_FMA(%d, %d)", j, iw);
+                buf_printf(&b, "EFFCC_DW_FMA(%d, %d)", j, iw);
             }
             if (any)
-                put(k, "»)");
+                buf_printf(&b, "»)");
         }
-        put(k, "»)");
+        buf_printf(&b, "»)");
     }
-    put(k, "»)");
+    text_param(k, name, b.data);
+    buf_free(&b);
 }
 
 /* The depthwise parameters, shared by DW and EXPDW. */
@@ -158,7 +160,9 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
     clipped_blocks(g, n, k, "G_DW_LEFT", 0, n->tile.owl);
     clipped_blocks(g, n, k, "G_DW_RIGHT", n->tile.owh, n->shape.w);
     param(k, "G_POOL", n->conv.pool >= 0);
-    put(k, "m4_define(«G_DWACT», «ev_%s($1)»)", act_names[n->conv.act]);
+    char call[32];
+    snprintf(call, sizeof call, "ev_%s($1)", act_names[n->conv.act]);
+    text_param(k, "G_DWACT", call);
 }
 
 static void dw(const Graph *g, const Node *n, Kernel *k)
@@ -174,8 +178,8 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
     /* the channel vectors it computes: a thread's share when they split them */
     text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
     text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
-    put(k, "m4_define(«G_ROW», «(in + ($1) * G_W * G_CP)»)");
-    put(k, "EFFCC_DW()");
+    text_param(k, "G_ROW", "(in + ($1) * G_W * G_CP)");
+    expand_template(k, "EFFCC_DW");
 }
 
 /* The conv that produces a depthwise conv's input, fused into it (an
@@ -192,11 +196,11 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
           act_names[e->conv.act], act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
     if (stem) {
         stem_params(g, e, k);
-        put(k, "m4_define(«G_PRODUCE», «EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)»)");
+        text_param(k, "G_PRODUCE", "EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)");
     } else {
         gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w);
         param(k, "G_RES", 0);
-        put(k, "m4_define(«G_PRODUCE», «EFFCC_EXPAND_ROW(«$1», «$2»)»)");
+        text_param(k, "G_PRODUCE", "EFFCC_EXPAND_ROW(«$1», «$2»)");
     }
     param(k, "G_STEM", stem);
     param(k, "G_THREADS", g->threads);
@@ -208,8 +212,8 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
     text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
     text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
     dw_params(g, n, k);
-    put(k, "m4_define(«G_ROW», «(ring + (($1) %% G_K) * G_W * G_CP)»)");
-    put(k, "EFFCC_EXPDW()");
+    text_param(k, "G_ROW", "(ring + (($1) % G_K) * G_W * G_CP)");
+    expand_template(k, "EFFCC_EXPDW");
 }
 
 /* The stem's GEMM and gather parameters (G_S* names: a fused kernel also
@@ -244,7 +248,7 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_THREADS", g->threads);
     text_param(k, "G_PLO", "0");
     text_param(k, "G_PHI", "G_NPANELS");
-    put(k, "EFFCC_STEM()");
+    expand_template(k, "EFFCC_STEM");
 }
 
 /* Pool, scale, add and act: the standalone kernels of unfused graphs. */
@@ -279,13 +283,13 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
     param(k, "G_CP", in->cpad);
     param(k, "G_NVEC", in->cpad / vl);
     param(k, "G_N", count);
-    put(k, "%s()", template);
+    expand_template(k, template);
 }
 
 void kernel_for_node(const Graph *g, int i, Kernel *k)
 {
     const Node *n = &g->nodes[i];
-    memset(k, 0, sizeof *k);
+    *k = (Kernel){.arena = g->arena};
     if (n->fused_into >= 0) { /* emitted inside the kernel of the node it is fused into */
         k->call = CALL_NONE;
         return;
@@ -318,10 +322,10 @@ void kernel_for_node(const Graph *g, int i, Kernel *k)
     internal_error("codegen: no kernel for %s", n->label);
 }
 
-void kernel_copy(int count, Kernel *k)
+void kernel_copy(Arena *a, int count, Kernel *k)
 {
-    memset(k, 0, sizeof *k);
+    *k = (Kernel){.arena = a};
     begin(k, CALL_UNARY, 1, "copy_n%d", count);
     param(k, "G_N", count);
-    put(k, "EFFCC_COPY()");
+    expand_template(k, "EFFCC_COPY");
 }

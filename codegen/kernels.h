@@ -2,7 +2,7 @@
 #ifndef EFFCC_KERNELS_H
 #define EFFCC_KERNELS_H
 
-#include "ir.h"
+#include "codegen.h"
 
 /* How NAME_run calls a kernel instance. */
 typedef enum {
@@ -17,13 +17,14 @@ typedef enum {
 
 typedef struct {
     CallKind call;
-    char name[160];    /* the function's name, unique per parameter set */
-    char invoke[6144]; /* the m4 parameter definitions and the template call */
-    size_t used;
+    char name[160];     /* the function's name, unique per parameter set */
+    const char *invoke; /* the m4 parameter definitions and the template call */
+    Arena *arena;       /* where invoke lives */
+    Buf text;           /* invoke while it is written */
 } Kernel;
 
 /* kernels.c */
 void kernel_for_node(const Graph *g, int i, Kernel *k);
-void kernel_copy(int count, Kernel *k); /* logits: arena → caller's array */
+void kernel_copy(Arena *a, int count, Kernel *k); /* logits: arena → caller's array */
 
 #endif

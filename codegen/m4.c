@@ -46,6 +46,16 @@ static bool write_all(int fd, const char *data, size_t len)
     return true;
 }
 
+void m4_define_text(Buf *b, const char *name, const char *value)
+{
+    buf_printf(b, "m4_define(«%s», «%s»)m4_dnl\n", name, value);
+}
+
+void m4_define_int(Buf *b, const char *name, long long value)
+{
+    buf_printf(b, "m4_define(«%s», «%lld»)m4_dnl\n", name, value);
+}
+
 #define M4_OUTPUT_MAX (UINT64_C(1) << 32) /* far beyond any model's source */
 
 void m4_expand(const char *name, const char *input, size_t len, Buf *out)
