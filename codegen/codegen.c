@@ -290,7 +290,8 @@ static void emit_call(Gen *G, Buf *b, int i, int call, const Kernel *k)
     case CALL_DW:
         buf_printf(b, "%s(%s, %s, %s", k->name, in, weight_args(G, n), out);
         if (n->conv.pool >= 0)
-            buf_printf(b, ", %s", value_ptr(G, n->conv.pool));
+            buf_printf(b, ", %s, A + %zu", value_ptr(G, n->conv.pool),
+                       n->scratch_offset / sizeof(float));
         break;
     case CALL_EXPDW: {
         const Node *e = &G->g->nodes[n->in[0]];

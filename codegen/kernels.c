@@ -203,6 +203,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
         text_param(k, "G_PRODUCE", "EFFCC_EXPAND_ROW(«$1», «$2»)");
     }
     param(k, "G_STEM", stem);
+    param(k, "G_PROWS", (long long)n->tile.pool_rows_at);
     param(k, "G_THREADS", g->threads);
     param(k, "G_CSPLIT", n->tile.csplit);
     /* the panels of the producer and the channel vectors it computes: a

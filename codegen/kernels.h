@@ -8,8 +8,8 @@
 typedef enum {
     CALL_NONE,   /* no code (the graph input, a pool filled by its producer) */
     CALL_GEMM,   /* name(in, weight, bias, out, residual, gate, scratch) */
-    CALL_DW,     /* name(in, weight, bias, out[, pool]) */
-    CALL_EXPDW,  /* name(in, expand weight, expand bias, weight, bias, out[, pool], rings) */
+    CALL_DW,     /* name(in, weight, bias, out[, pool, pool rows]) */
+    CALL_EXPDW,  /* name(in, expand weight, expand bias, weight, bias, out[, pool], scratch) */
     CALL_STEM,   /* name(in, weight, bias, out, patches) */
     CALL_UNARY,  /* name(in, out) */
     CALL_BINARY, /* name(a, b, out) */

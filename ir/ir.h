@@ -91,6 +91,7 @@ typedef struct {
     int owb;       /* DW: output pixels per step along a row */
     int owl, owh;  /* DW: interior columns [owl, owh), whole blocks whose taps are all inside */
     int vu;        /* DW: vectors per cache line, the unit of a channel split */
+    size_t pool_rows_at; /* EXPDW: where the SE pool's row sums start in the scratch (floats) */
     int csplit;    /* DW: threads split the channels (1) or the output rows (0) */
 } Tile;
 

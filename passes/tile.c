@@ -169,6 +169,12 @@ static void tile_dw(Graph *g, Node *n, bool plain)
     n->tile.kind = e->fused_into >= 0 ? KERNEL_EXPDW : KERNEL_DW;
     n->tile.owb = plain ? 1 : g->target->vl >= 16 ? 8 : 4;
     interior_columns(g, n);
+    /* an SE pool keeps each output row's sum (EFFCC_POOL_* in kernels.m4) */
+    size_t pool_rows = n->conv.pool >= 0 ? (size_t)n->shape.h *
+                                               (size_t)round_up(n->shape.c, g->target->vl) *
+                                               sizeof(float)
+                                         : 0;
+    n->scratch = pool_rows;
     /* a channel split hands out whole cache lines of 64 bytes */
     n->tile.vu = g->target->vl >= 16 ? 1 : 64 / (g->target->vl * (int)sizeof(float));
     /* A standalone depthwise conv splits rows among threads unless the
@@ -192,6 +198,8 @@ static void tile_dw(Graph *g, Node *n, bool plain)
         n->scratch = ring * (size_t)g->threads;
         if (stem)
             n->scratch += stem_row_bytes(g, e) * (size_t)g->threads;
+        n->tile.pool_rows_at = n->scratch / sizeof(float);
+        n->scratch += pool_rows;
     }
 }
 

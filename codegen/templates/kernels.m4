@@ -204,29 +204,29 @@ m4_define(«EFFCC_DW_ROWSPAN», «            const ptrdiff_t ih0 = oh * G_S - G
 »)
 
 EFFCC_POOL_*: the SE pool of a depthwise conv, summed in two levels: each
-output row's pixels in prow, the rows' sums in psum (per thread), and the
-threads' sums into pool at the end. One float sum over all the pixels of a
-large image (6.25 million at a 5000-pixel input) would add each pixel to a
-total millions of times bigger and lose its low bits; a row's sum and the
-sum of rows each add a few thousand terms at most.
-m4_define(«EFFCC_POOL_ZERO», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t c = 0; c < G_CP; ++c)
-        pool[c] = 0.0f;
-»)»)
-m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev psum[G_NVEC], prow[G_NVEC];
+output row's pixels in prow, stored as that row's sum in prows (G_OH rows
+of G_CP, the kernel's scratch), then, once every thread is done, the rows
+in order. One float sum over all the pixels of a large image (6.25 million
+at a 5000-pixel input) would add each pixel to a total millions of times
+bigger and lose its low bits; a row's sum and the sum of rows each add a
+few thousand terms at most. The order of the sums does not depend on which
+thread computed which row, so the pool, and the logits, are the same bits
+for any number of threads.
+m4_define(«EFFCC_POOL_LOCAL», «m4_ifelse(G_POOL, 1, «        ev prow[G_NVEC];
         for (ptrdiff_t v = 0; v < G_NVEC; ++v)
-            psum[v] = prow[v] = ev_zero();
+            prow[v] = ev_zero();
 »)»)
 m4_define(«EFFCC_POOL_ROW», «m4_ifelse(G_POOL, 1, «            for (ptrdiff_t v = G_VLO; v < G_VHI; ++v) {
-                psum[v] = ev_add(psum[v], prow[v]);
+                ev_store(prows + oh * G_CP + v * G_VL, prow[v]);
                 prow[v] = ev_zero();
             }
 »)»)
-m4_define(«EFFCC_POOL_SUM», «m4_ifelse(G_POOL, 1, «        EFFCC_OMP("omp critical")
-        for (ptrdiff_t v = 0; v < G_NVEC; ++v)
-            ev_store(pool + v * G_VL, ev_add(ev_load(pool + v * G_VL), psum[v]));
-»)»)
-m4_define(«EFFCC_POOL_SCALE», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t c = 0; c < G_CP; ++c)
-        pool[c] *= 1.0f / (float)(G_OH * G_OW);
+m4_define(«EFFCC_POOL_SUM», «m4_ifelse(G_POOL, 1, «    for (ptrdiff_t v = 0; v < G_NVEC; ++v) {
+        ev sum = ev_zero();
+        for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
+            sum = ev_add(sum, ev_load(prows + oh * G_CP + v * G_VL));
+        ev_store(pool + v * G_VL, ev_mul(sum, ev_set1(1.0f / (float)(G_OH * G_OW))));
+    }
 »)»)
 
 EFFCC_DW: depthwise k×k convolution, weights [kh][kw][G_CP]. Threads split
@@ -235,9 +235,10 @@ unevenly, the channel vectors, in whole cache lines of G_VU vectors
 (G_CSPLIT 1).
 m4_define(«EFFCC_DW», «
 static void G_NAME«»(const float *restrict in, const float *restrict w,
-        const float *restrict bias, float *restrict out EFFCC_IF(G_POOL, «, float *restrict pool»))
+        const float *restrict bias, float *restrict out
+        EFFCC_IF(G_POOL, «, float *restrict pool, float *restrict prows»))
 {
-EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel")
+    EFFCC_OMP("omp parallel")
     {
 m4_ifelse(G_CSPLIT, 1, «m4_dnl
         const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
@@ -248,8 +249,8 @@ EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
 », «EFFCC_POOL_LOCAL()        EFFCC_OMP("omp for schedule(static)")
         for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
 EFFCC_DW_ROWSPAN()EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
-»)EFFCC_POOL_SUM()    }
-EFFCC_POOL_SCALE()}
+»)    }
+EFFCC_POOL_SUM()}
 »)
 
 EFFCC_GEMM_ROW(a, c, w, bias): one row of G_NB·G_MR + G_TR pixels through
@@ -276,7 +277,8 @@ the stem (G_STEM 1, EFFCC_STEM_ROW), weights we/be. Each thread keeps the
 last G_K input rows in its ring buffer (row ih in slot ih % G_K), producing
 each row once, just before the first output row that needs it: the
 producer's tensor never exists whole. The scratch holds the G_THREADS ring
-buffers, then (for the stem) as many gathered rows. Threads split either
+buffers, then (for the stem) as many gathered rows, then (with an SE pool)
+the rows' sums, at G_PROWS. Threads split either
 the output rows into bands (G_CSPLIT 0: the rows at a band's edge are
 produced by both threads) or, for an expansion, its weight panels and so
 the channels (G_CSPLIT 1: no row is produced twice and each thread streams
@@ -287,7 +289,8 @@ static void G_NAME«»(const float *restrict x, const float *restrict we, const 
         const float *restrict w, const float *restrict bias, float *restrict out
         EFFCC_IF(G_POOL, «, float *restrict pool»), float *restrict rings)
 {
-EFFCC_POOL_ZERO()    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+m4_ifelse(G_POOL, 1, «    float *restrict prows = rings + G_PROWS;
+»)    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
     {
         const ptrdiff_t nt = effcc_thread_count(), t = effcc_thread_id();
         float *restrict ring = rings + t * G_K * G_W * G_CP;
@@ -303,8 +306,8 @@ EFFCC_DW_ROWSPAN()            for (ptrdiff_t r = ih0 + khlo > next ? ih0 + khlo 
 G_PRODUCE(«r», «(ring + (r % G_K) * G_W * G_CP)»)                next = r + 1;
             }
 EFFCC_DW_ROW()EFFCC_POOL_ROW()        }
-EFFCC_POOL_SUM()    }
-EFFCC_POOL_SCALE()}
+    }
+EFFCC_POOL_SUM()}
 »)
 
 EFFCC_STEM: the dense k×k convolution that reads the NCHW graph input

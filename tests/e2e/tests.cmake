@@ -261,3 +261,23 @@ endforeach()
 effcc_run_e2e(custom "" ${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml)
 # effcc's synthetic weights: run makes from --seed what compile saved.
 effcc_run_e2e(b1-synthetic-weights "WEIGHTS_FROM=effcc" ${E2E_SPEC} --preset b1)
+
+# The same logits, bit for bit, on 1, 2, 3 and 4 OpenMP threads and from run
+# to run: B0 for AVX2 (rows and channels split, the fused stem), B3 (split
+# reductions), the custom spec for generic (odd shapes, standalone kernels).
+foreach(case "b0-avx2;${E2E_SPEC};x86-64-v3;--preset;b0" "b3-avx2;${E2E_SPEC};x86-64-v3;--preset;b3"
+             "custom-generic;${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml;generic"
+             "custom-nofuse-generic;${CMAKE_CURRENT_SOURCE_DIR}/specs/custom.yaml;generic;--no-fuse")
+  list(GET case 0 name)
+  list(GET case 1 spec)
+  list(GET case 2 target)
+  list(LENGTH case length)
+  set(options "")
+  if(length GREATER 3)
+    list(SUBLIST case 3 -1 options)
+  endif()
+  add_test(NAME e2e.threads-${name}
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/threads_test.sh $<TARGET_FILE:effcc> ${spec}
+                   ${target} ${CMAKE_CURRENT_BINARY_DIR}/threads-${name} ${options})
+  set_tests_properties(e2e.threads-${name} PROPERTIES LABELS e2e TIMEOUT 600)
+endforeach()
