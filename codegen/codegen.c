@@ -375,8 +375,7 @@ static void write_model_c(Gen *G)
         emit_call(G, run, i, calls++, &ks[i]);
     }
     Kernel copy;
-    int classes = g->nodes[g->output].shape.c;
-    kernel_copy(g->arena, classes, &copy);
+    kernel_copy(g, &copy);
     buf_printf(text, "%s\n", copy.invoke);
     buf_printf(run, "    %s(%s, logits);\n}\n", copy.name, value_ptr(G, g->output));
     emit_profile(G, text, ks, calls);

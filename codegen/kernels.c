@@ -323,10 +323,22 @@ void kernel_for_node(const Graph *g, int i, Kernel *k)
     internal_error("codegen: no kernel for %s", n->label);
 }
 
-void kernel_copy(Arena *a, int count, Kernel *k)
+/* The graph's output, from the arena to the caller's array: logits (C×1×1)
+ * as they are; any other tensor (a kernel test's) unpadded to NCHW. */
+void kernel_copy(const Graph *g, Kernel *k)
 {
-    *k = (Kernel){.arena = a};
-    begin(k, CALL_UNARY, 1, "copy_n%d", count);
-    param(k, "G_N", count);
-    expand_template(k, "EFFCC_COPY");
+    const Node *n = &g->nodes[g->output];
+    int pixels = n->shape.h * n->shape.w;
+    *k = (Kernel){.arena = g->arena};
+    if (pixels == 1) {
+        begin(k, CALL_UNARY, 1, "copy_n%d", n->shape.c);
+        param(k, "G_N", n->shape.c);
+        expand_template(k, "EFFCC_COPY");
+        return;
+    }
+    begin(k, CALL_UNARY, 1, "nchw_c%d_h%dw%d_cp%d", n->shape.c, n->shape.h, n->shape.w, n->cpad);
+    param(k, "G_C", n->shape.c);
+    param(k, "G_P", pixels);
+    param(k, "G_CP", n->cpad);
+    expand_template(k, "EFFCC_NCHW");
 }

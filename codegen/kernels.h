@@ -25,6 +25,6 @@ typedef struct {
 
 /* kernels.c */
 void kernel_for_node(const Graph *g, int i, Kernel *k);
-void kernel_copy(Arena *a, int count, Kernel *k); /* logits: arena → caller's array */
+void kernel_copy(const Graph *g, Kernel *k); /* the output: arena → caller's array */
 
 #endif

@@ -321,8 +321,6 @@ bool ir_verify(const Graph *g, char *msg, size_t msgsize)
         check_node(&c, i);
     if (c.ok && (g->output <= 0 || g->output >= g->nnodes))
         fail(&c, g->output, "graph output is not a node");
-    if (c.ok && g->nodes[g->output].shape.h * g->nodes[g->output].shape.w != 1)
-        fail(&c, g->output, "graph output must be a vector of logits");
     if (c.ok && g->done & DONE_FOLD_BN)
         check_folded(&c);
     if (c.ok && g->done & DONE_TILE)

@@ -406,4 +406,16 @@ static void G_NAME«»(const float *restrict in, float *restrict out)
         out[i] = in[i];
 }
 »)
+
+EFFCC_NCHW: a graph output that is not a vector of logits (the kernel tests
+make any tensor the output), from the arena's padded NHWC (G_P pixels of
+G_CP floats) to the caller's array in NCHW (G_C planes of G_P floats).
+m4_define(«EFFCC_NCHW», «
+static void G_NAME«»(const float *restrict in, float *restrict out)
+{
+    for (ptrdiff_t c = 0; c < G_C; ++c)
+        for (ptrdiff_t p = 0; p < G_P; ++p)
+            out[c * G_P + p] = in[p * G_CP + c];
+}
+»)
 m4_divert(0)m4_dnl
