@@ -27,6 +27,9 @@ typedef struct {
  * the folder's own files, build targets or macros already use; origin
  * ("--name", "the spec's name") says where it came from. */
 void codegen_check_name(const char *name, const char *origin);
+/* User text as the generated files' comments record it: printable ASCII,
+ * no end of a C comment, no line-continuing final backslash. */
+char *codegen_comment_text(Arena *a, const char *s);
 /* Writes the self-contained folder for g->target into dir (which must
  * exist and be empty). */
 void codegen_write(const Graph *g, const CodegenOptions *o, const char *dir);

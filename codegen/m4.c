@@ -32,20 +32,6 @@ static void child(int in_fd, int out_fd)
     _exit(127);
 }
 
-static bool write_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 void m4_define_text(Buf *b, const char *name, const char *value)
 {
     buf_printf(b, "m4_define(«%s», «%s»)m4_dnl\n", name, value);
@@ -77,7 +63,7 @@ void m4_expand(const char *name, const char *input, size_t len, Buf *out)
     close(pipefd[0]);
     /* m4 writes to the file, not to us, so writing all input first cannot deadlock */
     void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-    bool sent = pid > 0 && write_all(pipefd[1], input, len);
+    bool sent = pid > 0 && write_full(pipefd[1], input, len);
     close(pipefd[1]);
     signal(SIGPIPE, old);
     int status = 0;

@@ -167,26 +167,6 @@ static void info(Arena *a, Options *o)
 
 #define RUN_TEMP ".effcc-logits-XXXXXX" /* beside the output, renamed over it */
 
-static bool little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-/* Files hold little-endian floats; a big-endian host swaps each one. */
-static void swap_bytes(float *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b[4], t;
-        memcpy(b, &v[i], 4);
-        t = b[0], b[0] = b[3], b[3] = t;
-        t = b[1], b[1] = b[2], b[2] = t;
-        memcpy(&v[i], b, 4);
-    }
-}
-
 /* The model's input: exactly C×H×W raw float32 values, nothing more. */
 static float *read_input(Arena *a, const char *path, Shape s)
 {
@@ -203,8 +183,8 @@ static float *read_input(Arena *a, const char *path, Shape s)
     fclose(f);
     if (got != want)
         error_in(path, "cannot read: %s", err ? strerror(err) : "the file shrank while read");
-    if (!little_endian())
-        swap_bytes(v, shape_numel(s));
+    if (!host_little_endian())
+        swap32(v, shape_numel(s));
     return v;
 }
 
@@ -227,21 +207,6 @@ static void check_output(const char *path)
                  file_kind(st.st_mode));
 }
 
-static bool write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 /* The logits as raw little-endian float32, written to a fresh file beside
  * path (mkstemp: O_EXCL, so never through a planted link) and renamed over
  * it once complete: a failed run leaves path as it was. The file gets the
@@ -253,14 +218,14 @@ static void write_output(Arena *a, const char *path, const float *v, size_t n)
     char *tmp = arena_printf(a, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, RUN_TEMP);
     float *le = arena_array(a, n, sizeof(float));
     memcpy(le, v, n * sizeof(float));
-    if (!little_endian())
-        swap_bytes(le, n);
+    if (!host_little_endian())
+        swap32(le, n);
     int fd = mkstemp(tmp);
     if (fd < 0)
         error_in(path, "cannot create a temporary file in its folder: %s", strerror(errno));
     mode_t mask = umask(0);
     umask(mask);
-    bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, le, n * sizeof(float));
+    bool ok = fchmod(fd, 0666 & ~mask) == 0 && write_full(fd, le, n * sizeof(float));
     int err = ok ? 0 : errno;
     if (close(fd) != 0 && ok) {
         ok = false;

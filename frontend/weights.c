@@ -49,29 +49,6 @@ static void *need(void *p) /* cJSON returns NULL only when malloc fails */
     return p;
 }
 
-/* ----- byte order: files are little-endian whatever the host is ----- */
-
-static bool host_little_endian(void)
-{
-    const uint32_t one = 1;
-    unsigned char first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-}
-
-static void swap32(void *data, size_t count)
-{
-    unsigned char *p = data;
-    for (size_t i = 0; i < count; i++, p += 4) {
-        unsigned char t = p[0];
-        p[0] = p[3];
-        p[3] = t;
-        t = p[1];
-        p[1] = p[2];
-        p[2] = t;
-    }
-}
-
 static uint64_t get_le64(const unsigned char *b)
 {
     uint64_t v = 0;

@@ -20,27 +20,10 @@
 
 static char dir[] = "/tmp/effcc-fuzz-codegen-XXXXXX";
 
-/* What codegen records of user text in comments: printable ASCII, no "*\/",
- * no final backslash (codegen.c's sanitize). */
-static char *recorded(Arena *a, const char *s)
-{
-    char *out = arena_strdup(a, s);
-    for (char *p = out; *p; p++) {
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-            *p = '?';
-        if (p[0] == '*' && p[1] == '/')
-            p[1] = '|';
-    }
-    size_t n = strlen(out);
-    if (n && out[n - 1] == '\\')
-        out[n - 1] = '?';
-    return out;
-}
-
 static void check_header(Arena *a, const char *name, const char *user)
 {
     Buf h = read_file_max(arena_printf(a, "%s/%s.h", dir, name), MAX_BYTES);
-    const char *want = arena_printf(a, " * Command: %s\n", recorded(a, user));
+    const char *want = arena_printf(a, " * Command: %s\n", codegen_comment_text(a, user));
     bool ok = strstr(h.data, want) != NULL;
     buf_free(&h);
     if (!ok) {

@@ -112,6 +112,42 @@ Buf read_file_max(const char *path, size_t max)
     return b;
 }
 
+bool write_full(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+bool host_little_endian(void)
+{
+    const uint32_t one = 1;
+    unsigned char first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+}
+
+void swap32(void *data, size_t count)
+{
+    unsigned char *p = data;
+    for (size_t i = 0; i < count; i++, p += 4) {
+        unsigned char t = p[0];
+        p[0] = p[3];
+        p[3] = t;
+        t = p[1];
+        p[1] = p[2];
+        p[2] = t;
+    }
+}
+
 uint64_t hash_fnv1a(const void *data, size_t len)
 {
     const unsigned char *p = data;

@@ -1,6 +1,7 @@
 # lib.sh — helpers the test scripts source.
 #
 # require TOOL…         each tool must be on PATH
+# require_oracle PY      PY must import torch, torchvision, yaml and numpy
 # require_lite_oracle PY  PY must import efficientnet_lite_pytorch and skimage;
 #                       sets $data to skimage's sample-photo folder
 # A missing tool or oracle skips the test (exit 77, CTest's SKIP_RETURN_CODE)
@@ -17,6 +18,13 @@ require() {
     for tool in "$@"; do
         command -v "$tool" >/dev/null || missing "missing tool: $tool"
     done
+}
+
+# require_oracle PY: PY imports torch, torchvision, yaml and numpy (the
+# torchvision oracle, tools/oracle.py).
+require_oracle() {
+    "$1" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null ||
+        missing "oracle missing: $1 with torch, torchvision, yaml and numpy"
 }
 
 require_lite_oracle() {

@@ -34,19 +34,12 @@ if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
     echo "skipped: this CPU lacks $REQUIRE_CPU"
     exit 77
 fi
+. "$src/tests/lib.sh"
 for tool in "${CC:-cc}" ${RUNNER:-} ${RUNNER_NEEDS:-}; do
     case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
-    if ! command -v "$tool" >/dev/null; then
-        echo "missing tool: $tool"
-        [ "${CI:-}" = true ] && exit 1
-        exit 77
-    fi
+    require "$tool"
 done
-if ! "$python" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null; then
-    echo "oracle missing: /usr/bin/python3 with torch, torchvision, yaml and numpy"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
+require_oracle "$python"
 
 rm -rf "$work"
 mkdir -p "$work"

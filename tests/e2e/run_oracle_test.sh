@@ -20,11 +20,8 @@ effcc=$1 src=$2 work=$3 spec=$4
 shift 4
 python=/usr/bin/python3
 
-if ! "$python" -c 'import torch, torchvision, yaml, numpy' 2>/dev/null; then
-    echo "oracle missing: /usr/bin/python3 with torch, torchvision, yaml and numpy"
-    [ "${CI:-}" = true ] && exit 1
-    exit 77
-fi
+. "$src/tests/lib.sh"
+require_oracle "$python"
 
 rm -rf "$work"
 mkdir -p "$work"
