@@ -2,7 +2,8 @@
 # setup.sh — installs what effcc needs from Debian's packages, if missing.
 # (python3-venv, -pil and -skimage serve the EfficientNet-Lite tools and tests:
 # tools/venv.sh builds on them; skimage ships the photos. bochs … cpio serve
-# tools/bochs/run-x86-64-v4.sh, which runs the AVX-512 tests on an emulated CPU.)
+# tools/bochs/run-x86-64-v4.sh, which runs the AVX-512 tests on an emulated CPU;
+# file checks the architecture of cross-built programs.)
 #
 # Idempotent: checks each package with dpkg-query and calls apt-get only for
 # those absent. Runs apt-get through sudo when not root. Then proves the
@@ -16,7 +17,7 @@ python3-pil python3-skimage libopenblas0-openmp gcc-aarch64-linux-gnu
 gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross
 libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user binutils-aarch64-linux-gnu
 libclang-rt-14-dev
-bochs bochs-sdl bochsbios vgabios syslinux syslinux-common mtools dosfstools cpio"
+bochs bochs-sdl bochsbios vgabios syslinux syslinux-common mtools dosfstools cpio file"
 
 missing=""
 for p in $packages; do

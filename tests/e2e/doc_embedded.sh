@@ -7,7 +7,7 @@
 set -eu
 src=$1 work=$2
 . "$(dirname "$0")/../lib.sh"
-require aarch64-linux-gnu-gcc qemu-aarch64
+require aarch64-linux-gnu-gcc qemu-aarch64 file
 rm -rf "$work"
 mkdir -p "$work"
 # a copy of the tracked tree, as a user's checkout
