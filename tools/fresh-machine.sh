@@ -53,6 +53,7 @@ remove_root() {
     fi
 }
 trap 'unmount; $keep || remove_root' EXIT
+trap 'exit 130' INT TERM HUP # through the EXIT trap: never leave /dev mounted
 
 command -v mmdebstrap >/dev/null || {
     apt-get update -qq
