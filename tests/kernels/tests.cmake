@@ -26,6 +26,10 @@ endfunction()
 effcc_kernels(generic e2e generic "")
 effcc_kernels(x86-64-v3 e2e x86-64-v3 "REQUIRE_CPU=avx2;MAKE_FLAGS=OPENMP=1;OMP_THREADS=1 2")
 effcc_kernels(x86-64-v4 e2e x86-64-v4 "REQUIRE_CPU=avx512f")
+# Under AddressSanitizer (a read past the input, the output or the arena)
+# and UBSan (an index that overflows).
+effcc_kernels(generic-sanitized e2e generic
+              "GEN_CFLAGS=-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all")
 
 effcc_kernels(aarch64 cross aarch64
               "CC=aarch64-linux-gnu-gcc;RUNNER=qemu-aarch64 -L /usr/aarch64-linux-gnu;MAKE_FLAGS=OPENMP=1;OMP_THREADS=2")
