@@ -23,7 +23,10 @@
  * The kernels sum in float in another order than the evaluator (double,
  * rounded once) and use vector exp approximations (5e-7 relative, see
  * tests/unit/simd_accuracy.c); sums here have at most a few thousand terms
- * of inputs in [−1, 1) and weights scaled by 1/√fan-in. */
+ * of inputs in [−1, 1) and weights scaled by 1/√fan-in. Measured: at most
+ * 9.1e-7 on every target (gemm_split's 576-term sums), most cases 1e-7 to
+ * 5e-7; a broken kernel misses by 1e-2 or more, or leaves NaN (the arena
+ * starts as NaN). */
 #include "effcc.h"
 #include "kernel_driver.h"
 
