@@ -60,9 +60,14 @@ static const char *pad_text(const Node *n, char *buf, size_t size)
 }
 
 /* The micro-kernel parameters shared by GEMM and stem: ci input channels
- * (row stride ast), rows pixels in blocks of the tile's mr. */
-static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int ast, int rows)
+ * (row stride ast), rows pixels in blocks of the tile's mr. A standalone
+ * GEMM always names its full-block micro-kernels; a row kernel (the stem,
+ * a fused expansion) only when a row holds a full block (G_MKFULL), or
+ * they would be defined unused (an error under clang -Werror). */
+static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int ast, int rows,
+                        bool by_row)
 {
+    param(k, "G_MKFULL", !by_row || rows >= n->tile.mr);
     const Tile *t = &n->tile;
     int vl = g->target->vl, nfull = n->cpad / vl / t->nv;
     param(k, "G_CI", ci);
@@ -94,7 +99,7 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
     begin(k, CALL_GEMM, g->target->vl, "gemm_p%d_c%dto%d_mr%dnv%dcb%d%s_%s%s%s", pixels, in->shape.c,
           n->shape.c, t->mr, t->nv, t->cb, ks, act_names[n->conv.act],
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
-    gemm_params(g, n, k, in->shape.c, in->cpad, pixels);
+    gemm_params(g, n, k, in->shape.c, in->cpad, pixels, false);
     param(k, "G_P", pixels);
     param(k, "G_NBLK", nb + (pixels % t->mr > 0)); /* blocks, the leftover rows' included */
     param(k, "G_NCH", t->nch);
@@ -198,7 +203,7 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
         stem_params(g, e, k);
         text_param(k, "G_PRODUCE", "EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)");
     } else {
-        gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w);
+        gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w, true);
         param(k, "G_RES", 0);
         text_param(k, "G_PRODUCE", "EFFCC_EXPAND_ROW(«$1», «$2»)");
     }
@@ -223,7 +228,7 @@ static void stem_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
     int kk = n->conv.kernel * n->conv.kernel * in.c;
-    gemm_params(g, n, k, kk, kk, n->shape.w);
+    gemm_params(g, n, k, kk, kk, n->shape.w, true);
     param(k, "G_RES", 0);
     param(k, "G_GATE", 0);
     param(k, "G_IC", in.c);

@@ -51,11 +51,11 @@ m4_define(«EFFCC_KS_PARAMS», «m4_ifelse(G_KS, 1, «», «, int first, int las
 m4_define(«EFFCC_KS_ARGS», «m4_ifelse(G_KS, 1, «», «, ks == 0, ks == G_KS - 1»)»)
 
 EFFCC_MK_FAMILY: the micro-kernels one GEMM needs: full blocks of G_MR rows
-on full panels (_mk) and on the remainder panel (_mkr), and the G_TR
-leftover rows on both (_mkt, _mktr).
-m4_define(«EFFCC_MK_FAMILY», «EFFCC_MK(G_NAME«»_mk, G_MR, G_NV, G_NR)
+on full panels (_mk) and on the remainder panel (_mkr), when it calls them
+(G_MKFULL), and the G_TR leftover rows on both (_mkt, _mktr).
+m4_define(«EFFCC_MK_FAMILY», «m4_ifelse(G_MKFULL, 1, «EFFCC_MK(G_NAME«»_mk, G_MR, G_NV, G_NR)
 m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mkr, G_MR, G_NVR, G_NVR * G_VL)»)
-m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
+»)m4_ifelse(G_TR, 0, «», «EFFCC_MK(G_NAME«»_mkt, G_TR, G_NV, G_NR)
 m4_ifelse(G_NVR, 0, «», «EFFCC_MK(G_NAME«»_mktr, G_TR, G_NVR, G_NVR * G_VL)»)»)»)
 
 EFFCC_GEMM: a 1×1 convolution (or a linear layer, G_P = 1) as a GEMM over

@@ -36,6 +36,9 @@ else()
 endif()
 effcc_kernels(x86-64-v3 e2e x86-64-v3 "REQUIRE_CPU=avx2;MAKE_FLAGS=OPENMP=1;OMP_THREADS=1 2")
 effcc_kernels(x86-64-v4 e2e x86-64-v4 "REQUIRE_CPU=avx512f")
+# clang too: it warns of what gcc lets pass (a micro-kernel defined unused).
+effcc_kernels(generic-clang e2e generic "CC=clang")
+effcc_kernels(x86-64-v3-clang e2e x86-64-v3 "REQUIRE_CPU=avx2;CC=clang")
 
 effcc_kernels(aarch64 cross aarch64
               "CC=aarch64-linux-gnu-gcc;RUNNER=qemu-aarch64 -L /usr/aarch64-linux-gnu;MAKE_FLAGS=OPENMP=1;OMP_THREADS=2")
