@@ -50,34 +50,46 @@ check_folder() {
     fi
 }
 
-# Each chunk of 6 macros, each written as a call that would create a file,
-# becomes the output folder's name, the spec's, the labels file's and the
-# saved weights'.
-i=0
+# next_chunk: the next 6 macros of macros.txt, each written as a call that
+# would create a file, and shell, make and m4 quoting around them (in $chunk).
+next_chunk() {
+    k=$((k + 1))
+    chunk=$(head -n 6 macros.txt | sed 's/$/(touch PWNED)/' | tr '\n' ' ')
+    chunk="h$k $chunk"'$1 $@ «q» `touch PWNED` $(shell touch PWNED)'" 'q' \"q\" #"
+    sed -i '1,6d' macros.txt
+}
+
+# Four chunks a compile: the output folder's name, the spec's, the labels
+# file's and the saved weights'.
+i=0 k=0
 while [ -s macros.txt ]; do
     i=$((i + 1))
-    chunk=$(head -n 6 macros.txt | sed 's/$/(touch PWNED)/' | tr '\n' ' ')
-    chunk="h$i $chunk"'$1 $@ «q» `touch PWNED` $(shell touch PWNED)'" 'q' \"q\" #"
-    sed -i '1,6d' macros.txt
-    cp tiny.yaml "$chunk.yaml"
-    cp names.txt "$chunk.txt"
-    if ! "$effcc" compile "$chunk.yaml" -o "$chunk" --classes 3 --labels "$chunk.txt" \
-        --save-weights "$chunk.st" 2>err.log; then
+    next_chunk; out=$chunk
+    next_chunk; spec=$chunk
+    next_chunk; labels=$chunk
+    next_chunk; saved=$chunk
+    cp tiny.yaml "$spec.yaml"
+    cp names.txt "$labels.txt"
+    if ! "$effcc" compile "$spec.yaml" -o "$out" --classes 3 --labels "$labels.txt" \
+        --save-weights "$saved.st" 2>err.log; then
         fail "compile $i failed"
         sed 's/^/    /' err.log
         continue
     fi
-    # every folder is checked; three are built (the first, the one with
-    # m4_esyscmd, the last): the Makefile names no path, whatever the folder
+    # every folder is checked; two are built (the first, and the one with
+    # m4_esyscmd): the Makefile names no path, whatever the folder
     build=nobuild
-    case "$i $chunk" in 1\ * | *m4_esyscmd* | *m4_undivert*) build="" ;; esac
-    check_folder "$chunk" "$chunk" $build
-    [ -f "$chunk.st" ] || fail "--save-weights '$chunk.st' wrote nothing"
-    grep -qF -- "$(printf '%s' "$chunk" | LC_ALL=C tr '\200-\377' '?').txt, given with --labels" \
-        "$chunk/labels.c" ||
+    case "$i $out $spec $labels $saved" in 1\ * | *m4_esyscmd*) build="" ;; esac
+    for text in "$out" "$spec.yaml" "$labels.txt" "$saved.st"; do
+        check_folder "$out" "$text" nobuild
+    done
+    [ -n "$build" ] || check_folder "$out" "$out"
+    [ -f "$saved.st" ] || fail "--save-weights '$saved.st' wrote nothing"
+    grep -qF -- "$(printf '%s' "$labels" | LC_ALL=C tr '\200-\377' '?').txt, given with --labels" \
+        "$out/labels.c" ||
         fail "labels.c does not record its labels file"
 done
-[ "$i" -ge 25 ] || fail "only $i chunks of macro names"
+[ "$k" -ge 25 ] || fail "only $k chunks of macro names"
 
 # Model names that are the templates' own macros (a valid C identifier the
 # folder does not use), from --name and from the spec.
@@ -124,5 +136,5 @@ if [ -w /dev/full ]; then
 fi
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "hostile user text stayed data in $i compiles"
+echo "hostile user text stayed data in $i compiles ($k chunks of macro names)"
 cd / && rm -rf "$work"
