@@ -1,7 +1,8 @@
 /* labels.c — class names for the generated harness's top-5.
  *
  * A labels file is text, one name per line, in class order; the last line
- * may or may not end with a newline, and "\r\n" line ends are accepted. Every
+ * may or may not end with a newline, "\r\n" line ends are accepted, and so
+ * is a UTF-8 byte order mark before the first name. Every
  * class needs a non-empty name without control characters; anything else is
  * an error at its line and column. Without a file, a model with 1,000
  * classes gets ImageNet's names (codegen/labels/imagenet.txt, embedded: the
@@ -21,6 +22,9 @@ const char **labels_parse(Arena *a, const char *path, const char *text, size_t l
     const char **names = arena_array(a, (size_t)classes, sizeof *names);
     int line = 0;
     size_t pos = 0;
+    /* an editor's UTF-8 byte order mark is not part of the first name */
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+        pos = 3;
     while (pos < len) {
         const char *start = text + pos, *nl = memchr(start, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - start) : len - pos;

@@ -22,11 +22,12 @@ static int count_lines(const uint8_t *data, size_t size)
     return lines + (size > 0 && data[size - 1] != '\n');
 }
 
-/* The names must be the file's lines in order: text, then "\r\n" or "\n",
- * or at the end of the file "\r" or nothing. */
+/* The names must be the file's lines in order (after a UTF-8 byte order
+ * mark, if any): text, then "\r\n" or "\n", or at the end of the file "\r"
+ * or nothing. */
 static void check_names(const char **names, int classes, const uint8_t *data, size_t size)
 {
-    size_t pos = 0;
+    size_t pos = size >= 3 && !memcmp(data, "\xef\xbb\xbf", 3) ? 3 : 0;
     for (int c = 0; c < classes; c++) {
         size_t n = names[c] ? strlen(names[c]) : 0;
         if (n == 0 || n > size - pos || memcmp(data + pos, names[c], n) != 0)

@@ -19,6 +19,8 @@ static void test_good_files(void)
     n = labels_parse(a, "n.txt", "a b\r\nc\xc3\xa9\r\n", 10, 2); /* CRLF, UTF-8 */
     CU_ASSERT_STRING_EQUAL(n[0], "a b");
     CU_ASSERT_STRING_EQUAL(n[1], "c\xc3\xa9");
+    n = labels_parse(a, "n.txt", "\xef\xbb\xbf" "cat\ndog\n", 11, 2); /* a byte order mark */
+    CU_ASSERT_STRING_EQUAL(n[0], "cat");
     arena_free(a);
 }
 
