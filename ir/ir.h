@@ -265,4 +265,90 @@ const Target *target_default(void);          /* generic: portable C */
 const Target *target_host(void);             /* what host resolves to here */
 const char *target_list(void);               /* "generic, host, …" */
 
+/* ===== ir/quant.c =======================================================
+ * int8 arithmetic exactly as TFLite's reference kernels do it (docs/int8.md):
+ * real = scale·(q − zero_point); an int32 accumulator becomes int8 through
+ * a multiplier m·2^(shift−31) applied with TFLite's double rounding. Each
+ * function names the TFLite code it reproduces; LiteRT's reference
+ * interpreter agrees with them bit for bit (tests/int8/). */
+typedef struct {
+    float scale;
+    int32_t zp; /* zero point, in [−128, 127] */
+} QuantParams;
+
+typedef struct {
+    int32_t m; /* in [2^30, 2^31), or 0 for a real multiplier of 0 (or below ~2^−32) */
+    int shift; /* real ≈ m·2^(shift−31); positive shifts left */
+} QuantMultiplier;
+
+/* An int32 accumulator to int8: MBQM by m, plus the output zero point,
+ * clamped to [lo, hi] ([−128, 127] narrowed by a fused ReLU6). */
+typedef struct {
+    QuantMultiplier m;
+    int32_t zp_out;
+    int32_t lo, hi;
+} QuantRequant;
+
+/* The fixed output of LOGISTIC (activations.cc SigmoidPrepare). */
+#define QUANT_LOGISTIC_SCALE (1.0f / 256)
+#define QUANT_LOGISTIC_ZP (-128)
+
+/* The primitives. */
+QuantMultiplier quant_multiplier(double real); /* real ≥ 0, finite */
+int32_t quant_srdhm(int32_t a, int32_t b);
+int32_t quant_rdbpot(int32_t x, int exponent); /* exponent in [0, 31] */
+int32_t quant_mbqm(int32_t x, QuantMultiplier m);
+int8_t quant_requantize(int32_t acc, const QuantRequant *r);
+/* The clamp of a fused activation: ACT_NONE or ACT_RELU6. */
+void quant_act_range(Act act, QuantParams out, int32_t *lo, int32_t *hi);
+
+/* CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, per output channel: the
+ * requantisation of channel c (weight scale s_w), and one output from its n
+ * in-bounds taps (a padded tap is skipped, which equals padding with zp_in). */
+QuantRequant quant_conv_requant(QuantParams in, float s_w, QuantParams out, Act act);
+int32_t quant_dot(const int8_t *x, const int8_t *w, int n, int32_t zp_in);
+int8_t quant_conv_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
+                         const QuantRequant *r);
+
+/* MEAN over n values (QuantizedMeanOrSum): from their raw sum Σq, or from
+ * n values read every stride int8s. */
+typedef struct {
+    int32_t n, zp_in;
+    QuantRequant out; /* m already divided by n */
+} QuantMean;
+QuantMean quant_mean_params(QuantParams in, QuantParams out, int32_t n);
+int8_t quant_mean_sum(const QuantMean *p, int32_t sum);
+int8_t quant_mean(const QuantMean *p, const int8_t *x, ptrdiff_t stride);
+
+/* ADD of two int8 tensors of different scales. */
+typedef struct {
+    int32_t zp1, zp2;
+    int left_shift;            /* 20 */
+    QuantMultiplier m1, m2;    /* each input to the common scale 2·max(s1, s2)/2^20 */
+    QuantRequant out;          /* from that scale to the output's */
+} QuantAdd;
+QuantAdd quant_add_params(QuantParams a, QuantParams b, QuantParams out, Act act);
+int8_t quant_add(const QuantAdd *p, int8_t a, int8_t b);
+
+/* MUL of two int8 tensors (the SE gate; swish's second half). */
+typedef struct {
+    int32_t zp1, zp2;
+    QuantRequant out;
+} QuantMul;
+QuantMul quant_mul_params(QuantParams a, QuantParams b, QuantParams out, Act act);
+int8_t quant_mul(const QuantMul *p, int8_t a, int8_t b);
+
+/* 256-entry tables indexed by (uint8_t)x: LOGISTIC (output QUANT_LOGISTIC_*)
+ * and swish, LOGISTIC then MUL(x, σ), reproducing that pair exactly. */
+void quant_logistic_table(QuantParams in, int8_t table[256]);
+void quant_swish_table(QuantParams in, QuantParams out, int8_t table[256]);
+
+/* What TFLite's calibrating quantizer (tools/optimize) makes of floats:
+ * weights symmetric per output channel (channel c: n floats from w + c·n)
+ * into [−127, 127] with their scales; int32 biases of scale s_in·s_w[c];
+ * an activation's scale and zero point from its calibrated range. */
+void quant_weights(const float *w, int channels, size_t n, int8_t *q, float *scales);
+void quant_bias(const float *b, int channels, float s_in, const float *s_w, int32_t *q);
+QuantParams quant_activation_params(float min, float max);
+
 #endif
