@@ -18,7 +18,8 @@
 #   tools/test.sh --quick   the same without the slow label (b4..b7, phi 2.5)
 #                           and without fuzzing unless --fuzz is given too.
 # Build folders: build/, build-asan/, build-fuzz/; the Lite oracle's venv:
-# .venv/ (tools/venv.sh). A missing oracle fails under CI=true.
+# .venv/ (tools/venv.sh); LiteRT's for the int8 tests: .venv-int8/
+# (tests/int8/venv.sh). A missing oracle fails under CI=true.
 set -eu
 cd "$(dirname "$0")/.."
 quick=false fuzz=""
@@ -41,6 +42,10 @@ tools/setup.sh
 if ! tools/venv.sh >/dev/null; then
     [ "${CI:-}" = true ] && exit 1
     echo "test.sh: no .venv (tools/venv.sh failed): the lite tests will be skipped" >&2
+fi
+if ! tests/int8/venv.sh >/dev/null; then
+    [ "${CI:-}" = true ] && exit 1
+    echo "test.sh: no .venv-int8 (tests/int8/venv.sh failed): the int8 tests will be skipped" >&2
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
