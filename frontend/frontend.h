@@ -130,4 +130,13 @@ void weights_synthesize(Graph *g, uint64_t seed);
 /* Writes every external param (torchvision names, F32) as safetensors. */
 void weights_save(const Graph *g, const char *path);
 
+/* ===== frontend/calibration.c ============================================
+ * --calibration DIR: the inputs int8 ranges are measured on. DIR holds PNG
+ * or JPEG photos, preprocessed exactly as the generated harness does
+ * (runtime/effcc_image.c: centre crop, bicubic resize, the graph's mean and
+ * std), or raw little-endian float32 inputs of exactly C×H×W values
+ * (*.f32), read in byte order of their names. Returns count inputs back to
+ * back, C×H×W floats each, for g's input node. Errors name the file. */
+float *calibration_load(Arena *a, const char *dir, const Graph *g, int *count);
+
 #endif

@@ -45,12 +45,26 @@ typedef struct {
     int c, h, w; /* batch is always 1 */
 } Shape;
 
+/* An int8 value's quantisation (TFLite's scheme, ir/quant.c):
+ * real = scale·(q − zp). */
+typedef struct {
+    float scale;
+    int32_t zp; /* zero point, in [−128, 127] */
+} QuantParams;
+
+/* What a param's elements are: float32 (every param until quantize), or
+ * the int8 weights and int32 biases quantize adds. */
+typedef enum { PARAM_F32, PARAM_I8, PARAM_I32 } ParamType;
+
 /* A constant tensor: a weight, bias or batch-norm statistic. */
 typedef struct {
     const char *name; /* torchvision state_dict key, or a derived name */
     int rank;
     int dims[4];
-    float *data;   /* NULL until weights are loaded or synthesised */
+    ParamType type;
+    float *data;   /* PARAM_F32: NULL until weights are loaded or synthesised */
+    int8_t *i8;    /* PARAM_I8 */
+    int32_t *i32;  /* PARAM_I32 */
     bool buffer;   /* running statistic: not counted as a parameter */
     bool external; /* one of the tensors a weights file must hold */
     size_t offset; /* byte offset in the weights blob, SIZE_MAX if unused (plan_weights) */
@@ -115,6 +129,9 @@ typedef struct {
             bool residual;    /* in[1] is added after the activation */
             bool gate;        /* in[2] scales each input channel (SE) */
             int pool;         /* the fused AVGPOOL node this conv also fills, or -1 */
+            /* quantize: int8 weights (same order as weight), their scales
+             * per output channel (float) and the int32 bias; -1 before */
+            int qweight, qscale, qbias;
         } conv;
         struct { /* BATCHNORM */
             int gamma, beta, mean, var;
@@ -127,6 +144,9 @@ typedef struct {
             int producer; /* the conv that computes it in its epilogue, or -1 */
         } pool;
     };
+    QuantParams q;       /* quantize: the value's int8 scale and zero point; scale 0 before */
+    bool qfloat;         /* quantize: kept in float (--keep-float): computed from dequantized
+                          * inputs and stored as float; int8 readers quantize it with q */
     int cpad;            /* channels as stored (padded to whole vectors; layout) */
     Tile tile;           /* tile */
     size_t offset;       /* arena byte offset of the output (plan_memory) */
@@ -163,6 +183,7 @@ typedef enum {
     DONE_LAYOUT = 1 << 3,       /* channels stored padded to whole vectors, params packed */
     DONE_PLAN_WEIGHTS = 1 << 4, /* the weight offsets tile the blob */
     DONE_PLAN_MEMORY = 1 << 5,  /* no two buffers alive together share a byte */
+    DONE_QUANTIZE = 1 << 6,     /* every value has int8 params, every conv int8 weights */
 } PassesDone;
 
 typedef struct Target Target; /* ir/target.c, below */
@@ -245,6 +266,15 @@ void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit 
 /* The most bytes ir_eval holds at once (values and its scratch). */
 uint64_t ir_eval_peak_bytes(const Graph *g);
 
+/* ===== ir/eval_int8.c ====================================================
+ * The int8 semantics (docs/int8.md): a quantized graph (DONE_QUANTIZE) run
+ * op by op as TFLite's reference int8 kernels run it (ir/quant.c). input:
+ * C×H×W floats, quantized as TFLite's QUANTIZE does; output: the logits
+ * dequantized as DEQUANTIZE does. visit, when given, sees each live node's
+ * value dequantized to floats (NCHW). Every generated int8 kernel must give
+ * the same integers. */
+void ir_eval_int8(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx);
+
 /* ===== ir/target.c ======================================================
  * The one description of each machine effcc generates code for: what the
  * passes plan for and what the generated folder is built with. */
@@ -271,10 +301,7 @@ const char *target_list(void);               /* "generic, host, …" */
  * a multiplier m·2^(shift−31) applied with TFLite's double rounding. Each
  * function names the TFLite code it reproduces; LiteRT's reference
  * interpreter agrees with them bit for bit (tests/int8/). */
-typedef struct {
-    float scale;
-    int32_t zp; /* zero point, in [−128, 127] */
-} QuantParams;
+/* (QuantParams: above, with the Node that holds one.) */
 
 typedef struct {
     int32_t m; /* in [2^30, 2^31), or 0 for a real multiplier of 0 (or below ~2^−32) */

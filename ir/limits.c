@@ -30,7 +30,7 @@ uint64_t size_add(uint64_t a, uint64_t b)
 
 uint64_t param_bytes(const Param *p)
 {
-    uint64_t n = sizeof(float);
+    uint64_t n = p->type == PARAM_I8 ? 1 : 4; /* float32, int32 */
     for (int i = 0; i < p->rank; i++)
         n = size_mul(n, (uint64_t)(p->dims[i] > 0 ? p->dims[i] : 0));
     return n;

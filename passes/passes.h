@@ -16,6 +16,43 @@ void plan_memory(Graph *g); /* plan_memory.c: arena offsets from liveness */
 size_t *plan_live_bytes(const Graph *g);           /* plan_memory.c: planned bytes alive per node */
 size_t plan_whole_tensor_bound(const Graph *g);    /* plan_memory.c: peak if tensors were whole */
 
+/* ===== int8 (docs/int8.md) ================================================
+ * The float graph after fold_bn → fuse_clamps → calibrate → quantize is the
+ * int8 model ir_eval_int8 runs: the same nodes as the float graph (each
+ * float op is one TFLite int8 op), every value with its scale and zero
+ * point, every conv with int8 weights beside its float ones. */
+
+/* fuse.c: a ReLU6 after a conv becomes that conv's epilogue (TFLite's fused
+ * activation: the int8 output clamp), the one fusion int8 ranges need. */
+void fuse_clamps(Graph *g);
+
+/* calibrate.c: activation ranges. Each of count inputs (C×H×W floats each,
+ * back to back) runs through the float graph (ir_eval_visit); each node's
+ * values go into a histogram; the estimator picks each node's range from
+ * it. Returns one range per node (g->nnodes; dead nodes {0, 0}). */
+#define ESTIMATOR_LIST(X) X(MINMAX, "minmax") X(PERCENTILE, "percentile") X(MSE, "mse")
+typedef enum {
+#define X(e, s) ESTIMATOR_##e,
+    ESTIMATOR_LIST(X)
+#undef X
+        ESTIMATOR_COUNT
+} Estimator;
+extern const char *const estimator_names[ESTIMATOR_COUNT];
+typedef struct {
+    float min, max; /* min ≤ 0 ≤ max is not required: quantize widens to hold 0 */
+} ValueRange;
+ValueRange *calibrate(Arena *a, const Graph *g, const float *inputs, int count, Estimator e);
+
+/* quantize.c: int8 params for every value (QuantParams from its range;
+ * sigmoid outputs fixed at 1/256, −128 as TFLite's LOGISTIC has them),
+ * int8 weights per output channel and int32 biases for every conv and
+ * linear node; the nodes whose label is in keep_float stay float. */
+typedef struct {
+    const char *const *keep_float; /* node labels */
+    int nkeep;
+} QuantizeOptions;
+void quantize(Graph *g, const ValueRange *ranges, const QuantizeOptions *o);
+
 /* ===== passes/pipeline.c ================================================= */
 typedef struct {
     const Target *target; /* NULL: target_default(); never host (resolve it first) */
