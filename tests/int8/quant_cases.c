@@ -317,7 +317,7 @@ static void swish(void)
     print_table(t);
 }
 
-static void quantize(void)
+static void quantize_case(void)
 {
     int cout = read_int(), n = read_int();
     float s_in = read_float();
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
         else if (!strcmp(op, "swish"))
             swish();
         else if (!strcmp(op, "quantize"))
-            quantize();
+            quantize_case();
         else if (!strcmp(op, "act"))
             act();
         else
