@@ -4,7 +4,11 @@
  *
  * Attributes appear only for the ops that use them; "@N" after a param is
  * its offset in the weights blob once plan_weights has run, after the
- * shape the arena offset once plan_memory has run. */
+ * shape the arena offset once plan_memory has run. Once quantize has run,
+ * each value's int8 params follow its shape, the scale as a C hexadecimal
+ * float (exact): "q=0x1.5p-6,-128", or "float" for a value kept in float
+ * (its params still given: int8 readers quantize it with them); a conv
+ * names its int8 weights, their scales and its int32 bias. */
 #include "ir.h"
 
 #include <stdlib.h>
@@ -30,6 +34,9 @@ static void print_conv(Buf *b, const Graph *g, const Node *n)
         buf_printf(b, " b=%s", g->params[n->conv.bias].name);
     if (n->conv.bias >= 0 && g->done & DONE_PLAN_WEIGHTS)
         buf_printf(b, "@%zu", g->params[n->conv.bias].offset);
+    if (n->conv.qweight >= 0)
+        buf_printf(b, " qw=%s qs=%s qb=%s", g->params[n->conv.qweight].name,
+                   g->params[n->conv.qscale].name, g->params[n->conv.qbias].name);
 }
 
 
@@ -82,6 +89,8 @@ static void print_node(Buf *b, const Graph *g, int i)
         break;
     }
     buf_printf(b, " : %dx%dx%d", n->shape.c, n->shape.h, n->shape.w);
+    if (g->done & DONE_QUANTIZE)
+        buf_printf(b, " %sq=%a,%d", n->qfloat ? "float " : "", (double)n->q.scale, (int)n->q.zp);
     if (n->fused_into >= 0)
         buf_printf(b, " (rows computed inside %%%d)", n->fused_into);
     if (n->cpad && n->cpad != n->shape.c)
