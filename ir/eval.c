@@ -211,7 +211,7 @@ static void node_op(Eval *E, int i, const float *input, float *y)
 /* ---- the walk ---------------------------------------------------------- */
 
 /* last[v]: the last live node reading v, or v itself when none does. */
-static int *last_uses(const Graph *g)
+int *ir_last_uses(const Graph *g)
 {
     int *last = xmalloc((size_t)g->nnodes * sizeof(int));
     for (int i = 0; i < g->nnodes; i++) {
@@ -298,7 +298,7 @@ void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit 
     check_graph(g);
     /* On the heap: what walk changes must survive a longjmp. */
     Eval *E = xmalloc(sizeof *E);
-    *E = (Eval){.g = g, .last = last_uses(g)};
+    *E = (Eval){.g = g, .last = ir_last_uses(g)};
     E->value = calloc((size_t)g->nnodes, sizeof *E->value);
     if (!E->value)
         internal_error("eval: out of memory");
@@ -315,6 +315,22 @@ void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit 
     }
 }
 
+void ir_eval_node(const Graph *g, int i, const float *const in[3], float *y)
+{
+    const Node *n = &g->nodes[i];
+    if (n->op == OP_INPUT)
+        internal_error("eval: ir_eval_node on the input");
+    Eval E = {.g = g};
+    E.value = calloc((size_t)g->nnodes, sizeof *E.value);
+    if (!E.value)
+        internal_error("eval: out of memory");
+    for (int k = 0; k < n->nin; k++)
+        if (n->in[k] >= 0)
+            E.value[n->in[k]] = (float *)in[k];
+    node_op(&E, i, NULL, y);
+    free(E.value);
+}
+
 void ir_eval(const Graph *g, const float *input, float *output)
 {
     ir_eval_visit(g, input, output, NULL, NULL);
@@ -324,7 +340,7 @@ void ir_eval(const Graph *g, const float *input, float *output)
 uint64_t ir_eval_peak_bytes(const Graph *g)
 {
     check_graph(g);
-    int *last = last_uses(g);
+    int *last = ir_last_uses(g);
     bool *held = calloc((size_t)g->nnodes, sizeof *held);
     if (!held)
         internal_error("eval: out of memory");

@@ -265,6 +265,12 @@ void ir_eval(const Graph *g, const float *input, float *output);
 void ir_eval_visit(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx);
 /* The most bytes ir_eval holds at once (values and its scratch). */
 uint64_t ir_eval_peak_bytes(const Graph *g);
+/* Node i alone, from its inputs' values (in[k] for n->in[k]), as ir_eval
+ * computes it (not the input node). */
+void ir_eval_node(const Graph *g, int i, const float *const in[3], float *y);
+/* Per value v (malloc'd, g->nnodes): the last live node reading it, or v
+ * itself when none does; checks every node reads earlier live nodes. */
+int *ir_last_uses(const Graph *g);
 
 /* ===== ir/eval_int8.c ====================================================
  * The int8 semantics (docs/int8.md): a quantized graph (DONE_QUANTIZE) run

@@ -6,6 +6,7 @@
  * the pipeline prints the message and the IR and aborts. */
 #include "ir.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -156,6 +157,45 @@ static void check_folded(Check *c)
     for (int i = 0; i < c->g->nnodes && c->ok; i++)
         if (c->g->nodes[i].op == OP_BATCHNORM)
             fail(c, i, "a batch norm is left after fold_bn");
+}
+
+static bool typed_param_ok(Check *c, int node, int p, size_t numel, ParamType type,
+                           const char *what)
+{
+    if (!param_ok(c, node, p, numel, what))
+        return false;
+    const Param *prm = &c->g->params[p];
+    bool data = type == PARAM_I8 ? prm->i8 != NULL : type == PARAM_I32 ? prm->i32 != NULL
+                                                                    : prm->data != NULL;
+    if (prm->type != type || !data)
+        return fail(c, node, "%s '%s' is not of its type or has no data", what, prm->name);
+    return true;
+}
+
+/* Every value has int8 params TFLite accepts; every conv its int8 weights,
+ * their scales and an int32 bias; a sigmoid LOGISTIC's fixed output. */
+static void check_quantized(Check *c)
+{
+    const Graph *g = c->g;
+    for (int i = 0; i < g->nnodes && c->ok; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->dead)
+            continue;
+        if (!(n->q.scale > 0) || !isfinite(n->q.scale) || n->q.zp < -128 || n->q.zp > 127) {
+            fail(c, i, "int8 params %g, %d", (double)n->q.scale, (int)n->q.zp);
+            return;
+        }
+        if (n->op == OP_ACT && n->act.kind == ACT_SIGMOID &&
+            (n->q.scale != QUANT_LOGISTIC_SCALE || n->q.zp != QUANT_LOGISTIC_ZP))
+            fail(c, i, "a sigmoid's output is not at 1/256, -128");
+        if (n->op != OP_CONV2D && n->op != OP_LINEAR)
+            continue;
+        size_t out = (size_t)n->shape.c;
+        if (typed_param_ok(c, i, n->conv.qweight, param_numel(&g->params[n->conv.weight]),
+                           PARAM_I8, "int8 weight") &&
+            typed_param_ok(c, i, n->conv.qscale, out, PARAM_F32, "weight scale"))
+            typed_param_ok(c, i, n->conv.qbias, out, PARAM_I32, "int32 bias");
+    }
 }
 
 /* The chunks of a GEMM cover its row blocks exactly. */
@@ -323,6 +363,8 @@ bool ir_verify(const Graph *g, char *msg, size_t msgsize)
         fail(&c, g->output, "graph output is not a node");
     if (c.ok && g->done & DONE_FOLD_BN)
         check_folded(&c);
+    if (c.ok && g->done & DONE_QUANTIZE)
+        check_quantized(&c);
     if (c.ok && g->done & DONE_TILE)
         check_tiled(&c);
     if (c.ok && g->done & DONE_LAYOUT)

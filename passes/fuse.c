@@ -34,6 +34,8 @@ static bool sole_reader(const Graph *g, int v)
 static void fuse_act(Graph *g, int i)
 {
     Node *a = &g->nodes[i];
+    if (a->op != OP_ACT)
+        return;
     int src = a->in[0];
     Node *c = &g->nodes[src];
     if (!is_conv(c) || c->conv.residual || c->conv.act != ACT_NONE || !sole_reader(g, src))
@@ -103,6 +105,16 @@ static void fuse_expand(Graph *g, int i)
         !sole_reader(g, e) || shape_numel(x->shape) * sizeof(float) < EXPAND_FUSE_BYTES)
         return;
     x->fused_into = i;
+}
+
+/* int8's one fusion: the ReLU6 after a conv is its output clamp, so the
+ * conv's int8 output is the ReLU6's (TFLite fuses it the same way). */
+void fuse_clamps(Graph *g)
+{
+    for (int i = 0; i < g->nnodes; i++)
+        if (g->nodes[i].op == OP_ACT && g->nodes[i].act.kind == ACT_RELU6)
+            fuse_act(g, i);
+    graph_compact(g);
 }
 
 void fuse(Graph *g)
