@@ -42,6 +42,22 @@ typedef struct {
     float min, max; /* min ≤ 0 ≤ max is not required: quantize widens to hold 0 */
 } ValueRange;
 ValueRange *calibrate(Arena *a, const Graph *g, const float *inputs, int count, Estimator e);
+/* The histogram calibrate keeps per value (its tests use it directly):
+ * HISTOGRAM_BINS bins of width 2^e on a grid anchored at 0, bin j holding
+ * [(off + j)·2^e, (off + j + 1)·2^e). A value outside makes the width grow
+ * by powers of two, each old bin falling whole into a new one, so one pass
+ * over the inputs suffices and no count is lost. Zeroed: empty. */
+#define HISTOGRAM_BINS 2048
+typedef struct {
+    uint64_t bins[HISTOGRAM_BINS];
+    int64_t off;
+    int e;
+    float min, max; /* exact */
+    uint64_t n;     /* values added: the sum of bins */
+} Histogram;
+/* false, adding nothing, when a value is NaN or infinite */
+bool histogram_add(Histogram *h, const float *x, size_t n);
+ValueRange histogram_range(const Histogram *h, Estimator e); /* empty: {0, 0} */
 
 /* quantize.c: int8 params for every value (QuantParams from its range;
  * sigmoid outputs fixed at 1/256, −128 as TFLite's LOGISTIC has them),
