@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,10 +24,13 @@ static const char usage_text[] =
     "                     [--weights FILE.safetensors | --seed N] [--save-weights FILE]\n"
     "                     [--labels FILE] [--target T] [--threads N] [--max-bytes N]\n"
     "                     [--allow-nonfinite] [--code-size] [--no-fuse] [--no-tile] [-d]\n"
+    "                     [--quantize int8 --calibration DIR [--estimator E] [--keep-float L,...]]\n"
     "       effcc info SPEC.yaml [scaling options] [--target T] [--threads N] [--max-bytes N]\n"
     "                  [--json]\n"
     "       effcc run SPEC.yaml [scaling options] [--weights FILE [--allow-nonfinite] | --seed N]\n"
     "                 --input X.f32 --output Y.f32 [--max-bytes N]\n"
+    "                 [--quantize int8 --calibration DIR [--estimator E] [--keep-float L,...]\n"
+    "                  [--save-quantized FILE]]\n"
     "       effcc --help | --version\n";
 
 static const char help_text[] =
@@ -60,6 +64,16 @@ static const char help_text[] =
     "      --code-size         compile the model once with the target's compiler (EFFCC_CC to\n"
     "                          choose) and report .text and .rodata (info does with --target)\n"
     "      --no-fuse, --no-tile  switch a pass off (to measure what it buys)\n"
+    "      --quantize int8     (compile, run) int8 weights and activations, TFLite's scheme\n"
+    "                          (docs/int8.md), the ranges measured on --calibration\n"
+    "      --calibration DIR   PNG and JPEG photos, read as the harness's --image reads them,\n"
+    "                          and raw float32 inputs (*.f32); names starting with . skipped\n"
+    "      --estimator E       how a range is taken from its histogram: minmax (the\n"
+    "                          default), percentile or mse\n"
+    "      --keep-float L,...  layers left in float, by node label (torchvision's module\n"
+    "                          name, e.g. features.1.0.block.0.0); repeatable\n"
+    "      --save-quantized FILE\n"
+    "                          (run) write the int8 model to FILE\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
     "      --json              (info) print one JSON object\n"
     "  -h, --help, --version\n";
@@ -67,7 +81,8 @@ static const char help_text[] =
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
        OPT_NONFINITE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE, OPT_NO_FUSE, OPT_NO_TILE,
-       OPT_INPUT };
+       OPT_INPUT, OPT_QUANTIZE, OPT_CALIBRATION, OPT_ESTIMATOR, OPT_KEEP_FLOAT,
+       OPT_SAVE_QUANTIZED };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -84,13 +99,28 @@ static const struct option long_options[] = {
     {"labels", required_argument, NULL, OPT_LABELS}, {"threads", required_argument, NULL, OPT_THREADS},
     {"code-size", no_argument, NULL, OPT_CODE_SIZE}, {"no-fuse", no_argument, NULL, OPT_NO_FUSE},
     {"no-tile", no_argument, NULL, OPT_NO_TILE},   {"input", required_argument, NULL, OPT_INPUT},
+    {"quantize", required_argument, NULL, OPT_QUANTIZE},
+    {"calibration", required_argument, NULL, OPT_CALIBRATION},
+    {"estimator", required_argument, NULL, OPT_ESTIMATOR},
+    {"keep-float", required_argument, NULL, OPT_KEEP_FLOAT},
+    {"save-quantized", required_argument, NULL, OPT_SAVE_QUANTIZED},
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *fmt, const char *arg)
+/* The estimators of passes.h's ESTIMATOR_LIST, by name. */
+static const char *const estimators[ESTIMATOR_COUNT] = {
+#define X(e, s) s,
+    ESTIMATOR_LIST(X)
+#undef X
+};
+
+static EFFCC_PRINTF(1, 2) int usage_error(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("effcc: ", stderr);
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fputs("\n", stderr);
     fputs(usage_text, stderr);
     return EXIT_USAGE;
@@ -171,6 +201,46 @@ static const char *strip_slashes(char *path)
     return path;
 }
 
+static int parse_estimator(Options *o, const char *arg)
+{
+    for (int e = 0; e < ESTIMATOR_COUNT; e++)
+        if (!strcmp(arg, estimators[e])) {
+            o->estimator = (Estimator)e;
+            o->has_estimator = true;
+            return -1;
+        }
+    Buf known = {0};
+    for (int e = 0; e < ESTIMATOR_COUNT; e++)
+        buf_printf(&known, "%s%s", e ? ", " : "", estimators[e]);
+    int status = usage_error("--estimator expects one of %s, got '%s'", known.data, arg);
+    buf_free(&known);
+    return status;
+}
+
+/* --keep-float L1,L2: each label is copied (argv is not ours to cut) and
+ * added to those of earlier --keep-float options. */
+static int parse_keep_float(Options *o, const char *arg)
+{
+    size_t len = strlen(arg);
+    if (!len || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,"))
+        return usage_error("--keep-float expects node labels separated by commas, none empty, "
+                           "got '%s'", arg);
+    for (const char *p = arg; p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        const char **grown = realloc(o->keep_float, (size_t)(o->nkeep + 1) * sizeof *grown);
+        char *label = malloc(n + 1);
+        if (!grown || !label)
+            internal_error("out of memory");
+        memcpy(label, p, n);
+        label[n] = '\0';
+        o->keep_float = grown;
+        o->keep_float[o->nkeep++] = label;
+        p = comma ? comma + 1 : NULL;
+    }
+    return -1;
+}
+
 /* Returns -1 when parsing succeeded, else the exit status. */
 static int parse_option(Options *o, int c, char *arg)
 {
@@ -201,6 +271,15 @@ static int parse_option(Options *o, int c, char *arg)
         o->threads = (int)n;
         return -1;
     case OPT_NONFINITE: o->allow_nonfinite = true; return -1;
+    case OPT_QUANTIZE:
+        if (strcmp(arg, "int8"))
+            return usage_error("--quantize expects int8, got '%s'", arg);
+        o->quantize_int8 = true;
+        return -1;
+    case OPT_CALIBRATION: o->calibration = arg; return -1;
+    case OPT_ESTIMATOR: return parse_estimator(o, arg);
+    case OPT_KEEP_FLOAT: return parse_keep_float(o, arg);
+    case OPT_SAVE_QUANTIZED: o->save_quantized = arg; return -1;
     case OPT_MAX_BYTES:
         if (!parse_bytes(arg, &o->max_bytes))
             return usage_error("--max-bytes expects a byte count from 1 to 256T, like 4294967296, "
@@ -257,6 +336,28 @@ static int check_run(Options *o)
     return -1;
 }
 
+/* --quantize int8 needs --calibration and the other int8 options need
+ * --quantize; all belong to compile and run, --save-quantized to run. */
+static int check_quantize(Options *o, bool compile, bool run)
+{
+    const char *given = o->calibration      ? "--calibration"
+                        : o->has_estimator  ? "--estimator"
+                        : o->nkeep          ? "--keep-float"
+                        : o->save_quantized ? "--save-quantized"
+                                            : NULL;
+    if (!compile && !run && (o->quantize_int8 || given))
+        return usage_error("%s: --quantize, --calibration, --estimator, --keep-float and "
+                           "--save-quantized belong to compile and run", o->command);
+    if (compile && o->save_quantized)
+        return usage_error("%s: --save-quantized belongs to run", o->command);
+    if (!o->quantize_int8 && given)
+        return usage_error("%s: %s needs --quantize int8", o->command, given);
+    if (o->quantize_int8 && !o->calibration)
+        return usage_error("%s: --quantize int8 needs --calibration DIR (photos or .f32 inputs "
+                           "to measure the ranges on)", o->command);
+    return -1;
+}
+
 static int check_options(Options *o)
 {
     bool compile = !strcmp(o->command, "compile"), run = !strcmp(o->command, "run");
@@ -284,6 +385,8 @@ static int check_options(Options *o)
         return usage_error("%s: --preset and --phi exclude each other", o->command);
     if (o->weights && o->has_seed)
         return usage_error("%s: --weights and --seed exclude each other", o->command);
+    if ((status = check_quantize(o, compile, run)) >= 0)
+        return status;
     /* the one lookup of --target: the rest of effcc reads o->target */
     const Target *t = o->target_name ? target_find(o->target_name) : target_default();
     if (!t) {
@@ -343,4 +446,9 @@ void cli_free(Options *o)
 {
     free(o->recorded);
     o->recorded = NULL;
+    for (int i = 0; i < o->nkeep; i++)
+        free((char *)o->keep_float[i]);
+    free(o->keep_float);
+    o->keep_float = NULL;
+    o->nkeep = 0;
 }

@@ -24,6 +24,15 @@ typedef struct {
     bool has_seed, json, dump, allow_nonfinite;
     bool no_fuse, no_tile, code_size;
     int threads;        /* most threads the fused kernels' scratch is sized for */
+    /* int8 (docs/int8.md), compile and run: --quantize int8 needs
+     * --calibration; the others need --quantize. */
+    bool quantize_int8;        /* --quantize int8 */
+    const char *calibration;   /* --calibration DIR (calibration_load) */
+    Estimator estimator;       /* --estimator, ESTIMATOR_MINMAX when not given */
+    bool has_estimator;
+    const char **keep_float;   /* --keep-float L1,L2 (repeatable): node labels, copies */
+    int nkeep;
+    const char *save_quantized; /* run: --save-quantized FILE */
     char *recorded; /* the command line as recorded in generated files */
 } Options;
 int cli_parse(Options *o, int argc, char **argv);
