@@ -249,9 +249,12 @@ static void build_blob(Gen *G)
         const Param *p = &g->params[i];
         if (p->offset == SIZE_MAX)
             continue;
-        if (!p->data)
+        const void *data = p->type == PARAM_I8 ? (const void *)p->i8
+                           : p->type == PARAM_I32 ? (const void *)p->i32
+                                                  : (const void *)p->data;
+        if (!data)
             internal_error("%s has no data", p->name);
-        memcpy(G->blob.data + p->offset, p->data, param_numel(p) * sizeof(float));
+        memcpy(G->blob.data + p->offset, data, (size_t)param_bytes(p));
     }
 }
 
@@ -341,19 +344,71 @@ static void emit_profile(Gen *G, Buf *b, const Kernel *ks, int calls)
     buf_printf(b, "#else\n#define EFFCC_PROF(i, ...) __VA_ARGS__\n#endif\n");
 }
 
-/* NAME.c: the kernel instances, each defined once, then NAME_run. */
-static void write_model_c(Gen *G)
+/* The top of NAME.c, float or int8. */
+static void model_c_head(Gen *G, Buf *text)
 {
-    const Graph *g = G->g;
     const char *name = G->name;
-    Kernel *ks = arena_array(g->arena, (size_t)g->nnodes, sizeof(Kernel));
-    Buf *text = &G->src, *run = &G->run;
-    text->len = run->len = 0;
     buf_printf(text, "/* %s.c - the model: %s\n *\nGEN_PROVENANCE */\n", name,
                "its kernels, each specialised to its shapes, and the schedule.");
     buf_printf(text, "#if defined(EFFCC_PROFILE) && !defined(_POSIX_C_SOURCE)\n"
                       "#define _POSIX_C_SOURCE 200809L /* clock_gettime */\n#endif\n");
     buf_printf(text, "#include \"%s.h\"\n#include \"effcc_runtime.h\"\n", name);
+}
+
+/* NAME.c of an int8 graph: QUANTIZE, one kernel per node, DEQUANTIZE
+ * (templates/kernels_int8.m4); NAME_run_q starts from int8 input. The
+ * weights are read as int8 or int32 (64-byte aligned offsets). */
+static void write_model_c_int8(Gen *G)
+{
+    const Graph *g = G->g;
+    const char *name = G->name;
+    Buf *text = &G->src, *run = &G->run;
+    text->len = run->len = 0;
+    model_c_head(G, text);
+    buf_printf(text, "#include \"effcc_int8.h\"\n#include <math.h>\n#include <stdint.h>\n\n");
+    buf_printf(text, "extern const int32_t %s_weights[]; /* %s_weights.S */\n", name, name);
+    Kernel k;
+    Buf calls = {0};
+    for (int i = 0; i < g->nnodes; i++) {
+        kernel_for_node_int8(g, i, &k);
+        buf_printf(text, "%s\n", k.invoke);
+        if (i > 0)
+            kernel_call_int8(g, i, &k, &calls);
+        else
+            buf_printf(run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n"
+                            "    %s(input, (int8_t *)arena + %zu);\n"
+                            "    %s_run_q((const int8_t *)arena + %zu, logits, arena);\n}\n",
+                       name, k.name, g->nodes[0].offset, name, g->nodes[0].offset);
+    }
+    kernel_output_int8(g, &k);
+    buf_printf(text, "%s\n", k.invoke);
+    buf_printf(text, "\nvoid %s_run_q(const int8_t *input, float *logits, void *arena)\n{\n", name);
+    buf_printf(text, "    int8_t *const A = (int8_t *)arena;\n");
+    buf_printf(text, "    const int32_t *const W = %s_weights;\n", name);
+    buf_printf(text, "    if (input != A + %zu)\n", g->nodes[0].offset);
+    buf_printf(text, "        for (ptrdiff_t i = 0; i < %zu; ++i)\n            A[%zu + i] = input[i];\n",
+               shape_numel(g->nodes[0].shape), g->nodes[0].offset);
+    buf_append(text, calls.data, calls.len);
+    buf_printf(text, "    %s(A + %zu, logits);\n}\n", k.name, g->nodes[g->output].offset);
+    buf_free(&calls);
+    buf_append(text, run->data, run->len);
+    define_int(G, "GEN_PROFILE_CALLS", 0);
+    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels_int8.m4", text);
+}
+
+/* NAME.c: the kernel instances, each defined once, then NAME_run. */
+static void write_model_c(Gen *G)
+{
+    if (G->g->done & DONE_QUANTIZE) {
+        write_model_c_int8(G);
+        return;
+    }
+    const Graph *g = G->g;
+    const char *name = G->name;
+    Kernel *ks = arena_array(g->arena, (size_t)g->nnodes, sizeof(Kernel));
+    Buf *text = &G->src, *run = &G->run;
+    text->len = run->len = 0;
+    model_c_head(G, text);
     buf_printf(text, "#include \"effcc_simd_%s.h\"\n\n", G->g->target->simd);
     if (strcmp(G->g->target->requires, "1") != 0)
         buf_printf(text, "#if !(%s)\n#error \"generated for --target %s: build it with %s\"\n#endif\n\n",
@@ -455,6 +510,8 @@ static void write_folder(Gen *G)
     copy_runtime(G, "effcc_harness.h");
     copy_runtime(G, "effcc_exp.h");
     copy_runtime(G, arena_printf(a, "effcc_simd_%s.h", G->g->target->simd));
+    if (G->g->done & DONE_QUANTIZE)
+        copy_runtime(G, "effcc_int8.h");
     copy_runtime(G, "effcc_image.h");
     copy_runtime(G, "effcc_image.c");
     copy_runtime(G, "vendor/stb_image.h");

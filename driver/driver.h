@@ -46,4 +46,18 @@ void info_code_size_text(Buf *b, const CodeSize *cs);
 void info_print_text(FILE *out, const Graph *g, const CodeSize *cs);
 void info_print_json(FILE *out, const Graph *g, const CodeSize *cs);
 
+/* ===== driver/int8.c =====================================================
+ * o->quantize_int8: g (lowered, weights loaded) becomes its int8 model:
+ * fold_bn, fuse_clamps, calibrate on o->calibration, quantize; written to
+ * o->save_quantized when given. */
+void int8_prepare(Arena *a, const Options *o, Graph *g);
+
+/* ===== driver/quant_export.c =============================================
+ * --save-quantized FILE: a quantized graph (fold_bn, fuse_clamps, quantize;
+ * nothing kept in float) as safetensors: every conv's int8 weights, scales
+ * and int32 bias under their param names, and the graph's IR text in the
+ * metadata ("format": "effcc-int8", "ir"), from which
+ * tools/tflite_export.py writes the same model as a full-integer .tflite. */
+void quant_export(const Graph *g, const char *path);
+
 #endif

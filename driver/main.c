@@ -3,6 +3,7 @@
  *   effcc compile SPEC.yaml -o OUTDIR [options]   generate a C folder
  *   effcc info SPEC.yaml [options] [--json]        describe the scaled model
  *   effcc run SPEC.yaml --input X --output Y       the logits, by ir/eval.c
+ *                                                  (ir/eval_int8.c with --quantize)
  *
  * Exit status: 0 success, 1 user error (spec, weights, files), 2 usage
  * error. Messages go to stderr. The work is a short list of library calls;
@@ -95,7 +96,12 @@ static void compile(Arena *a, Options *o)
     }
     load_weights(g, o);
     PipelineOptions po = pipeline_options(o);
-    run_pipeline(g, &po);
+    if (o->quantize_int8) {
+        int8_prepare(a, o, g);
+        run_pipeline_int8(g, &po);
+    } else {
+        run_pipeline(g, &po);
+    }
     check_planned(g, o->max_bytes);
 
     Buf report = {0};
@@ -167,24 +173,27 @@ static void info(Arena *a, Options *o)
 
 #define RUN_TEMP ".effcc-logits-XXXXXX" /* beside the output, renamed over it */
 
-/* The model's input: exactly C×H×W raw float32 values, nothing more. */
-static float *read_input(Arena *a, const char *path, Shape s)
+/* The model's inputs: raw float32, C×H×W values each, one or more back to
+ * back (*count of them). */
+static float *read_input(Arena *a, const char *path, Shape s, uint64_t max_bytes, size_t *count)
 {
-    uint64_t want = shape_bytes(s), size;
-    FILE *f = open_regular(path, UINT64_MAX, &size);
-    if (size != want) {
+    uint64_t one = shape_bytes(s), size;
+    FILE *f = open_regular(path, max_bytes, &size);
+    if (size == 0 || size % one) {
         fclose(f);
-        error_in(path, "expected %llu bytes (the input [%d, %d, %d] as float32), found %llu",
-                 (unsigned long long)want, s.c, s.h, s.w, (unsigned long long)size);
+        error_in(path, "expected a multiple of %llu bytes (inputs [%d, %d, %d] as float32, "
+                 "back to back), found %llu", (unsigned long long)one, s.c, s.h, s.w,
+                 (unsigned long long)size);
     }
-    float *v = arena_array(a, shape_numel(s), sizeof(float));
-    size_t got = fread(v, 1, (size_t)want, f);
+    *count = (size_t)(size / one);
+    float *v = arena_array(a, *count * shape_numel(s), sizeof(float));
+    size_t got = fread(v, 1, (size_t)size, f);
     int err = ferror(f) ? errno : 0;
     fclose(f);
-    if (got != want)
+    if (got != size)
         error_in(path, "cannot read: %s", err ? strerror(err) : "the file shrank while read");
     if (!host_little_endian())
-        swap32(v, shape_numel(s));
+        swap32(v, *count * shape_numel(s));
     return v;
 }
 
@@ -267,19 +276,28 @@ static void run(Arena *a, Options *o)
 {
     Model *m;
     Graph *g = front(a, o, &m);
-    float *input = read_input(a, o->input, g->nodes[0].shape);
+    size_t count;
+    float *input = read_input(a, o->input, g->nodes[0].shape, o->max_bytes, &count);
     check_output(o->output); /* before the work; again before writing */
     load_weights(g, o);
-    reference_passes(g);
+    if (o->quantize_int8)
+        int8_prepare(a, o, g);
+    else
+        reference_passes(g);
     uint64_t peak = ir_eval_peak_bytes(g);
     if (peak > o->max_bytes)
         error_msg("the reference evaluation needs %llu bytes at once, above the limit of %llu "
                   "bytes; raise it with --max-bytes", (unsigned long long)peak,
                   (unsigned long long)o->max_bytes);
-    size_t n = shape_numel(g->nodes[g->output].shape);
-    float *logits = arena_array(a, n, sizeof(float));
-    ir_eval(g, input, logits);
-    write_output(a, o->output, logits, n);
+    size_t in = shape_numel(g->nodes[0].shape), n = shape_numel(g->nodes[g->output].shape);
+    float *logits = arena_array(a, count * n, sizeof(float));
+    for (size_t i = 0; i < count; i++) {
+        if (o->quantize_int8)
+            ir_eval_int8(g, input + i * in, logits + i * n, NULL, NULL);
+        else
+            ir_eval(g, input + i * in, logits + i * n);
+    }
+    write_output(a, o->output, logits, count * n);
 }
 
 /* Output that did not reach stdout (a full disk, a closed pipe) is an error. */

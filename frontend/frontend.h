@@ -129,6 +129,11 @@ void weights_load_buffer(Graph *g, const char *name, const void *data, size_t le
 void weights_synthesize(Graph *g, uint64_t seed);
 /* Writes every external param (torchvision names, F32) as safetensors. */
 void weights_save(const Graph *g, const char *path);
+/* Writes n params in that order (dtype F32, I8 or I32 from their type) and
+ * the metadata, nmeta key/value string pairs, as safetensors: through a
+ * temporary file beside path renamed over it, replacing only a regular file. */
+void safetensors_save(const char *path, const Param *const *params, int n,
+                      const char *const *meta, int nmeta);
 
 /* ===== frontend/calibration.c ============================================
  * --calibration DIR: the inputs int8 ranges are measured on. DIR holds PNG

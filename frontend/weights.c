@@ -16,7 +16,8 @@
  * message. weights_synthesize fills the same params from a seeded splitmix64
  * stream with scales that keep a deep EfficientNet's activations alive;
  * weights_save writes them out as a file torch's safetensors reads, byte for
- * byte deterministic, replacing only a regular file. */
+ * byte deterministic, replacing only a regular file; safetensors_save, which
+ * it calls, writes any list of params (F32, I8 or I32) the same way. */
 #include "frontend.h"
 
 #include <cjson/cJSON.h>
@@ -750,8 +751,11 @@ void weights_synthesize(Graph *g, uint64_t seed)
 #define SAVE_TEMP ".effcc-weights-XXXXXX"
 
 typedef struct {
-    const Graph *g;
     const char *path;
+    const Param *const *params; /* written in this order */
+    int n;
+    const char *const *meta; /* key, value, key, value, … */
+    int nmeta;
     char *tmp;    /* a new file beside path, renamed over it at the end */
     bool created; /* tmp is ours to remove on failure */
     FILE *f;
@@ -813,21 +817,24 @@ static void save_write(Saver *S, const void *data, size_t size)
         error_in(S->path, "write error: %s", strerror(errno));
 }
 
-/* The header JSON: metadata first, then every external param in order. */
+static const char *dtype_name(ParamType t)
+{
+    return t == PARAM_I8 ? "I8" : t == PARAM_I32 ? "I32" : "F32";
+}
+
+/* The header JSON: metadata first, then every param in order. */
 static char *save_header(Saver *S)
 {
     S->root = need(cJSON_CreateObject());
     cJSON *meta = need(cJSON_AddObjectToObject(S->root, "__metadata__"));
-    need(cJSON_AddStringToObject(meta, "format", "pt"));
-    need(cJSON_AddStringToObject(meta, "generator", "effcc"));
+    for (int i = 0; i < S->nmeta; i++)
+        need(cJSON_AddStringToObject(meta, S->meta[2 * i], S->meta[2 * i + 1]));
     uint64_t offset = 0;
-    for (int i = 0; i < S->g->nparams; i++) {
-        const Param *p = &S->g->params[i];
-        if (!p->external)
-            continue;
-        uint64_t bytes = (uint64_t)param_numel(p) * 4;
+    for (int i = 0; i < S->n; i++) {
+        const Param *p = S->params[i];
+        uint64_t bytes = param_bytes(p);
         cJSON *t = need(cJSON_AddObjectToObject(S->root, p->name));
-        need(cJSON_AddStringToObject(t, "dtype", "F32"));
+        need(cJSON_AddStringToObject(t, "dtype", dtype_name(p->type)));
         cJSON *shape = need(cJSON_AddArrayToObject(t, "shape"));
         for (int k = 0; k < p->rank; k++)
             cJSON_AddItemToArray(shape, need(cJSON_CreateNumber(p->dims[k])));
@@ -839,28 +846,40 @@ static char *save_header(Saver *S)
     return need(cJSON_PrintUnformatted(S->root));
 }
 
+/* int8 bytes as they are; 4-byte values little-endian, swapped on a
+ * big-endian host a chunk at a time. */
 static void save_data(Saver *S, const Param *p)
 {
     size_t numel = param_numel(p);
-    if (host_little_endian()) {
-        save_write(S, p->data, numel * sizeof(float));
+    if (p->type == PARAM_I8) {
+        save_write(S, p->i8, numel);
         return;
     }
-    float chunk[4096];
+    const void *data = p->type == PARAM_I32 ? (const void *)p->i32 : (const void *)p->data;
+    if (host_little_endian()) {
+        save_write(S, data, numel * 4);
+        return;
+    }
+    uint32_t chunk[4096];
     for (size_t k = 0; k < numel; k += 4096) {
         size_t n = numel - k < 4096 ? numel - k : 4096;
-        memcpy(chunk, p->data + k, n * sizeof(float));
+        memcpy(chunk, (const uint32_t *)data + k, n * 4);
         swap32(chunk, n);
-        save_write(S, chunk, n * sizeof(float));
+        save_write(S, chunk, n * 4);
     }
+}
+
+static bool has_data(const Param *p)
+{
+    return p->type == PARAM_I8 ? p->i8 != NULL : p->type == PARAM_I32 ? p->i32 != NULL
+                                                                      : p->data != NULL;
 }
 
 static void save(Saver *S)
 {
-    const Graph *g = S->g;
-    for (int i = 0; i < g->nparams; i++)
-        if (g->params[i].external && !g->params[i].data)
-            error_in(S->path, "tensor '%s': no data to save", g->params[i].name);
+    for (int i = 0; i < S->n; i++)
+        if (!has_data(S->params[i]))
+            error_in(S->path, "tensor '%s': no data to save", S->params[i]->name);
     S->json = save_header(S);
     size_t len = strlen(S->json);
     size_t pad = (8 - len % 8) % 8; /* the data block starts 8-byte aligned */
@@ -872,9 +891,8 @@ static void save(Saver *S)
     save_write(S, len8, 8);
     save_write(S, S->json, len);
     save_write(S, "        ", pad);
-    for (int i = 0; i < g->nparams; i++)
-        if (g->params[i].external)
-            save_data(S, &g->params[i]);
+    for (int i = 0; i < S->n; i++)
+        save_data(S, S->params[i]);
     FILE *f = S->f;
     S->f = NULL;
     if (fclose(f) != 0)
@@ -896,9 +914,10 @@ static void save_cleanup(Saver *S)
     *S = (Saver){0};
 }
 
-void weights_save(const Graph *g, const char *path)
+void safetensors_save(const char *path, const Param *const *params, int n,
+                      const char *const *meta, int nmeta)
 {
-    Saver S = {.g = g, .path = path};
+    Saver S = {.path = path, .params = params, .n = n, .meta = meta, .nmeta = nmeta};
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
@@ -909,4 +928,15 @@ void weights_save(const Graph *g, const char *path)
         save_cleanup(&S);
         diag_rethrow();
     }
+}
+
+void weights_save(const Graph *g, const char *path)
+{
+    static const char *const meta[] = {"format", "pt", "generator", "effcc"};
+    const Param **list = arena_array(g->arena, (size_t)g->nparams + 1, sizeof *list);
+    int n = 0;
+    for (int i = 0; i < g->nparams; i++)
+        if (g->params[i].external)
+            list[n++] = &g->params[i];
+    safetensors_save(path, list, n, meta, 2);
 }

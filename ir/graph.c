@@ -167,6 +167,37 @@ void graph_compact(Graph *g)
     g->nnodes = live;
 }
 
+int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX])
+{
+    int count = 0;
+    bool int8 = g->done & DONE_QUANTIZE && !n->qfloat;
+    if (n->dead)
+        return 0;
+    if ((n->op == OP_CONV2D || n->op == OP_LINEAR) && int8) {
+        ps[count++] = n->conv.qweight;
+        ps[count++] = n->conv.qbias;
+        if (n->conv.qrequant >= 0)
+            ps[count++] = n->conv.qrequant;
+    } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
+        ps[count++] = n->conv.weight;
+        if (n->conv.bias >= 0)
+            ps[count++] = n->conv.bias;
+    } else if (n->op == OP_ACT && int8 && n->act.table >= 0) {
+        ps[count++] = n->act.table;
+    }
+    return count;
+}
+
+size_t value_elem_bytes(const Graph *g, const Node *n)
+{
+    return g->done & DONE_QUANTIZE && !n->qfloat ? 1 : sizeof(float);
+}
+
+int first_arena_value(const Graph *g)
+{
+    return g->done & DONE_QUANTIZE ? 0 : 1;
+}
+
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi)
 {
     return (in + pad_lo + pad_hi - kernel) / stride + 1;

@@ -129,9 +129,11 @@ typedef struct {
             bool residual;    /* in[1] is added after the activation */
             bool gate;        /* in[2] scales each input channel (SE) */
             int pool;         /* the fused AVGPOOL node this conv also fills, or -1 */
-            /* quantize: int8 weights (same order as weight), their scales
-             * per output channel (float) and the int32 bias; -1 before */
+            /* quantize: int8 weights (same order as weight, until
+             * layout_int8 packs them), their scales per output channel
+             * (float) and the int32 bias; -1 before */
             int qweight, qscale, qbias;
+            int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel */
         } conv;
         struct { /* BATCHNORM */
             int gamma, beta, mean, var;
@@ -139,6 +141,7 @@ typedef struct {
         } bn;
         struct { /* ACT */
             Act kind;
+            int table; /* layout_int8: the int8 lookup table (swish, sigmoid), or -1 */
         } act;
         struct { /* AVGPOOL */
             int producer; /* the conv that computes it in its epilogue, or -1 */
@@ -212,6 +215,17 @@ int graph_count_uses(const Graph *g, int value);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
+/* The params n's kernel reads, into ps; returns how many: a conv's weight
+ * and bias, or once quantized its int8 weights, int32 bias and (after
+ * layout_int8) requantisation; an activation's int8 table. */
+#define NODE_PARAMS_MAX 3
+int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX]);
+/* Bytes per element of n's value as stored: 1 for an int8 value, else 4. */
+size_t value_elem_bytes(const Graph *g, const Node *n);
+/* The first node whose value lives in the arena: 1, as the input is the
+ * caller's floats; 0 in an int8 graph, whose input node is the quantized
+ * copy of them. */
+int first_arena_value(const Graph *g);
 /* STEM: a dense conv of the graph input; POINTWISE: 1×1, stride 1, dense;
  * DEPTHWISE: one group per channel, as many out as in; n is a CONV2D or a
  * LINEAR node. */
@@ -307,7 +321,6 @@ const char *target_list(void);               /* "generic, host, …" */
  * a multiplier m·2^(shift−31) applied with TFLite's double rounding. Each
  * function names the TFLite code it reproduces; LiteRT's reference
  * interpreter agrees with them bit for bit (tests/int8/). */
-/* (QuantParams: above, with the Node that holds one.) */
 
 typedef struct {
     int32_t m; /* in [2^30, 2^31), or 0 for a real multiplier of 0 (or below ~2^−32) */

@@ -253,7 +253,8 @@ static void check_laid_out(Check *c)
 {
     for (int i = 0; i < c->g->nnodes && c->ok; i++) {
         const Node *n = &c->g->nodes[i];
-        if (n->cpad < n->shape.c || (i > 0 && n->cpad % c->g->target->vl))
+        if (c->g->done & DONE_QUANTIZE ? n->cpad != n->shape.c
+                                       : n->cpad < n->shape.c || (i > 0 && n->cpad % c->g->target->vl))
             fail(c, i, "%d channels stored as %d, not whole vectors of %d", n->shape.c, n->cpad,
                  c->g->target->vl);
     }
@@ -277,17 +278,18 @@ static void check_weights(Check *c)
 {
     const Graph *g = c->g;
     for (int i = 0; i < g->nnodes && c->ok; i++) {
-        const Node *n = &g->nodes[i];
-        if ((n->op == OP_CONV2D || n->op == OP_LINEAR) &&
-            (g->params[n->conv.weight].offset == SIZE_MAX ||
-             (n->conv.bias >= 0 && g->params[n->conv.bias].offset == SIZE_MAX)))
-            fail(c, i, "a param it reads has no place in the weights blob");
+        int ps[NODE_PARAMS_MAX];
+        int count = node_params(g, &g->nodes[i], ps);
+        for (int k = 0; k < count && c->ok; k++)
+            if (g->params[ps[k]].offset == SIZE_MAX)
+                fail(c, i, "param '%s' it reads has no place in the weights blob",
+                     g->params[ps[k]].name);
     }
     Extent *e = arena_array(g->arena, (size_t)g->nparams + 1, sizeof *e);
     int n = 0;
     for (int p = 0; p < g->nparams; p++)
         if (g->params[p].offset != SIZE_MAX)
-            e[n++] = (Extent){g->params[p].offset, param_numel(&g->params[p]) * sizeof(float), p};
+            e[n++] = (Extent){g->params[p].offset, (size_t)param_bytes(&g->params[p]), p};
     qsort(e, (size_t)n, sizeof *e, by_offset);
     size_t end = 0;
     for (int k = 0; k < n && c->ok; k++) {
@@ -322,7 +324,7 @@ static int collect_spans(const Graph *g, Span *s)
                 last[g->nodes[j].in[k]] = when;
     }
     last[g->output] = g->nnodes;
-    for (int i = 1; i < g->nnodes; i++) {
+    for (int i = first_arena_value(g); i < g->nnodes; i++) {
         const Node *nd = &g->nodes[i];
         if (nd->scratch)
             s[n++] = (Span){i, i, i, nd->scratch_offset, nd->scratch};
@@ -330,7 +332,8 @@ static int collect_spans(const Graph *g, Span *s)
             continue;
         int first = nd->op == OP_AVGPOOL && nd->pool.producer >= 0 ? nd->pool.producer : i;
         s[n++] = (Span){i, first, last[i], nd->offset,
-                        (size_t)nd->cpad * (size_t)nd->shape.h * (size_t)nd->shape.w * sizeof(float)};
+                        (size_t)nd->cpad * (size_t)nd->shape.h * (size_t)nd->shape.w *
+                            value_elem_bytes(g, nd)};
     }
     return n;
 }

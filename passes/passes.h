@@ -69,6 +69,11 @@ typedef struct {
 } QuantizeOptions;
 void quantize(Graph *g, const ValueRange *ranges, const QuantizeOptions *o);
 
+/* layout_int8.c: the int8 model's layout (instead of fuse, tile and
+ * layout): NHWC int8 values, packed int8 weights, per-channel
+ * requantisation and activation tables as params. */
+void layout_int8(Graph *g);
+
 /* ===== passes/pipeline.c ================================================= */
 typedef struct {
     const Target *target; /* NULL: target_default(); never host (resolve it first) */
@@ -78,5 +83,8 @@ typedef struct {
     int threads;  /* most threads a kernel may use; 0: the target's */
 } PipelineOptions;
 void run_pipeline(Graph *g, const PipelineOptions *o);
+/* The int8 model (quantize has run): layout_int8 → plan_weights →
+ * plan_memory, verified and dumped the same way. */
+void run_pipeline_int8(Graph *g, const PipelineOptions *o);
 
 #endif

@@ -43,3 +43,13 @@ void run_pipeline(Graph *g, const PipelineOptions *o)
     run(g, "plan_weights", plan_weights, o);
     run(g, "plan_memory", plan_memory, o);
 }
+
+void run_pipeline_int8(Graph *g, const PipelineOptions *o)
+{
+    g->target = o && o->target ? o->target : target_default();
+    g->threads = 1;
+    checkpoint(g, "quantize", o);
+    run(g, "layout_int8", layout_int8, o);
+    run(g, "plan_weights", plan_weights, o);
+    run(g, "plan_memory", plan_memory, o);
+}

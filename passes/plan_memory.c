@@ -135,7 +135,8 @@ static Item output_item(const Graph *g, int i, const int *last)
     Item it = {.node = i, .first = i, .last = last[i]};
     if (n->op == OP_AVGPOOL && n->pool.producer >= 0)
         it.first = n->pool.producer;
-    it.size = aligned((size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float));
+    it.size = aligned((size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w *
+                      value_elem_bytes(g, n));
     return it;
 }
 
@@ -159,7 +160,7 @@ size_t *plan_live_bytes(const Graph *g)
 {
     const int *last = last_reads(g, true);
     size_t *live = arena_array(g->arena, (size_t)g->nnodes + 2, sizeof(size_t));
-    for (int i = 1; i < g->nnodes; i++) {
+    for (int i = first_arena_value(g); i < g->nnodes; i++) {
         if (g->nodes[i].scratch)
             live_add(live, i, i, aligned(g->nodes[i].scratch));
         if (g->nodes[i].fused_into < 0) {
@@ -177,10 +178,11 @@ size_t plan_whole_tensor_bound(const Graph *g)
 {
     const int *last = last_reads(g, false);
     size_t *live = arena_array(g->arena, (size_t)g->nnodes + 2, sizeof(size_t)), peak = 0;
-    for (int i = 1; i < g->nnodes; i++) {
+    for (int i = first_arena_value(g); i < g->nnodes; i++) {
         const Node *n = &g->nodes[i];
         int channels = n->cpad ? n->cpad : n->shape.c;
-        size_t size = (size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w * sizeof(float);
+        size_t size = (size_t)channels * (size_t)n->shape.h * (size_t)n->shape.w *
+                      value_elem_bytes(g, n);
         int first = n->op == OP_AVGPOOL && n->pool.producer >= 0 ? n->pool.producer : i;
         live_add(live, first, last[i], size);
     }
@@ -214,7 +216,7 @@ void plan_memory(Graph *g)
     Item *items = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item));
     Item **scratch = arena_array(g->arena, 2 * (size_t)g->nnodes, sizeof(Item *));
     int n = 0;
-    for (int i = 1; i < g->nnodes; i++) { /* node 0 is the caller's input */
+    for (int i = first_arena_value(g); i < g->nnodes; i++) { /* the caller's input is not */
         if (g->nodes[i].fused_into < 0) /* a fused node's output is never stored whole */
             items[n++] = output_item(g, i, last);
         if (g->nodes[i].scratch)

@@ -1,8 +1,9 @@
 /* plan_weights.c — every param a kernel reads gets an offset in one blob.
  *
- * Requires: layout (the params kernels read are the packed ones).
- * Guarantees: the weight and bias of every conv and linear node have
- * Param.offset, in the order the kernels first read them, each 64-byte
+ * Requires: layout or layout_int8 (the params kernels read are the packed
+ * ones). Guarantees: every param a kernel reads (node_params: a conv's
+ * weight and bias; in int8, its packed weights, bias, requantisation and
+ * the activation tables) has Param.offset, in the order the kernels first read them, each 64-byte
  * aligned and padded to a multiple of 64 bytes; every other param has
  * offset SIZE_MAX; g->weights_bytes is the blob's size. The blob is this
  * layout of the params' data, written by codegen as NAME_weights.bin. */
@@ -16,16 +17,14 @@ void plan_weights(Graph *g)
     for (int i = 0; i < g->nparams; i++)
         g->params[i].offset = SIZE_MAX;
     for (int i = 0; i < g->nnodes; i++) {
-        const Node *n = &g->nodes[i];
-        if (n->op != OP_CONV2D && n->op != OP_LINEAR)
-            continue;
-        int ps[2] = {n->conv.weight, n->conv.bias};
-        for (int k = 0; k < 2; k++) {
-            if (ps[k] < 0 || g->params[ps[k]].offset != SIZE_MAX)
+        int ps[NODE_PARAMS_MAX];
+        int count = node_params(g, &g->nodes[i], ps);
+        for (int k = 0; k < count; k++) {
+            if (g->params[ps[k]].offset != SIZE_MAX)
                 continue;
             g->params[ps[k]].offset = size;
-            size += (param_numel(&g->params[ps[k]]) * sizeof(float) + BLOB_ALIGN - 1) /
-                    BLOB_ALIGN * BLOB_ALIGN;
+            size += (size_t)((param_bytes(&g->params[ps[k]]) + BLOB_ALIGN - 1) / BLOB_ALIGN *
+                             BLOB_ALIGN);
         }
     }
     g->weights_bytes = size;

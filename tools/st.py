@@ -18,7 +18,8 @@ File layout (https://github.com/huggingface/safetensors):
   * the data section: the tensors, contiguous, row-major, little-endian.
 
 save() writes float32 only (anything else is cast), in the dict's insertion
-order.  load() accepts F32 and I64 tensors and returns float32 / int64 arrays.
+order.  load() accepts F32, I64, I32 and I8 tensors (the last two: effcc's
+quantized models, --save-quantized) and returns arrays of those types.
 """
 
 import json
@@ -27,7 +28,8 @@ import struct
 import numpy as np
 
 # safetensors dtype tag -> little-endian numpy dtype; only what effcc needs.
-_DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8")}
+_DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8"), "I32": np.dtype("<i4"),
+           "I8": np.dtype("i1")}
 
 # Refuse absurd header sizes rather than trying to allocate them (a corrupt or
 # non-safetensors file would otherwise produce a random 64-bit length).
@@ -125,5 +127,5 @@ def load_with_metadata(path):
 
 
 def load(path):
-    """Read `path`; return name -> ndarray (float32, or int64 for I64 tensors)."""
+    """Read `path`; return name -> ndarray (float32, int64, int32 or int8)."""
     return load_with_metadata(path)[0]

@@ -1,0 +1,223 @@
+/* kernels_int8.c — the int8 kernel of each node, with its literals, and
+ * the call NAME_run makes.
+ *
+ * layout_int8 fixed the layout and every per-channel constant; this file
+ * turns a node into the G_* parameters of templates/kernels_int8.m4: its
+ * shapes, zero points and the per-tensor multipliers ir/quant.c computes
+ * from the IR's scales (the same functions ir/eval_int8.c calls, so the
+ * generated code and the evaluator requantise by the same integers). Each
+ * node gets its own instance (q<node>_<op>…): the literals differ per
+ * node. */
+#include "kernels.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void param(Kernel *k, const char *name, long long value)
+{
+    m4_define_int(&k->text, name, value);
+}
+
+static void text_param(Kernel *k, const char *name, const char *value)
+{
+    m4_define_text(&k->text, name, value);
+}
+
+/* A scale as an exact C double literal. */
+static void scale_param(Kernel *k, const char *name, float scale)
+{
+    char text[48];
+    snprintf(text, sizeof text, "%a", (double)scale);
+    text_param(k, name, text);
+}
+
+static void begin(Kernel *k, CallKind call, const char *fmt, ...) EFFCC_PRINTF(3, 4);
+static void begin(Kernel *k, CallKind call, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(k->name, sizeof k->name, fmt, ap);
+    va_end(ap);
+    k->call = call;
+    text_param(k, "G_NAME", k->name);
+}
+
+static void finish(Kernel *k, const char *template)
+{
+    buf_printf(&k->text, "%s()", template);
+    k->invoke = arena_strdup(k->arena, k->text.data);
+    buf_free(&k->text);
+}
+
+static void requant_param(Kernel *k, const char *m, const char *shift, QuantMultiplier q)
+{
+    param(k, m, q.m);
+    param(k, shift, q.shift);
+}
+
+static void conv(const Graph *g, int i, const Node *n, Kernel *k)
+{
+    const Node *in = &g->nodes[n->in[0]];
+    ConvRole role = conv_role(g, n);
+    int32_t lo, hi;
+    quant_act_range(n->conv.act, n->q, &lo, &hi);
+    if (role == CONV_POINTWISE || role == CONV_LINEAR) {
+        begin(k, CALL_GEMM, "q%d_pw_c%dto%d_p%d", i, in->shape.c, n->shape.c,
+              n->shape.h * n->shape.w);
+        param(k, "G_P", (long long)n->shape.h * n->shape.w);
+        param(k, "G_CI", in->shape.c);
+    } else {
+        bool dw = role == CONV_DEPTHWISE;
+        begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d", i, dw ? "dw" : "conv",
+              n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w);
+        param(k, "G_K", n->conv.kernel);
+        param(k, "G_S", n->conv.stride);
+        param(k, "G_PT", n->conv.pad[0]);
+        param(k, "G_PL", n->conv.pad[1]);
+        param(k, "G_H", in->shape.h);
+        param(k, "G_W", in->shape.w);
+        param(k, "G_OH", n->shape.h);
+        param(k, "G_OW", n->shape.w);
+        param(k, "G_CI", in->shape.c);
+        param(k, "G_C", n->shape.c);
+    }
+    param(k, "G_CO", n->shape.c);
+    param(k, "G_ZPIN", in->q.zp);
+    param(k, "G_ZPOUT", n->q.zp);
+    param(k, "G_LO", lo);
+    param(k, "G_HI", hi);
+    finish(k, role == CONV_POINTWISE || role == CONV_LINEAR ? "EFFCC_Q_PW"
+              : role == CONV_DEPTHWISE                      ? "EFFCC_Q_DW"
+                                                            : "EFFCC_Q_CONV");
+}
+
+static void act(int i, const Node *n, const Node *in, Kernel *k)
+{
+    size_t count = shape_numel(n->shape);
+    if (n->act.kind == ACT_RELU6) {
+        begin(k, CALL_UNARY, "q%d_relu6_n%zu", i, count);
+        QuantRequant r = {.m = quant_multiplier((double)(in->q.scale / n->q.scale))};
+        quant_act_range(ACT_RELU6, n->q, &r.lo, &r.hi);
+        requant_param(k, "G_M", "G_SHIFT", r.m);
+        param(k, "G_ZPIN", in->q.zp);
+        param(k, "G_ZPOUT", n->q.zp);
+        param(k, "G_LO", r.lo);
+        param(k, "G_HI", r.hi);
+        param(k, "G_N", (long long)count);
+        finish(k, "EFFCC_Q_RELU6");
+        return;
+    }
+    begin(k, CALL_BINARY, "q%d_%s_n%zu", i, act_names[n->act.kind], count);
+    param(k, "G_N", (long long)count);
+    finish(k, "EFFCC_Q_TABLE");
+}
+
+static void mean(int i, const Node *n, const Node *in, Kernel *k)
+{
+    int pixels = in->shape.h * in->shape.w;
+    begin(k, CALL_UNARY, "q%d_mean_p%d_c%d", i, pixels, in->shape.c);
+    QuantMean p = quant_mean_params(in->q, n->q, pixels);
+    requant_param(k, "G_M", "G_SHIFT", p.out.m);
+    param(k, "G_ZPIN", in->q.zp);
+    param(k, "G_ZPOUT", n->q.zp);
+    param(k, "G_P", pixels);
+    param(k, "G_C", in->shape.c);
+    finish(k, "EFFCC_Q_MEAN");
+}
+
+static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
+{
+    begin(k, CALL_BINARY, "q%d_mul_p%d_c%d", i, n->shape.h * n->shape.w, n->shape.c);
+    QuantMul p = quant_mul_params(a->q, b->q, n->q, ACT_NONE);
+    requant_param(k, "G_M", "G_SHIFT", p.out.m);
+    param(k, "G_ZP1", p.zp1);
+    param(k, "G_ZP2", p.zp2);
+    param(k, "G_ZPOUT", n->q.zp);
+    param(k, "G_P", (long long)n->shape.h * n->shape.w);
+    param(k, "G_C", n->shape.c);
+    finish(k, "EFFCC_Q_MUL");
+}
+
+static void add(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
+{
+    size_t count = shape_numel(n->shape);
+    begin(k, CALL_BINARY, "q%d_add_n%zu", i, count);
+    QuantAdd p = quant_add_params(a->q, b->q, n->q, ACT_NONE);
+    if (p.left_shift != 20)
+        internal_error("kernels_int8: ADD's left shift %d", p.left_shift);
+    requant_param(k, "G_M1", "G_SHIFT1", p.m1);
+    requant_param(k, "G_M2", "G_SHIFT2", p.m2);
+    requant_param(k, "G_M", "G_SHIFT", p.out.m);
+    param(k, "G_ZP1", p.zp1);
+    param(k, "G_ZP2", p.zp2);
+    param(k, "G_ZPOUT", n->q.zp);
+    param(k, "G_N", (long long)count);
+    finish(k, "EFFCC_Q_ADD");
+}
+
+void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
+{
+    const Node *n = &g->nodes[i];
+    *k = (Kernel){.arena = g->arena};
+    const Node *a = n->nin > 0 && n->in[0] >= 0 ? &g->nodes[n->in[0]] : NULL;
+    const Node *b = n->nin > 1 && n->in[1] >= 0 ? &g->nodes[n->in[1]] : NULL;
+    switch (n->op) {
+    case OP_INPUT:
+        begin(k, CALL_UNARY, "q%d_quantize_c%d_p%d", i, n->shape.c, n->shape.h * n->shape.w);
+        scale_param(k, "G_SCALE", n->q.scale);
+        param(k, "G_ZP", n->q.zp);
+        param(k, "G_C", n->shape.c);
+        param(k, "G_P", (long long)n->shape.h * n->shape.w);
+        finish(k, "EFFCC_Q_INPUT");
+        return;
+    case OP_CONV2D:
+    case OP_LINEAR: conv(g, i, n, k); return;
+    case OP_ACT: act(i, n, a, k); return;
+    case OP_AVGPOOL: mean(i, n, a, k); return;
+    case OP_SCALE: mul(i, n, a, b, k); return;
+    case OP_ADD: add(i, n, a, b, k); return;
+    case OP_BATCHNORM:
+    case OP_COUNT: break;
+    }
+    internal_error("kernels_int8: op %s", op_names[n->op]);
+}
+
+void kernel_output_int8(const Graph *g, Kernel *k)
+{
+    const Node *n = &g->nodes[g->output];
+    *k = (Kernel){.arena = g->arena};
+    begin(k, CALL_UNARY, "q_dequantize_n%zu", shape_numel(n->shape));
+    scale_param(k, "G_SCALE", n->q.scale);
+    param(k, "G_ZP", n->q.zp);
+    param(k, "G_N", (long long)shape_numel(n->shape));
+    finish(k, "EFFCC_Q_OUTPUT");
+}
+
+/* NAME_run's call of node i's kernel: values at A + offset (int8_t *),
+ * params at their byte offset in W (the blob, read as int8 or int32). */
+void kernel_call_int8(const Graph *g, int i, const Kernel *k, Buf *b)
+{
+    const Node *n = &g->nodes[i];
+    Arena *a = g->arena;
+    const char *out = arena_printf(a, "A + %zu", n->offset);
+    const char *in[2] = {NULL, NULL};
+    for (int j = 0; j < 2 && j < n->nin; j++)
+        if (n->in[j] >= 0)
+            in[j] = arena_printf(a, "A + %zu", g->nodes[n->in[j]].offset);
+    buf_printf(b, "    %s(", k->name);
+    if (n->op == OP_INPUT) {
+        buf_printf(b, "input, %s);\n", out);
+    } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
+        const Param *ps = g->params;
+        buf_printf(b, "%s, (const int8_t *)W + %zu, W + %zu, W + %zu, %s);\n", in[0],
+                   ps[n->conv.qweight].offset, ps[n->conv.qbias].offset / 4,
+                   ps[n->conv.qrequant].offset / 4, out);
+    } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
+        buf_printf(b, "%s, (const int8_t *)W + %zu, %s);\n", in[0], g->params[n->act.table].offset,
+                   out);
+    } else if (k->call == CALL_BINARY) {
+        buf_printf(b, "%s, %s, %s);\n", in[0], in[1], out);
+    } else {
+        buf_printf(b, "%s, %s);\n", in[0], out);
+    }
+}
