@@ -1,0 +1,301 @@
+/* effcc_int8.h — the requantisation of generated int8 kernels: an int32
+ * accumulator to int8 by a multiplier m·2^(shift−31), as TFLite's reference
+ * kernels do it (docs/int8.md).
+ *
+ * ir/quant.c defines the semantics (quant_srdhm, quant_rdbpot, quant_mbqm,
+ * quant_requantize); every function here gives the same bits for every
+ * input its comment allows, on every target (tests/runtime-int8/):
+ *   SRDHM(a, b)    a·b/2^31 rounded half up, INT32_MIN·INT32_MIN saturated;
+ *   RDBPOT(x, e)   x/2^e rounded half away from zero, e in [0, 31];
+ *   MBQM(x, m, s)  RDBPOT(SRDHM(x·2^max(s,0), m), max(−s,0)), s in [−31, 30],
+ *                  m ≥ 0; x·2^max(s,0) wraps as TFLite's int32 product does;
+ *   requant        clamp(MBQM + zp_out, lo, hi) (with lo > hi: hi), as int8.
+ * The scalar functions serve every target (generic and riscv64 have nothing
+ * else). Vectors of int32 lanes come with the instructions the compiler
+ * targets (the generated Makefile's -march): effcc_i32x8_* (AVX2),
+ * effcc_i32x16_* (AVX-512F; AVX2's too), effcc_i32x4_* (NEON, AArch64 and
+ * ARMv7). Each takes its multiplier and shift per lane (per-channel
+ * requantisation) or, with the suffix _n, one for all lanes; store_i8 and
+ * requant_i8 write exactly one int8 per lane, unaligned. Their zp_out, lo
+ * and hi must lie in [−2^30, 2^30] (they are clamped before the zero point
+ * is added, so no lane overflows); a lane's int8 is its low byte, as the
+ * scalar (int8_t) cast. */
+#ifndef EFFCC_INT8_H
+#define EFFCC_INT8_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* gemmlowp's SaturatingRoundingDoublingHighMul: TFLite nudges by 2^30 or
+ * 1 − 2^30 by sign and truncates, which is floor((a·b + 2^30)/2^31) for
+ * both signs; the vector versions use that form. */
+static inline int32_t effcc_srdhm(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN)
+        return INT32_MAX;
+    int64_t ab = (int64_t)a * b;
+    int64_t nudge = ab >= 0 ? (1 << 30) : 1 - (1 << 30);
+    return (int32_t)((ab + nudge) / (INT64_C(1) << 31));
+}
+
+/* gemmlowp's RoundingDivideByPOT; exponent in [0, 31]. */
+static inline int32_t effcc_rdbpot(int32_t x, int exponent)
+{
+    int32_t mask = (int32_t)((INT64_C(1) << exponent) - 1);
+    int32_t threshold = (mask >> 1) + (x < 0);
+    return (x >> exponent) + ((x & mask) > threshold);
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier, double rounding; shift in
+ * [−31, 30]. The left shift wraps modulo 2^32, as ir/quant.c's wrap32. */
+static inline int32_t effcc_mbqm(int32_t x, int32_t m, int shift)
+{
+    int left = shift > 0 ? shift : 0;
+    int32_t shifted = (int32_t)((uint32_t)x << left);
+    return effcc_rdbpot(effcc_srdhm(shifted, m), left - shift);
+}
+
+/* clamp(v + zp_out, lo, hi) in int64, lo first (lo > hi gives hi), as int8. */
+static inline int8_t effcc_clamp_i8(int32_t v, int32_t zp_out, int32_t lo, int32_t hi)
+{
+    int64_t sum = (int64_t)v + zp_out;
+    if (sum < lo)
+        sum = lo;
+    if (sum > hi)
+        sum = hi;
+    return (int8_t)(int32_t)sum;
+}
+
+static inline int8_t effcc_requant_i8(int32_t acc, int32_t m, int shift, int32_t zp_out,
+                                      int32_t lo, int32_t hi)
+{
+    return effcc_clamp_i8(effcc_mbqm(acc, m, shift), zp_out, lo, hi);
+}
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#if defined(__AVX2__)
+/* SRDHM: vpmuldq multiplies the even lanes into 64-bit products, then the
+ * odd lanes shifted down; + 2^30, and bits 31..62 of each sum go back to
+ * their lane. INT32_MIN·INT32_MIN comes out as INT32_MIN, which no other
+ * pair gives (the least other result is 1 − 2^31): flipping its bits
+ * saturates it. */
+static inline __m256i effcc_i32x8_srdhm(__m256i a, __m256i b)
+{
+    const __m256i half = _mm256_set1_epi64x(1 << 30);
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(a, b), half);
+    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32));
+    odd = _mm256_add_epi64(odd, half);
+    __m256i r = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+    return _mm256_xor_si256(r, _mm256_cmpeq_epi32(r, _mm256_set1_epi32(INT32_MIN)));
+}
+
+/* RDBPOT as gemmlowp writes it: the remainder against half the divisor, one
+ * more for negative x (compares give −1 for true, hence the subtractions). */
+static inline __m256i effcc_i32x8_rdbpot(__m256i x, __m256i exponent)
+{
+    const __m256i one = _mm256_set1_epi32(1);
+    __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, exponent), one);
+    __m256i negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), x);
+    __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), negative);
+    __m256i up = _mm256_cmpgt_epi32(_mm256_and_si256(x, mask), threshold);
+    return _mm256_sub_epi32(_mm256_srav_epi32(x, exponent), up);
+}
+
+static inline __m256i effcc_i32x8_rdbpot_n(__m256i x, int exponent)
+{
+    __m256i mask = _mm256_set1_epi32((int32_t)((INT64_C(1) << exponent) - 1));
+    __m256i negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), x);
+    __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), negative);
+    __m256i up = _mm256_cmpgt_epi32(_mm256_and_si256(x, mask), threshold);
+    return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(exponent)), up);
+}
+
+static inline __m256i effcc_i32x8_mbqm(__m256i x, __m256i m, __m256i shift)
+{
+    __m256i left = _mm256_max_epi32(shift, _mm256_setzero_si256());
+    __m256i right = _mm256_sub_epi32(left, shift);
+    return effcc_i32x8_rdbpot(effcc_i32x8_srdhm(_mm256_sllv_epi32(x, left), m), right);
+}
+
+static inline __m256i effcc_i32x8_mbqm_n(__m256i x, int32_t m, int shift)
+{
+    int left = shift > 0 ? shift : 0;
+    x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(left));
+    return effcc_i32x8_rdbpot_n(effcc_i32x8_srdhm(x, _mm256_set1_epi32(m)), left - shift);
+}
+
+/* clamp(v + zp_out, lo, hi) as clamp(v, lo − zp_out, hi − zp_out) + zp_out,
+ * then each lane's low byte (vpshufb within the halves, then side by side). */
+static inline void effcc_i32x8_store_i8(int8_t *dst, __m256i v, int32_t zp_out, int32_t lo,
+                                        int32_t hi)
+{
+    const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                               -1, -1, 0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1,
+                                               -1, -1, -1, -1);
+    v = _mm256_max_epi32(v, _mm256_set1_epi32(lo - zp_out));
+    v = _mm256_min_epi32(v, _mm256_set1_epi32(hi - zp_out));
+    v = _mm256_shuffle_epi8(_mm256_add_epi32(v, _mm256_set1_epi32(zp_out)), low_bytes);
+    __m128i b = _mm_unpacklo_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    int64_t bytes = _mm_cvtsi128_si64(b);
+    memcpy(dst, &bytes, 8);
+}
+
+static inline void effcc_i32x8_requant_i8(int8_t *dst, __m256i acc, __m256i m, __m256i shift,
+                                          int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm(acc, m, shift), zp_out, lo, hi);
+}
+
+static inline void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m, int shift,
+                                            int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm_n(acc, m, shift), zp_out, lo, hi);
+}
+#endif /* __AVX2__ */
+
+#if defined(__AVX512F__)
+/* As effcc_i32x8_srdhm, with mask registers for the blend and the fix. */
+static inline __m512i effcc_i32x16_srdhm(__m512i a, __m512i b)
+{
+    const __m512i half = _mm512_set1_epi64(1 << 30);
+    __m512i even = _mm512_add_epi64(_mm512_mul_epi32(a, b), half);
+    __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+    odd = _mm512_add_epi64(odd, half);
+    __m512i r = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31),
+                                        _mm512_slli_epi64(odd, 1));
+    __mmask16 saturated = _mm512_cmpeq_epi32_mask(r, _mm512_set1_epi32(INT32_MIN));
+    return _mm512_mask_mov_epi32(r, saturated, _mm512_set1_epi32(INT32_MAX));
+}
+
+static inline __m512i effcc_i32x16_rdbpot(__m512i x, __m512i exponent)
+{
+    const __m512i one = _mm512_set1_epi32(1);
+    __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, exponent), one);
+    __m512i half = _mm512_srli_epi32(mask, 1);
+    __m512i threshold =
+        _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512()), half, one);
+    __mmask16 up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold);
+    __m512i q = _mm512_srav_epi32(x, exponent);
+    return _mm512_mask_add_epi32(q, up, q, one);
+}
+
+static inline __m512i effcc_i32x16_rdbpot_n(__m512i x, int exponent)
+{
+    const __m512i one = _mm512_set1_epi32(1);
+    __m512i mask = _mm512_set1_epi32((int32_t)((INT64_C(1) << exponent) - 1));
+    __m512i half = _mm512_srli_epi32(mask, 1);
+    __m512i threshold =
+        _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512()), half, one);
+    __mmask16 up = _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold);
+    __m512i q = _mm512_sra_epi32(x, _mm_cvtsi32_si128(exponent));
+    return _mm512_mask_add_epi32(q, up, q, one);
+}
+
+static inline __m512i effcc_i32x16_mbqm(__m512i x, __m512i m, __m512i shift)
+{
+    __m512i left = _mm512_max_epi32(shift, _mm512_setzero_si512());
+    __m512i right = _mm512_sub_epi32(left, shift);
+    return effcc_i32x16_rdbpot(effcc_i32x16_srdhm(_mm512_sllv_epi32(x, left), m), right);
+}
+
+static inline __m512i effcc_i32x16_mbqm_n(__m512i x, int32_t m, int shift)
+{
+    int left = shift > 0 ? shift : 0;
+    x = _mm512_sll_epi32(x, _mm_cvtsi32_si128(left));
+    return effcc_i32x16_rdbpot_n(effcc_i32x16_srdhm(x, _mm512_set1_epi32(m)), left - shift);
+}
+
+/* As effcc_i32x8_store_i8; vpmovdb keeps the low bytes. */
+static inline void effcc_i32x16_store_i8(int8_t *dst, __m512i v, int32_t zp_out, int32_t lo,
+                                         int32_t hi)
+{
+    v = _mm512_max_epi32(v, _mm512_set1_epi32(lo - zp_out));
+    v = _mm512_min_epi32(v, _mm512_set1_epi32(hi - zp_out));
+    _mm512_mask_cvtepi32_storeu_epi8(dst, 0xFFFF, _mm512_add_epi32(v, _mm512_set1_epi32(zp_out)));
+}
+
+static inline void effcc_i32x16_requant_i8(int8_t *dst, __m512i acc, __m512i m, __m512i shift,
+                                           int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x16_store_i8(dst, effcc_i32x16_mbqm(acc, m, shift), zp_out, lo, hi);
+}
+
+static inline void effcc_i32x16_requant_i8_n(int8_t *dst, __m512i acc, int32_t m, int shift,
+                                             int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x16_store_i8(dst, effcc_i32x16_mbqm_n(acc, m, shift), zp_out, lo, hi);
+}
+#endif /* __AVX512F__ */
+
+#if defined(__ARM_NEON)
+#include <arm_neon.h>
+
+/* vqrdmulh is SRDHM exactly: (2·a·b + 2^31) >> 32, saturated. */
+static inline int32x4_t effcc_i32x4_srdhm(int32x4_t a, int32x4_t b)
+{
+    return vqrdmulhq_s32(a, b);
+}
+
+/* RDBPOT by neg = −exponent: vrshl by a negative count rounds half up,
+ * without overflow; taking 1 from negative x first (gemmlowp's fix-up: the
+ * sign bit of x & neg, which is 0 for exponent 0) turns that into half away
+ * from zero. The saturating add keeps INT32_MIN, which divides exactly. */
+static inline int32x4_t effcc_i32x4_rdbpot_neg(int32x4_t x, int32x4_t neg)
+{
+    int32x4_t fixup = vshrq_n_s32(vandq_s32(x, neg), 31);
+    return vrshlq_s32(vqaddq_s32(x, fixup), neg);
+}
+
+static inline int32x4_t effcc_i32x4_rdbpot(int32x4_t x, int32x4_t exponent)
+{
+    return effcc_i32x4_rdbpot_neg(x, vnegq_s32(exponent));
+}
+
+static inline int32x4_t effcc_i32x4_rdbpot_n(int32x4_t x, int exponent)
+{
+    return effcc_i32x4_rdbpot_neg(x, vdupq_n_s32(-exponent));
+}
+
+/* vshl by a register count wraps (vqshl would saturate). */
+static inline int32x4_t effcc_i32x4_mbqm(int32x4_t x, int32x4_t m, int32x4_t shift)
+{
+    int32x4_t left = vmaxq_s32(shift, vdupq_n_s32(0));
+    int32x4_t neg_right = vminq_s32(shift, vdupq_n_s32(0));
+    return effcc_i32x4_rdbpot_neg(vqrdmulhq_s32(vshlq_s32(x, left), m), neg_right);
+}
+
+static inline int32x4_t effcc_i32x4_mbqm_n(int32x4_t x, int32_t m, int shift)
+{
+    int left = shift > 0 ? shift : 0;
+    x = vqrdmulhq_n_s32(vshlq_s32(x, vdupq_n_s32(left)), m);
+    return effcc_i32x4_rdbpot_neg(x, vdupq_n_s32(shift - left));
+}
+
+/* As effcc_i32x8_store_i8; vmovn keeps the low halves, twice. */
+static inline void effcc_i32x4_store_i8(int8_t *dst, int32x4_t v, int32_t zp_out, int32_t lo,
+                                        int32_t hi)
+{
+    v = vmaxq_s32(v, vdupq_n_s32(lo - zp_out));
+    v = vminq_s32(v, vdupq_n_s32(hi - zp_out));
+    int16x4_t h = vmovn_s32(vaddq_s32(v, vdupq_n_s32(zp_out)));
+    int32_t bytes = vget_lane_s32(vreinterpret_s32_s8(vmovn_s16(vcombine_s16(h, h))), 0);
+    memcpy(dst, &bytes, 4);
+}
+
+static inline void effcc_i32x4_requant_i8(int8_t *dst, int32x4_t acc, int32x4_t m,
+                                          int32x4_t shift, int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x4_store_i8(dst, effcc_i32x4_mbqm(acc, m, shift), zp_out, lo, hi);
+}
+
+static inline void effcc_i32x4_requant_i8_n(int8_t *dst, int32x4_t acc, int32_t m, int shift,
+                                            int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x4_store_i8(dst, effcc_i32x4_mbqm_n(acc, m, shift), zp_out, lo, hi);
+}
+#endif /* __ARM_NEON */
+
+#endif
