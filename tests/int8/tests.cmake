@@ -15,3 +15,18 @@ add_test(NAME int8.litert-mutants
                  ${CMAKE_CURRENT_BINARY_DIR}/int8-litert-mutants --mutants)
 set_tests_properties(int8.litert-ops int8.litert-mutants PROPERTIES LABELS e2e
                      SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+# Whole models (tests/int8/model_test.py): effcc run --quantize int8 on
+# Lite0 at resolution 64 and B0 at 57 with seeded weights, and on Lite0 with
+# its released weights when tools/venv.sh's venv has them, against the same
+# model exported by tools/tflite_export.py and run by LiteRT BUILTIN_REF:
+# the logits and every intermediate value (int8_values.c) equal, 0
+# differences allowed; deliberate changes to the exported model must be seen.
+add_executable(int8_values ${CMAKE_CURRENT_SOURCE_DIR}/int8/int8_values.c
+                           ${CMAKE_SOURCE_DIR}/driver/int8.c)
+target_link_libraries(int8_values PRIVATE effcc_core)
+add_test(NAME int8.litert-models
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/int8/model_test.sh $<TARGET_FILE:effcc>
+                 $<TARGET_FILE:int8_values> ${CMAKE_SOURCE_DIR}
+                 ${CMAKE_CURRENT_BINARY_DIR}/int8-litert-models)
+set_tests_properties(int8.litert-models PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 900)
