@@ -232,6 +232,14 @@ static void define_model(Gen *G)
     define_int(G, "GEN_ARENA_BYTES", (long long)G->g->arena_bytes);
     define_int(G, "GEN_WEIGHTS_BYTES", (long long)G->blob.len);
     define_int(G, "GEN_THREADS", (long long)G->g->threads);
+    bool int8 = G->g->done & DONE_QUANTIZE;
+    define_int(G, "GEN_INT8", int8);
+    if (int8) {
+        char scale[48];
+        snprintf(scale, sizeof scale, "%a", (double)in->q.scale);
+        define(G, "GEN_IN_SCALE", scale);
+        define_int(G, "GEN_IN_ZP", in->q.zp);
+    }
     define(G, "GEN_TARGET", G->g->target->name);
     define(G, "GEN_TARGET_CFLAGS", G->g->target->cflags);
     define_provenance(G);

@@ -2,7 +2,7 @@
  *
  * fold_bn → fuse_clamps → calibrate on --calibration's inputs (with
  * --estimator) → quantize (with --keep-float), the verifier after each, as
- * docs/int8.md describes. */
+ * docs/int8.md describes; then --save-quantized writes the result. */
 #include "driver.h"
 
 static void verified(const Graph *g, const char *after)
@@ -26,4 +26,6 @@ void int8_prepare(Arena *a, const Options *o, Graph *g)
     QuantizeOptions qo = {.keep_float = o->keep_float, .nkeep = o->nkeep};
     quantize(g, ranges, &qo);
     verified(g, "quantize");
+    if (o->save_quantized)
+        quant_export(g, o->save_quantized);
 }

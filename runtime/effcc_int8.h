@@ -55,15 +55,19 @@ static inline int32_t effcc_mbqm(int32_t x, int32_t m, int shift)
     return effcc_rdbpot(effcc_srdhm(shifted, m), left - shift);
 }
 
-/* clamp(v + zp_out, lo, hi) in int64, lo first (lo > hi gives hi), as int8. */
+/* clamp(v + zp_out, lo, hi) in int64, lo first (lo > hi gives hi), as int8;
+ * computed as clamp(v, lo − zp_out, hi − zp_out) + zp_out, the same value.
+ * The plain form is miscompiled by GCC 12.2 for AArch64 when vectorised
+ * (-O2 -ftree-vectorize or -O3) inside the SE gate's MUL kernel: lanes
+ * above hi came out as lo (found by tests/int8's generated B0). */
 static inline int8_t effcc_clamp_i8(int32_t v, int32_t zp_out, int32_t lo, int32_t hi)
 {
-    int64_t sum = (int64_t)v + zp_out;
-    if (sum < lo)
-        sum = lo;
-    if (sum > hi)
-        sum = hi;
-    return (int8_t)(int32_t)sum;
+    int64_t x = v;
+    if (x < (int64_t)lo - zp_out)
+        x = (int64_t)lo - zp_out;
+    if (x > (int64_t)hi - zp_out)
+        x = (int64_t)hi - zp_out;
+    return (int8_t)(int32_t)(x + zp_out);
 }
 
 static inline int8_t effcc_requant_i8(int32_t acc, int32_t m, int shift, int32_t zp_out,

@@ -33,7 +33,16 @@ extern "C" {
 #define GEN_NAME«»_MAX_THREADS GEN_THREADS /* fused kernels use at most this many OpenMP threads */
 
 void GEN_NAME«»_run(const float *input, float *logits, void *arena);
-
+m4_ifelse(GEN_INT8, 1, «
+/* int8 model (effcc compile --quantize int8): GEN_NAME«»_run quantizes its input
+ * as q = zero_point + round(x / scale), clamped to [-128, 127], then calls
+ * GEN_NAME«»_run_q, which takes that int8 input directly (NHWC: channels
+ * innermost; it may point into the arena, where GEN_NAME«»_run puts it). */
+#include <stdint.h>
+#define GEN_NAME«»_INPUT_SCALE GEN_IN_SCALE
+#define GEN_NAME«»_INPUT_ZERO_POINT GEN_IN_ZP
+void GEN_NAME«»_run_q(const int8_t *input, float *logits, void *arena);
+»)
 #ifdef EFFCC_PROFILE
 /* Profile builds (make PROFILE=1) add up the milliseconds of each kernel
  * call of GEN_NAME«»_run; a label and the multiply-adds describe each call. */
