@@ -49,8 +49,9 @@ void info_print_json(FILE *out, const Graph *g, const CodeSize *cs);
 /* ===== driver/int8.c =====================================================
  * o->quantize_int8: g (lowered, weights loaded) becomes its int8 model:
  * fold_bn, fuse_clamps, calibrate on o->calibration, quantize; written to
- * o->save_quantized when given. */
-void int8_prepare(Arena *a, const Options *o, Graph *g);
+ * o->save_quantized when given. With report, appends the quantization
+ * table: each value's scale, zero point and SNR against float. */
+void int8_prepare(Arena *a, const Options *o, Graph *g, Buf *report);
 
 /* ===== driver/quant_export.c =============================================
  * --save-quantized FILE: a quantized graph (fold_bn, fuse_clamps, quantize;

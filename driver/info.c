@@ -38,6 +38,17 @@ static const char *grouped(char *buf, unsigned long long v)
  * the node makes no call of its own. */
 static const char *kernel_kind(const Graph *g, const Node *n)
 {
+    if (g->done & DONE_QUANTIZE) { /* int8: one kernel per node (kernels_int8.m4) */
+        switch (n->op) {
+        case OP_CONV2D:
+        case OP_LINEAR: return conv_role_names[conv_role(g, n)];
+        case OP_ACT: return act_names[n->act.kind];
+        case OP_AVGPOOL: return "mean";
+        case OP_SCALE: return "mul";
+        case OP_ADD: return "add";
+        default: return NULL;
+        }
+    }
     if (n->tile.kind == KERNEL_NONE)
         return NULL;
     if ((n->op == OP_CONV2D || n->op == OP_LINEAR) && n->tile.kind != KERNEL_EXPDW)

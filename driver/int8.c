@@ -5,6 +5,10 @@
  * docs/int8.md describes; then --save-quantized writes the result. */
 #include "driver.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 static void verified(const Graph *g, const char *after)
 {
     char msg[512];
@@ -12,7 +16,81 @@ static void verified(const Graph *g, const char *after)
         internal_error("IR invalid after %s: %s", after, msg);
 }
 
-void int8_prepare(Arena *a, const Options *o, Graph *g)
+/* ---- report.txt's quantization table ----------------------------------- */
+
+#define REPORT_INPUTS 8                   /* calibration inputs the SNR is measured on */
+#define REPORT_MAX_BYTES ((size_t)1 << 30) /* float values of one input kept at once */
+
+typedef struct {
+    float **ref;           /* per node: its float values for the current input */
+    double *signal, *noise; /* per node: Σ ref², Σ (ref − int8)² */
+} Snr;
+
+static void keep_float(void *ctx, const Graph *g, int i, const float *v)
+{
+    Snr *s = ctx;
+    size_t n = shape_numel(g->nodes[i].shape);
+    s->ref[i] = malloc(n * sizeof(float));
+    if (!s->ref[i])
+        internal_error("int8 report: out of memory");
+    memcpy(s->ref[i], v, n * sizeof(float));
+}
+
+static void compare_int8(void *ctx, const Graph *g, int i, const float *v)
+{
+    Snr *s = ctx;
+    size_t n = shape_numel(g->nodes[i].shape);
+    for (size_t k = 0; k < n; k++) {
+        double r = s->ref[i][k], d = r - v[k];
+        s->signal[i] += r * r;
+        s->noise[i] += d * d;
+    }
+}
+
+/* Each value's int8 params and how far its int8 value (dequantized) is from
+ * the float one: SNR = 10·log10(Σ float² / Σ (float − int8)²) over the
+ * first REPORT_INPUTS calibration inputs; the float graph is the same one,
+ * node for node (quantize keeps the float params). */
+static void quant_table(Arena *a, const Options *o, const Graph *g, const float *inputs, int count,
+                        Buf *b)
+{
+    size_t all = 0, in = shape_numel(g->nodes[0].shape);
+    for (int i = 0; i < g->nnodes; i++)
+        all += g->nodes[i].dead ? 0 : shape_numel(g->nodes[i].shape) * sizeof(float);
+    int k = count < REPORT_INPUTS ? count : REPORT_INPUTS;
+    if (all > REPORT_MAX_BYTES)
+        k = 0;
+    Snr s = {arena_array(a, (size_t)g->nnodes, sizeof(float *)),
+             arena_array(a, (size_t)g->nnodes, sizeof(double)),
+             arena_array(a, (size_t)g->nnodes, sizeof(double))};
+    for (int t = 0; t < k; t++) {
+        ir_eval_visit(g, inputs + (size_t)t * in, NULL, keep_float, &s);
+        ir_eval_int8(g, inputs + (size_t)t * in, NULL, compare_int8, &s);
+        for (int i = 0; i < g->nnodes; i++) {
+            free(s.ref[i]);
+            s.ref[i] = NULL;
+        }
+    }
+    buf_printf(b, "\nint8: ranges from %d calibration input%s (%s), estimator %s; SNR of each value "
+                  "against float on the first %d\n", count, count == 1 ? "" : "s",
+               o->calibration, estimator_names[o->estimator], k);
+    buf_printf(b, "%-5s %-26s %-10s %14s %5s %8s\n", "value", "layer", "op", "scale", "zp", "SNR dB");
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->dead)
+            continue;
+        char snr[32] = "-";
+        if (k && s.noise[i] == 0)
+            snprintf(snr, sizeof snr, "exact");
+        else if (k && s.signal[i] > 0)
+            snprintf(snr, sizeof snr, "%.1f", 10 * log10(s.signal[i] / s.noise[i]));
+        const char *op = n->op == OP_ACT ? act_names[n->act.kind] : op_names[n->op];
+        buf_printf(b, "%%%-4d %-26s %-10s %14.8g %5d %8s%s\n", i, n->label ? n->label : "-", op,
+                   (double)n->q.scale, (int)n->q.zp, snr, n->qfloat ? "  (kept in float)" : "");
+    }
+}
+
+void int8_prepare(Arena *a, const Options *o, Graph *g, Buf *report)
 {
     fold_bn(g);
     verified(g, "fold_bn");
@@ -26,6 +104,8 @@ void int8_prepare(Arena *a, const Options *o, Graph *g)
     QuantizeOptions qo = {.keep_float = o->keep_float, .nkeep = o->nkeep};
     quantize(g, ranges, &qo);
     verified(g, "quantize");
+    if (report)
+        quant_table(a, o, g, inputs, count, report);
     if (o->save_quantized)
         quant_export(g, o->save_quantized);
 }

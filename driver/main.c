@@ -96,8 +96,12 @@ static void compile(Arena *a, Options *o)
     }
     load_weights(g, o);
     PipelineOptions po = pipeline_options(o);
+    const char *int8_report = "";
     if (o->quantize_int8) {
-        int8_prepare(a, o, g);
+        Buf table = {0};
+        int8_prepare(a, o, g, &table);
+        int8_report = arena_strdup(a, table.data ? table.data : "");
+        buf_free(&table);
         run_pipeline_int8(g, &po);
     } else {
         run_pipeline(g, &po);
@@ -106,6 +110,7 @@ static void compile(Arena *a, Options *o)
 
     Buf report = {0};
     info_report_text(&report, g);
+    buf_printf(&report, "%s", int8_report);
     CodegenOptions co = {.name = name, .command = o->recorded,
                          .labels = labels, .labels_source = labels_source,
                          .report = arena_strdup(a, report.data)};
@@ -281,7 +286,7 @@ static void run(Arena *a, Options *o)
     check_output(o->output); /* before the work; again before writing */
     load_weights(g, o);
     if (o->quantize_int8)
-        int8_prepare(a, o, g);
+        int8_prepare(a, o, g, NULL);
     else
         reference_passes(g);
     uint64_t peak = ir_eval_peak_bytes(g);

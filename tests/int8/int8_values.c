@@ -48,7 +48,7 @@ static void work(Arena *a, const Options *o, const char *values)
         weights_load(g, o->weights, o->allow_nonfinite);
     else
         weights_synthesize(g, o->has_seed ? o->seed : 1);
-    int8_prepare(a, o, g);
+    int8_prepare(a, o, g, NULL);
     if (o->save_quantized)
         quant_export(g, o->save_quantized);
 
