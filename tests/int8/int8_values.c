@@ -4,9 +4,9 @@
  *   int8_values VALUES.f32 run SPEC.yaml [the options of effcc run]
  *
  * The options go through effcc's own parser (cli_parse) and the graph
- * through int8_prepare (driver/int8.c), as `effcc run --quantize int8` does,
- * and --save-quantized writes it with quant_export: the same model, which
- * model_test.py checks byte for byte. Then, for each input of
+ * through int8_prepare (driver/int8.c), as `effcc run --quantize int8` does;
+ * --save-quantized writes the same model, which model_test.py checks byte
+ * for byte. Then, for each input of
  * --input in turn, ir_eval_int8 runs and every live node's value, as its
  * visitor sees it (dequantized, NCHW float32), is appended to VALUES.f32 in
  * node order; --output gets the logits as effcc run writes them. */
@@ -49,8 +49,6 @@ static void work(Arena *a, const Options *o, const char *values)
     else
         weights_synthesize(g, o->has_seed ? o->seed : 1);
     int8_prepare(a, o, g, NULL);
-    if (o->save_quantized)
-        quant_export(g, o->save_quantized);
 
     size_t in = shape_numel(g->nodes[0].shape), out = shape_numel(g->nodes[g->output].shape);
     size_t total;
