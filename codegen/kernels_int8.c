@@ -55,17 +55,48 @@ static void requant_param(Kernel *k, const char *m, const char *shift, QuantMult
     param(k, shift, q.shift);
 }
 
+/* The 1×1 kernel's blocking, as layout_int8 packed its weights: pixels in
+ * blocks of tile.mr (G_NB of them, then G_TR), channels in G_NFULL panels
+ * of tile.nv vectors of 8, a remainder panel of tile.nvr, then a tail of
+ * G_CT; input channels in pairs (G_CIH, and G_CIODD one more), widened 16
+ * at a time (G_CI16). */
+static void pointwise_params(Kernel *k, const Node *n, int ci)
+{
+    const Tile *t = &n->tile;
+    int pixels = n->shape.h * n->shape.w, co = n->shape.c, nr = t->nv * 8;
+    int nfull = nr ? co / nr : 0;
+    param(k, "G_P", pixels);
+    param(k, "G_CI", ci);
+    param(k, "G_CIH", ci / 2);
+    param(k, "G_CIODD", ci % 2);
+    param(k, "G_XS", (ci + 1) / 2);
+    param(k, "G_CI16", ci / 16 * 16);
+    param(k, "G_MR", t->mr);
+    param(k, "G_NB", pixels / t->mr);
+    param(k, "G_TR", pixels % t->mr);
+    param(k, "G_NV", t->nv);
+    param(k, "G_NR", nr);
+    param(k, "G_NFULL", nfull);
+    param(k, "G_NVR", t->nvr);
+    param(k, "G_CT0", nfull * nr + t->nvr * 8);
+    param(k, "G_CT", co - nfull * nr - t->nvr * 8);
+}
+
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
     ConvRole role = conv_role(g, n);
     int32_t lo, hi;
     quant_act_range(n->conv.act, n->q, &lo, &hi);
-    if (role == CONV_POINTWISE || role == CONV_LINEAR) {
+    if (role == CONV_LINEAR) {
+        begin(k, CALL_GEMM, "q%d_fc_c%dto%d", i, in->shape.c, n->shape.c);
+        param(k, "G_CI", in->shape.c);
+        scale_param(k, "G_SIN", in->q.scale);
+        scale_param(k, "G_SOUT", n->q.scale);
+    } else if (role == CONV_POINTWISE) {
         begin(k, CALL_GEMM, "q%d_pw_c%dto%d_p%d", i, in->shape.c, n->shape.c,
               n->shape.h * n->shape.w);
-        param(k, "G_P", (long long)n->shape.h * n->shape.w);
-        param(k, "G_CI", in->shape.c);
+        pointwise_params(k, n, in->shape.c);
     } else {
         bool dw = role == CONV_DEPTHWISE;
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d", i, dw ? "dw" : "conv",
@@ -86,9 +117,10 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     param(k, "G_ZPOUT", n->q.zp);
     param(k, "G_LO", lo);
     param(k, "G_HI", hi);
-    finish(k, role == CONV_POINTWISE || role == CONV_LINEAR ? "EFFCC_Q_PW"
-              : role == CONV_DEPTHWISE                      ? "EFFCC_Q_DW"
-                                                            : "EFFCC_Q_CONV");
+    finish(k, role == CONV_LINEAR      ? "EFFCC_Q_FC"
+              : role == CONV_POINTWISE ? "EFFCC_Q_PW"
+              : role == CONV_DEPTHWISE ? "EFFCC_Q_DW"
+                                       : "EFFCC_Q_CONV");
 }
 
 static void act(int i, const Node *n, const Node *in, Kernel *k)
@@ -209,9 +241,10 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, Buf *b)
         buf_printf(b, "input, %s);\n", out);
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         const Param *ps = g->params;
+        int last = n->op == OP_LINEAR ? n->conv.qscale : n->conv.qrequant;
         buf_printf(b, "%s, (const int8_t *)W + %zu, W + %zu, W + %zu, %s);\n", in[0],
                    ps[n->conv.qweight].offset, ps[n->conv.qbias].offset / 4,
-                   ps[n->conv.qrequant].offset / 4, out);
+                   ps[last].offset / 4, out);
     } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
         buf_printf(b, "%s, (const int8_t *)W + %zu, %s);\n", in[0], g->params[n->act.table].offset,
                    out);

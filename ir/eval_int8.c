@@ -7,7 +7,7 @@
  *
  *   INPUT    QUANTIZE (reference_ops::AffineQuantize)
  *   CONV2D   CONV_2D / DEPTHWISE_CONV_2D per channel, padded taps skipped
- *   LINEAR   FULLY_CONNECTED per channel
+ *   LINEAR   FULLY_CONNECTED per channel (one rounding in double, not MBQM)
  *   ACT      swish: LOGISTIC then MUL as one table; sigmoid: LOGISTIC;
  *            ReLU6 (one not fused into a conv): RELU6
  *   AVGPOOL  MEAN over H and W (QuantizedMeanOrSum)
@@ -93,8 +93,11 @@ static void conv_op(const Graph *g, const Node *n, const int8_t *x, const Node *
     size_t taps = (size_t)cin * (size_t)k * (size_t)k;
     int8_t *tx = xmalloc(taps), *tw = xmalloc(taps);
     size_t iplane = (size_t)in.h * (size_t)in.w;
+    int32_t lo, hi;
+    quant_act_range(n->conv.act, n->q, &lo, &hi);
     for (int co = 0; co < out.c; co++) {
         QuantRequant r = quant_conv_requant(src->q, sw[co], n->q, n->conv.act);
+        double fc_scale = n->op == OP_LINEAR ? quant_fc_scale(src->q, sw[co], n->q) : 0;
         const int8_t *wc = w + (size_t)co * taps;
         int first = co / cout * cin;
         for (int oy = 0; oy < out.h; oy++)
@@ -114,7 +117,9 @@ static void conv_op(const Graph *g, const Node *n, const int8_t *x, const Node *
                         }
                     }
                 y[((size_t)co * (size_t)out.h + (size_t)oy) * (size_t)out.w + (size_t)ox] =
-                    quant_conv_output(tx, tw, nt, src->q.zp, bias[co], &r);
+                    n->op == OP_LINEAR
+                        ? quant_fc_output(tx, tw, nt, src->q.zp, bias[co], fc_scale, n->q.zp, lo, hi)
+                        : quant_conv_output(tx, tw, nt, src->q.zp, bias[co], &r);
             }
     }
     free(tx);

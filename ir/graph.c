@@ -176,7 +176,9 @@ int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX])
     if ((n->op == OP_CONV2D || n->op == OP_LINEAR) && int8) {
         ps[count++] = n->conv.qweight;
         ps[count++] = n->conv.qbias;
-        if (n->conv.qrequant >= 0)
+        if (n->op == OP_LINEAR) /* FULLY_CONNECTED rescales by s_w in double */
+            ps[count++] = n->conv.qscale;
+        else if (n->conv.qrequant >= 0)
             ps[count++] = n->conv.qrequant;
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         ps[count++] = n->conv.weight;

@@ -217,7 +217,8 @@ void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
 /* The params n's kernel reads, into ps; returns how many: a conv's weight
  * and bias, or once quantized its int8 weights, int32 bias and (after
- * layout_int8) requantisation; an activation's int8 table. */
+ * layout_int8) requantisation, or for a linear node its weight scales;
+ * an activation's int8 table. */
 #define NODE_PARAMS_MAX 3
 int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX]);
 /* Bytes per element of n's value as stored: 1 for an int8 value, else 4. */
@@ -355,6 +356,13 @@ QuantRequant quant_conv_requant(QuantParams in, float s_w, QuantParams out, Act 
 int32_t quant_dot(const int8_t *x, const int8_t *w, int n, int32_t zp_in);
 int8_t quant_conv_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
                          const QuantRequant *r);
+
+/* FULLY_CONNECTED per channel, as LiteRT's reference kernel computes it:
+ * one rounding of acc·scale (scale = s_in·s_w/s_out in double), not MBQM;
+ * lo, hi from quant_act_range. */
+double quant_fc_scale(QuantParams in, float s_w, QuantParams out);
+int8_t quant_fc_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
+                       double scale, int32_t zp_out, int32_t lo, int32_t hi);
 
 /* MEAN over n values (QuantizedMeanOrSum): from their raw sum Σq, or from
  * n values read every stride int8s. */

@@ -178,6 +178,28 @@ int8_t quant_conv_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in,
     return quant_requantize(wrap32((int64_t)quant_dot(x, w, n, zp_in) + bias), r);
 }
 
+/* reference_integer_ops/fully_connected.h FullyConnected(PerChannel) with
+ * float scales, the kernel LiteRT's reference resolver runs for int8
+ * FULLY_CONNECTED: not MBQM but one rounding, in double, of the sum times
+ * s_in·s_w/s_out (TfLiteRound: half away from zero), + zp_out, clamped.
+ * The two differ at ties (1 output in ~1000 on B0's classifier). */
+double quant_fc_scale(QuantParams in, float s_w, QuantParams out)
+{
+    check_params("quant_fc_scale: input", in);
+    check_params("quant_fc_scale: output", out);
+    return (double)in.scale * (double)s_w / (double)out.scale;
+}
+
+int8_t quant_fc_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
+                       double scale, int32_t zp_out, int32_t lo, int32_t hi)
+{
+    int32_t acc = wrap32((int64_t)quant_dot(x, w, n, zp_in) + bias);
+    double r = round((double)acc * scale);
+    if (!(r > -2147483648.0 && r < 2147483648.0))
+        internal_error("quant_fc_output: %g is out of int32", r);
+    return (int8_t)clamp32((int64_t)(int32_t)r + zp_out, lo, hi);
+}
+
 /* tflite/kernels/reduce.cc PrepareMeanOrSum (m from s_in/s_out in double)
  * and reference/reduce.h QuantizedMeanOrSum, which folds 1/n into m: with
  * k = min(floor(log2 n), 32, 31 + shift), m' = (m·2^k)/n truncated and

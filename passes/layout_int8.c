@@ -5,11 +5,15 @@
  * no float kernels yet). Guarantees: every value is stored NHWC with its
  * channels unpadded (cpad = c; the graph input stays the caller's NCHW
  * floats); every conv's int8 weights are replaced by a packed param
- *   1×1 and linear  [co][ci]          (as quantize left them)
+ *   1×1             panels of tile.nv·8 channels, [ci/2][width][2] each
+ *                   (pack_pointwise), and the input zero point folded into
+ *                   a new bias (fold_zero_point)
+ *   linear          [co][ci]          (as quantize left them)
  *   depthwise       [ky][kx][c]       (channels innermost, as the pixels)
  *   other k×k       [co][ky][kx][ci]  (a patch in NHWC order)
- * and it gets qrequant, int32 [2·co]: each channel's multiplier, then its
- * shift (quant_conv_requant); every swish and sigmoid gets its 256-entry
+ * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
+ * its shift (quant_conv_requant; a linear node, FULLY_CONNECTED, rescales
+ * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
  * table (act.table). The float params stay for reports and --save-weights. */
 #include "passes.h"
 
@@ -29,6 +33,66 @@ static int typed_param(Graph *g, const char *name, size_t count, ParamType type)
     return p;
 }
 
+/* The int8 1×1 kernel's block: G_MR pixels × nv vectors of 8 output
+ * channels, accumulators in registers (AVX2 has 16: 6×2 sums, 2 weight
+ * vectors, 1 broadcast input pair); the remainder panel has nvr vectors.
+ * The channels past the last whole vector (co % 8) form a tail that the
+ * kernel computes one channel at a time. */
+static void pointwise_tile(Node *n)
+{
+    int vecs = n->shape.c / 8;
+    n->tile.mr = 6;
+    n->tile.nv = vecs < 2 ? vecs : 2;
+    n->tile.nvr = n->tile.nv ? vecs % n->tile.nv : 0;
+}
+
+/* A 1×1 conv's weights as its kernel reads them: panels of nv·8 output
+ * channels (then the remainder panel of nvr·8, then the tail of co % 8),
+ * each panel [ci/2][width][2] (the two input channels of a pair side by
+ * side, as vpmaddwd multiplies them), then, when ci is odd, [width] for
+ * the last input channel. */
+static void pack_pointwise(const int8_t *w, int cout, int cin, const Tile *t, int8_t *out)
+{
+    int nr = t->nv * 8, nfull = t->nv ? cout / nr : 0;
+    for (int co = 0; co < cout; co++) {
+        int panel = co / (nr ? nr : 1), width = nr, co0 = panel * nr;
+        if (!nr || panel >= nfull) { /* the remainder panel, or the tail after it */
+            int rem0 = nfull * nr, vec_end = rem0 + t->nvr * 8;
+            co0 = co < vec_end ? rem0 : vec_end;
+            width = co < vec_end ? t->nvr * 8 : cout - vec_end;
+        }
+        int8_t *p = out + (size_t)co0 * (size_t)cin;
+        int j = co - co0;
+        for (int ci = 0; ci < cin; ci++) {
+            size_t to = ci / 2 < cin / 2 ? ((size_t)(ci / 2) * (size_t)width + (size_t)j) * 2 + (size_t)(ci % 2)
+                                         : (size_t)(cin / 2) * 2 * (size_t)width + (size_t)j;
+            p[to] = w[(size_t)co * (size_t)cin + (size_t)ci];
+        }
+    }
+}
+
+/* The input zero point folded into a 1×1 conv's bias, so that its kernel
+ * sums w·x, not w·(x − zp): bias − zp·Σ_ci w. TFLite's sum is
+ * bias + Σ w·(x − zp) in int32; the two differ by the order of additions
+ * only, which modulo 2^32 (the kernels add in uint32) changes nothing, and
+ * a 1×1 conv has no padded taps. */
+static void fold_zero_point(Graph *g, Node *n)
+{
+    int cout = n->shape.c, cin = g->nodes[n->in[0]].shape.c;
+    int32_t zp = g->nodes[n->in[0]].q.zp;
+    const int8_t *w = g->params[n->conv.qweight].i8; /* [co][ci], not packed yet */
+    const int32_t *b = g->params[n->conv.qbias].i32;
+    int p = typed_param(g, arena_printf(g->arena, "%s~folded", g->params[n->conv.qbias].name),
+                        (size_t)cout, PARAM_I32);
+    for (int co = 0; co < cout; co++) {
+        int64_t sum = 0;
+        for (int ci = 0; ci < cin; ci++)
+            sum += w[(size_t)co * (size_t)cin + (size_t)ci];
+        g->params[p].i32[co] = (int32_t)((uint32_t)b[co] - (uint32_t)(int64_t)(zp * sum));
+    }
+    n->conv.qbias = p;
+}
+
 static void pack_weights(Graph *g, Node *n)
 {
     const Param *src = &g->params[n->conv.qweight];
@@ -39,6 +103,13 @@ static void pack_weights(Graph *g, Node *n)
     const int8_t *w = g->params[n->conv.qweight].i8;
     int8_t *out = g->params[p].i8;
     ConvRole role = conv_role(g, n);
+    if (role == CONV_POINTWISE) {
+        pointwise_tile(n);
+        fold_zero_point(g, n);
+        pack_pointwise(w, cout, per, &n->tile, out);
+        n->conv.qweight = p;
+        return;
+    }
     for (int co = 0; co < cout; co++)
         for (int ci = 0; ci < per; ci++)
             for (int t = 0; t < k * k; t++) {
@@ -93,7 +164,8 @@ void layout_int8(Graph *g)
         n->cpad = n->shape.c;
         if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
             pack_weights(g, n);
-            requant_params(g, n);
+            if (n->op == OP_CONV2D) /* FULLY_CONNECTED reads the weight scales instead */
+                requant_params(g, n);
         } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
             table(g, n);
         }

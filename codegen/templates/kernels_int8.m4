@@ -35,22 +35,153 @@ static void G_NAME«»(const int8_t *restrict in, float *restrict out)
 }
 »)
 
-EFFCC_Q_PW: a 1×1 convolution (or the classifier) over G_P pixels:
-out[p][co] = requant(bias[co] + Σ_ci w[co][ci] · (in[p][ci] − zp_in)).
-m4_define(«EFFCC_Q_PW», «
+EFFCC_QFOR(var, from, to, body): body once for var = from … to − 1.
+m4_define(«EFFCC_QFOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
+«m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_QFOR(«$1», m4_incr($2), «$3», «$4»)»)»)
+
+EFFCC_Q_PW: a 1×1 convolution over G_P pixels, the input zero point
+folded into the bias by layout_int8:
+out[p][co] = requant(bias'[co] + Σ_ci w[co][ci] · in[p][ci]).
+Weights come in panels of G_NR channels (G_NFULL of them), a remainder
+panel of G_NVR·8 and a tail of G_CT (from channel G_CT0), each
+[ci/2][width][2] and, for an odd G_CI, [width] for the last channel.
+With AVX2, blocks of G_MR pixels (then the G_TR left over) are widened to
+int16 pairs of input channels (xs, G_XS pairs a pixel) and each panel's
+micro-kernel keeps rows × vectors sums in registers: vpmaddwd of a pixel's
+pair (broadcast) by the panel's eight channel pairs. Elsewhere (and for
+the tail) one pixel at a time (EFFCC_Q_PW_SC), which compilers vectorise
+over the panel's channels.
+m4_define(«EFFCC_Q_PW», «m4_dnl
+#if defined(__AVX2__)
+m4_ifelse(G_NB, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mk, G_MR, G_NV)»)m4_dnl
+m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mkr, G_MR, G_NVR)»)»)m4_dnl
+m4_ifelse(G_TR, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mkt, G_TR, G_NV)»)m4_dnl
+m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mktr, G_TR, G_NVR)»)»)m4_dnl
+#else
+m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_SC(G_NR)»)m4_dnl
+m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_SC(m4_eval(G_NVR * 8))»)m4_dnl
+#endif
+m4_ifelse(G_CT, 0, «», «EFFCC_Q_PW_SC(G_CT)»)
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
+#if defined(__AVX2__)
+    int32_t xs[G_MR * G_XS];
+m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
+»)m4_ifelse(G_TR, 0, «», «    {
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
+»)#else
     for (ptrdiff_t p = 0; p < G_P; ++p) {
         const int8_t *restrict x = in + p * G_CI;
-        for (ptrdiff_t co = 0; co < G_CO; ++co) {
-            const int8_t *restrict wc = w + co * G_CI;
-            int32_t acc = 0;
-            for (ptrdiff_t ci = 0; ci < G_CI; ++ci)
-                acc += (int32_t)wc[ci] * ((int32_t)x[ci] - (G_ZPIN));
-            acc = (int32_t)((uint32_t)acc + (uint32_t)bias[co]);
-            out[p * G_CO + co] = effcc_requant_i8(acc, rq[co], rq[G_CO + co], G_ZPOUT, G_LO, G_HI);
-        }
+m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
+            G_NAME«»_sc«»G_NR«»(x, w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
+                    out + p * G_CO + n * G_NR);
+»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_sc«»m4_eval(G_NVR * 8)«»(x, w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
+                rq + G_NFULL * G_NR, out + p * G_CO + G_NFULL * G_NR);
+»)m4_ifelse(G_CT, 0, «», «        G_NAME«»_sc«»G_CT«»(x, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0, out + p * G_CO + G_CT0);
+»)    }
+#endif
+}
+»)
+
+EFFCC_Q_PW_BLOCK(suffix, rows, p0): rows pixels from p0 widened into xs,
+then every panel's micro-kernel (suffix t: the leftover rows') and the
+tail's channels.
+m4_define(«EFFCC_Q_PW_BLOCK», «        const int8_t *restrict xb = in + ($3) * G_CI;
+        for (ptrdiff_t r = 0; r < $2; ++r) {
+m4_ifelse(G_CI16, 0, «», «            for (ptrdiff_t c = 0; c < G_CI16; c += 16)
+                _mm256_storeu_si256((__m256i *)(xs + r * G_XS + c / 2),
+                        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(xb + r * G_CI + c))));
+»)m4_ifelse(G_CI16, G_CI, «», «            for (ptrdiff_t c = G_CI16; c < G_CI; ++c)
+                xs[r * G_XS + c / 2] = c % 2 ? (int32_t)((uint32_t)xs[r * G_XS + c / 2] |
+                                               (uint32_t)(uint16_t)xb[r * G_CI + c] << 16)
+                                             : (int32_t)(uint16_t)xb[r * G_CI + c];
+»)        }
+m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
+            G_NAME«»_mk$1«»(xs, w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
+                    out + ($3) * G_CO + n * G_NR);
+»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_mk$1«»r(xs, w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
+                rq + G_NFULL * G_NR, out + ($3) * G_CO + G_NFULL * G_NR);
+»)m4_ifelse(G_CT, 0, «», «        for (ptrdiff_t r = 0; r < $2; ++r)
+            G_NAME«»_sc«»G_CT«»(xb + r * G_CI, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0,
+                    out + (($3) + r) * G_CO + G_CT0);
+»)»)
+
+EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
+pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
+[ci/2][nv·8][2]); the sums start from the bias, wrap as int32 adds do,
+and are requantised per channel, 8 at a time.
+m4_define(«EFFCC_Q_PW_MK», «
+static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+{
+EFFCC_QFOR(«EFV», 0, $3, «    const __m256i bias«»EFV = _mm256_loadu_si256((const __m256i *)(bias + EFV * 8));
+»)EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «    __m256i acc«»EFR«»_«»EFV = bias«»EFV;
+»)»)    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
+EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi16(
+                _mm_loadu_si128((const __m128i *)(w + k * m4_eval($3 * 16) + EFV * 16)));
+»)EFFCC_QFOR(«EFR», 0, $2, «        {
+            const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + k]);
+EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
+»)        }
+»)    }
+m4_ifelse(G_CIODD, 1, «    {
+EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi32(
+                _mm_loadl_epi64((const __m128i *)(w + G_CIH * m4_eval($3 * 16) + EFV * 8)));
+»)EFFCC_QFOR(«EFR», 0, $2, «        {
+            const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + G_CIH]);
+EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
+»)        }
+»)    }
+»)EFFCC_QFOR(«EFV», 0, $3, «    {
+        const __m256i m = _mm256_loadu_si256((const __m256i *)(rq + EFV * 8));
+        const __m256i s = _mm256_loadu_si256((const __m256i *)(rq + G_CO + EFV * 8));
+EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + EFV * 8, acc«»EFR«»_«»EFV, m, s, G_ZPOUT, G_LO, G_HI);
+»)    }
+»)}
+»)
+
+EFFCC_Q_PW_SC(width): one pixel × one panel of width channels, plain C.
+m4_define(«EFFCC_Q_PW_SC», «
+static inline void G_NAME«»_sc$1(const int8_t *restrict x, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+{
+    int32_t acc[$1];
+    for (ptrdiff_t j = 0; j < $1; ++j)
+        acc[j] = 0;
+    for (ptrdiff_t k = 0; k < G_CIH; ++k)
+        for (ptrdiff_t j = 0; j < $1; ++j)
+            acc[j] += (int32_t)w[(k * $1 + j) * 2] * x[2 * k] +
+                      (int32_t)w[(k * $1 + j) * 2 + 1] * x[2 * k + 1];
+m4_ifelse(G_CIODD, 1, «    for (ptrdiff_t j = 0; j < $1; ++j)
+        acc[j] += (int32_t)w[G_CIH * 2 * $1 + j] * x[G_CI - 1];
+»)    for (ptrdiff_t j = 0; j < $1; ++j)
+        out[j] = effcc_requant_i8((int32_t)((uint32_t)acc[j] + (uint32_t)bias[j]), rq[j], rq[G_CO + j],
+                                  G_ZPOUT, G_LO, G_HI);
+}
+»)
+
+EFFCC_Q_FC: FULLY_CONNECTED (the classifier), as LiteRT's reference kernel:
+out[co] = clamp(zp_out + round(acc · (s_in · s_w[co] / s_out))), one
+rounding in double, half away from zero; s_w[co] are the weight scales
+(float bits in the int32 blob, read with memcpy).
+m4_define(«EFFCC_Q_FC», «
+static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict sw, int8_t *restrict out)
+{
+    for (ptrdiff_t co = 0; co < G_CO; ++co) {
+        const int8_t *restrict wc = w + co * G_CI;
+        int32_t acc = 0;
+        for (ptrdiff_t ci = 0; ci < G_CI; ++ci)
+            acc += (int32_t)wc[ci] * ((int32_t)in[ci] - (G_ZPIN));
+        acc = (int32_t)((uint32_t)acc + (uint32_t)bias[co]);
+        float s;
+        memcpy(&s, &sw[co], sizeof s);
+        double r = round((double)acc * ((double)G_SIN * (double)s / (double)G_SOUT));
+        r = r < -512 ? -512 : r > 512 ? 512 : r; /* beyond, the clamp decides alike */
+        const int32_t q = (int32_t)r + (G_ZPOUT);
+        out[co] = (int8_t)(q < G_LO ? G_LO : q > G_HI ? G_HI : q);
     }
 }
 »)

@@ -51,7 +51,7 @@ OPTIONS = S.BuiltinOptions
 VERSIONS = {OP.CONV_2D: 3, OP.DEPTHWISE_CONV_2D: 3, OP.FULLY_CONNECTED: 4, OP.MEAN: 2,
             OP.ADD: 2, OP.MUL: 2, OP.LOGISTIC: 2}
 MUTANTS = {  # name: the ops it should change
-    'single-rounding': 'conv dw fc mean add mul swish',
+    'single-rounding': 'conv dw mean add mul swish',
     'mean-optimized': 'mean',
 }
 LOGISTIC_SCALE, LOGISTIC_ZP = np.float32(1 / 256), -128

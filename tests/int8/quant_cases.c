@@ -201,10 +201,9 @@ static void fully_connected(void)
     float *s_w = read_f32((size_t)cout);
     int32_t *bias = read_i32((size_t)cout);
     int8_t *w = read_i8((size_t)cout * cin), *x = read_i8((size_t)cin), *y = malloc((size_t)cout);
-    for (int o = 0; o < cout; o++) {
-        QuantRequant r = quant_conv_requant(in, s_w[o], out, ACT_NONE);
-        y[o] = conv_output(x, w + (size_t)o * cin, cin, in.zp, bias[o], &r);
-    }
+    for (int o = 0; o < cout; o++)
+        y[o] = quant_fc_output(x, w + (size_t)o * cin, cin, in.zp, bias[o],
+                               quant_fc_scale(in, s_w[o], out), out.zp, -128, 127);
     print_i8(y, (size_t)cout);
     free(s_w), free(bias), free(w), free(x), free(y);
 }
