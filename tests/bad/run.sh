@@ -56,6 +56,11 @@ effcc compile efficientnet.yaml --phi -2 -o ref --save-weights good.safetensors 
 rm -rf ref
 python3 "$bad/make_weights.py" good.safetensors . || fail "make_weights.py"
 mkdir foreign && echo precious >foreign/file.txt
+# calibration folders: none, a wrong-sized input, a stray file, one good input
+mkdir cal-empty cal-short cal-stray cal-good
+head -c 100 /dev/zero >cal-short/a.f32
+echo notes >cal-stray/notes.txt
+head -c 342732 /dev/zero >cal-good/a.f32
 
 # --- bad specs, one file each ---
 for f in "$bad"/spec/*.yaml; do
