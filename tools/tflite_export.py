@@ -155,12 +155,12 @@ class Model:
         self.tensors.append(t)
         return len(self.tensors) - 1
 
-    def op(self, code, inputs, outputs, options_type=0, options=None):
+    def op(self, code, inputs, outputs, options_type=0, options=None, version=None):
         index = next((i for i, c in enumerate(self.codes) if c.builtinCode == code), None)
         if index is None:
             c = S.OperatorCodeT()
             c.builtinCode, c.deprecatedBuiltinCode = code, min(code, 127)
-            c.version = VERSIONS[code]
+            c.version = version or VERSIONS.get(code, 1)
             self.codes.append(c)
             index = len(self.codes) - 1
         o = S.OperatorT()
@@ -169,7 +169,7 @@ class Model:
             o.builtinOptionsType, o.builtinOptions = options_type, options
         self.ops.append(o)
 
-    def build(self, inputs, outputs, description):
+    def build(self, inputs, outputs, description='effcc'):
         g = S.SubGraphT()
         g.tensors, g.inputs, g.outputs, g.operators, g.name = (
             self.tensors, inputs, outputs, self.ops, 'main')

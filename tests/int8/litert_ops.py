@@ -38,11 +38,13 @@ import os
 import subprocess
 import sys
 
-import flatbuffers
 import numpy as np
 import ai_edge_litert.schema_py_generated as S
 from ai_edge_litert import _pywrap_tensorflow_lite_calibration_wrapper as calibration
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
+from tflite_export import Model  # noqa: E402  (the exporter's flatbuffer builder)
 
 I8, I32, F32 = S.TensorType.INT8, S.TensorType.INT32, S.TensorType.FLOAT32
 OP = S.BuiltinOperator
@@ -67,55 +69,6 @@ def ints(a):
 
 def floats(a):
     return ' '.join(hexf(v) for v in np.asarray(a).ravel())
-
-
-class Model:
-    """A one-subgraph TFLite model, built tensor by tensor."""
-
-    def __init__(self):
-        self.buffers, self.tensors, self.codes, self.ops = [S.BufferT()], [], [], []
-
-    def tensor(self, name, shape, ttype, scale=None, zp=None, dim=0, data=None):
-        t = S.TensorT()
-        t.name, t.shape, t.type = name, list(shape), ttype
-        if scale is not None:
-            q = S.QuantizationParametersT()
-            q.scale = np.atleast_1d(np.asarray(scale, np.float32))
-            q.zeroPoint = np.atleast_1d(np.asarray(zp, np.int64))
-            q.quantizedDimension = dim
-            t.quantization = q
-        b = S.BufferT()
-        if data is not None:
-            b.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), np.uint8)
-        self.buffers.append(b)
-        t.buffer = len(self.buffers) - 1
-        self.tensors.append(t)
-        return len(self.tensors) - 1
-
-    def op(self, code, inputs, outputs, options_type=0, options=None, version=None):
-        index = next((i for i, c in enumerate(self.codes) if c.builtinCode == code), None)
-        if index is None:
-            c = S.OperatorCodeT()
-            c.builtinCode, c.deprecatedBuiltinCode = code, min(code, 127)
-            c.version = version or VERSIONS.get(code, 1)
-            self.codes.append(c)
-            index = len(self.codes) - 1
-        o = S.OperatorT()
-        o.opcodeIndex, o.inputs, o.outputs = index, inputs, outputs
-        if options is not None:
-            o.builtinOptionsType, o.builtinOptions = options_type, options
-        self.ops.append(o)
-
-    def build(self, inputs, outputs):
-        g = S.SubGraphT()
-        g.tensors, g.inputs, g.outputs, g.operators, g.name = (
-            self.tensors, inputs, outputs, self.ops, 'main')
-        m = S.ModelT()
-        m.version, m.operatorCodes, m.subgraphs, m.buffers = 3, self.codes, [g], self.buffers
-        m.description = 'effcc tests/int8'
-        b = flatbuffers.Builder(1024)
-        b.Finish(m.Pack(b), file_identifier=b'TFL3')
-        return bytes(b.Output())
 
 
 def run_reference(model, inputs):
