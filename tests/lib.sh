@@ -6,6 +6,9 @@
 #                       sets $data to skimage's sample-photo folder
 # A missing tool or oracle skips the test (exit 77, CTest's SKIP_RETURN_CODE)
 # or, under CI=true, fails it: CI must never pass by skipping.
+# require_target        the CPU has $REQUIRE_CPU (else exit 77, even under CI:
+#                       the machine cannot run it), and $CC, $RUNNER and
+#                       $RUNNER_NEEDS exist
 # fail WHAT             counts a failure in $failures and says what failed
 
 missing() {
@@ -39,4 +42,17 @@ failures=0
 fail() {
     echo "FAIL: $*"
     failures=$((failures + 1))
+}
+
+# require_target: what a test of generated code for $TARGET needs here
+# (tests/e2e/oracle_test.sh, tests/int8/codegen_test.sh).
+require_target() {
+    if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
+        echo "skipped: this CPU lacks $REQUIRE_CPU"
+        exit 77
+    fi
+    for tool in "${CC:-cc}" ${RUNNER:-} ${RUNNER_NEEDS:-}; do
+        case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
+        require "$tool"
+    done
 }

@@ -16,15 +16,8 @@ effcc=$1 src=$2 work=$3 spec=$4
 shift 4
 python=/usr/bin/python3
 
-if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
-    echo "skipped: this CPU lacks $REQUIRE_CPU"
-    exit 77
-fi
 . "$src/tests/lib.sh"
-for tool in "${CC:-cc}" ${RUNNER:-} ${RUNNER_NEEDS:-}; do
-    case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
-    require "$tool"
-done
+require_target
 "$python" -c 'import numpy' 2>/dev/null || missing "numpy missing for $python"
 
 rm -rf "$work"
