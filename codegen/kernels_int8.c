@@ -55,12 +55,13 @@ static void requant_param(Kernel *k, const char *m, const char *shift, QuantMult
     param(k, shift, q.shift);
 }
 
-/* The 1×1 kernel's blocking, as layout_int8 packed its weights: pixels in
+/* The 1×1 kernel's blocking (a dense conv's too, over its patches of ci
+ * input channels), as layout_int8 packed the weights: pixels in
  * blocks of tile.mr (G_NB of them, then G_TR), channels in G_NFULL panels
  * of tile.nv vectors of 8, a remainder panel of tile.nvr, then a tail of
  * G_CT; input channels in pairs (G_CIH, and G_CIODD one more), widened 16
  * at a time (G_CI16). */
-static void pointwise_params(Kernel *k, const Node *n, int ci)
+static void gemm_params(Kernel *k, const Node *n, int ci)
 {
     const Tile *t = &n->tile;
     int pixels = n->shape.h * n->shape.w, co = n->shape.c, nr = t->nv * 8;
@@ -82,6 +83,24 @@ static void pointwise_params(Kernel *k, const Node *n, int ci)
     param(k, "G_CT", co - nfull * nr - t->nvr * 8);
 }
 
+/* The outputs [lo, hi) of a dimension (out of them, input size, leading
+ * padding) whose taps all read inside the input: o·s − pad ≥ 0 and
+ * o·s − pad + k ≤ size; false when there are none. */
+static bool inside_range(Kernel *k, const char *lo_name, const char *hi_name, int out, int size,
+                         int pad, const Node *n)
+{
+    int s = n->conv.stride, kk = n->conv.kernel;
+    int lo = (pad + s - 1) / s;
+    int hi = size + pad - kk < 0 ? 0 : (size + pad - kk) / s + 1;
+    if (hi > out)
+        hi = out;
+    if (lo > hi)
+        lo = hi;
+    param(k, lo_name, lo);
+    param(k, hi_name, hi);
+    return lo < hi;
+}
+
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
@@ -96,7 +115,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     } else if (role == CONV_POINTWISE) {
         begin(k, CALL_GEMM, "q%d_pw_c%dto%d_p%d", i, in->shape.c, n->shape.c,
               n->shape.h * n->shape.w);
-        pointwise_params(k, n, in->shape.c);
+        gemm_params(k, n, in->shape.c);
     } else {
         bool dw = role == CONV_DEPTHWISE;
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d", i, dw ? "dw" : "conv",
@@ -109,8 +128,16 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         param(k, "G_W", in->shape.w);
         param(k, "G_OH", n->shape.h);
         param(k, "G_OW", n->shape.w);
-        param(k, "G_CI", in->shape.c);
-        param(k, "G_C", n->shape.c);
+        if (dw) {
+            param(k, "G_CI", in->shape.c);
+            param(k, "G_C", n->shape.c);
+            bool rows = inside_range(k, "G_OHL", "G_OHH", n->shape.h, in->shape.h, n->conv.pad[0], n);
+            bool cols = inside_range(k, "G_OWL", "G_OWH", n->shape.w, in->shape.w, n->conv.pad[1], n);
+            param(k, "G_INNER", rows && cols);
+        } else { /* a 1×1 conv over patches of k·k·c_in */
+            gemm_params(k, n, n->conv.kernel * n->conv.kernel * in->shape.c);
+            param(k, "G_C", in->shape.c);
+        }
     }
     param(k, "G_CO", n->shape.c);
     param(k, "G_ZPIN", in->q.zp);

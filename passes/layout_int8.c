@@ -6,11 +6,11 @@
  * channels unpadded (cpad = c; the graph input stays the caller's NCHW
  * floats); every conv's int8 weights are replaced by a packed param
  *   1×1             panels of tile.nv·8 channels, [ci/2][width][2] each
- *                   (pack_pointwise), and the input zero point folded into
- *                   a new bias (fold_zero_point)
+ *                   (pack_gemm), and the input zero point folded into a
+ *                   new bias (fold_zero_point)
+ *   other k×k       as a 1×1 conv's over patches [ky][kx][ci] (the same)
  *   linear          [co][ci]          (as quantize left them)
  *   depthwise       [ky][kx][c]       (channels innermost, as the pixels)
- *   other k×k       [co][ky][kx][ci]  (a patch in NHWC order)
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
  * its shift (quant_conv_requant; a linear node, FULLY_CONNECTED, rescales
  * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
@@ -33,12 +33,14 @@ static int typed_param(Graph *g, const char *name, size_t count, ParamType type)
     return p;
 }
 
-/* The int8 1×1 kernel's block: G_MR pixels × nv vectors of 8 output
- * channels, accumulators in registers (AVX2 has 16: 6×2 sums, 2 weight
- * vectors, 1 broadcast input pair); the remainder panel has nvr vectors.
+/* The int8 1×1 kernel's block (a dense conv's too, over patches): mr
+ * pixels × nv vectors of 8 output channels, the sums in registers (AVX2
+ * has 16: 6×2 sums, 2 weight vectors, the broadcast input pair; GCC spills
+ * one sum, yet 5×2 measured 10% slower on Zen 3); the remainder panel has
+ * nvr vectors.
  * The channels past the last whole vector (co % 8) form a tail that the
  * kernel computes one channel at a time. */
-static void pointwise_tile(Node *n)
+static void gemm_tile(Node *n)
 {
     int vecs = n->shape.c / 8;
     n->tile.mr = 6;
@@ -46,12 +48,12 @@ static void pointwise_tile(Node *n)
     n->tile.nvr = n->tile.nv ? vecs % n->tile.nv : 0;
 }
 
-/* A 1×1 conv's weights as its kernel reads them: panels of nv·8 output
+/* A 1×1 conv's weights [co][ci] as its kernel reads them: panels of nv·8 output
  * channels (then the remainder panel of nvr·8, then the tail of co % 8),
  * each panel [ci/2][width][2] (the two input channels of a pair side by
  * side, as vpmaddwd multiplies them), then, when ci is odd, [width] for
  * the last input channel. */
-static void pack_pointwise(const int8_t *w, int cout, int cin, const Tile *t, int8_t *out)
+static void pack_gemm(const int8_t *w, int cout, int cin, const Tile *t, int8_t *out)
 {
     int nr = t->nv * 8, nfull = t->nv ? cout / nr : 0;
     for (int co = 0; co < cout; co++) {
@@ -71,28 +73,32 @@ static void pack_pointwise(const int8_t *w, int cout, int cin, const Tile *t, in
     }
 }
 
-/* The input zero point folded into a 1×1 conv's bias, so that its kernel
- * sums w·x, not w·(x − zp): bias − zp·Σ_ci w. TFLite's sum is
- * bias + Σ w·(x − zp) in int32; the two differ by the order of additions
- * only, which modulo 2^32 (the kernels add in uint32) changes nothing, and
- * a 1×1 conv has no padded taps. */
-static void fold_zero_point(Graph *g, Node *n)
+/* The input zero point folded into the bias of a conv that sums over
+ * per_out weights an output channel, so that its kernel sums w·x, not
+ * w·(x − zp): bias − zp·Σ w. TFLite's sum is bias + Σ w·(x − zp) in int32;
+ * the two differ by the order of additions only, which modulo 2^32 (the
+ * kernels add in uint32) changes nothing. Taps outside the input (a k×k
+ * conv's padding), which TFLite leaves out, must then read zp_in. */
+static void fold_zero_point(Graph *g, Node *n, int per_out)
 {
-    int cout = n->shape.c, cin = g->nodes[n->in[0]].shape.c;
+    int cout = n->shape.c;
     int32_t zp = g->nodes[n->in[0]].q.zp;
-    const int8_t *w = g->params[n->conv.qweight].i8; /* [co][ci], not packed yet */
+    const int8_t *w = g->params[n->conv.qweight].i8; /* [co][…], not packed yet */
     const int32_t *b = g->params[n->conv.qbias].i32;
     int p = typed_param(g, arena_printf(g->arena, "%s~folded", g->params[n->conv.qbias].name),
                         (size_t)cout, PARAM_I32);
     for (int co = 0; co < cout; co++) {
         int64_t sum = 0;
-        for (int ci = 0; ci < cin; ci++)
-            sum += w[(size_t)co * (size_t)cin + (size_t)ci];
+        for (int i = 0; i < per_out; i++)
+            sum += w[(size_t)co * (size_t)per_out + (size_t)i];
         g->params[p].i32[co] = (int32_t)((uint32_t)b[co] - (uint32_t)(int64_t)(zp * sum));
     }
     n->conv.qbias = p;
 }
 
+/* Weights [co][ci][ky][kx] as their kernel reads them (the header says
+ * how); a dense conv's become [co][ky][kx][ci] patches first, which its
+ * kernel then multiplies as a 1×1 conv's. */
 static void pack_weights(Graph *g, Node *n)
 {
     const Param *src = &g->params[n->conv.qweight];
@@ -103,13 +109,8 @@ static void pack_weights(Graph *g, Node *n)
     const int8_t *w = g->params[n->conv.qweight].i8;
     int8_t *out = g->params[p].i8;
     ConvRole role = conv_role(g, n);
-    if (role == CONV_POINTWISE) {
-        pointwise_tile(n);
-        fold_zero_point(g, n);
-        pack_pointwise(w, cout, per, &n->tile, out);
-        n->conv.qweight = p;
-        return;
-    }
+    bool gemm = role != CONV_DEPTHWISE && role != CONV_LINEAR && n->conv.groups == 1;
+    int8_t *patches = gemm ? arena_array(g->arena, count, 1) : out;
     for (int co = 0; co < cout; co++)
         for (int ci = 0; ci < per; ci++)
             for (int t = 0; t < k * k; t++) {
@@ -117,8 +118,13 @@ static void pack_weights(Graph *g, Node *n)
                 size_t to = role == CONV_DEPTHWISE
                                 ? (size_t)t * (size_t)cout + (size_t)co
                                 : ((size_t)co * (size_t)(k * k) + (size_t)t) * (size_t)per + (size_t)ci;
-                out[to] = w[from];
+                patches[to] = w[from];
             }
+    if (gemm) {
+        gemm_tile(n);
+        fold_zero_point(g, n, per * k * k);
+        pack_gemm(patches, cout, per * k * k, &n->tile, out);
+    }
     n->conv.qweight = p;
 }
 

@@ -49,9 +49,33 @@ With AVX2, blocks of G_MR pixels (then the G_TR left over) are widened to
 int16 pairs of input channels (xs, G_XS pairs a pixel) and each panel's
 micro-kernel keeps rows × vectors sums in registers: vpmaddwd of a pixel's
 pair (broadcast) by the panel's eight channel pairs. Elsewhere (and for
-the tail) one pixel at a time (EFFCC_Q_PW_SC), which compilers vectorise
+the tail) one pixel at a time («EFFCC_Q_PW_SC»), which compilers vectorise
 over the panel's channels.
-m4_define(«EFFCC_Q_PW», «m4_dnl
+m4_define(«EFFCC_Q_PW», «EFFCC_Q_GEMM_FNS()m4_dnl
+static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+{
+#if defined(__AVX2__)
+    int32_t xs[G_MR * G_XS];
+m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+        const int8_t *restrict xb = in + blk * G_MR * G_CI;
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
+»)m4_ifelse(G_TR, 0, «», «    {
+        const int8_t *restrict xb = in + (ptrdiff_t)G_NB * G_MR * G_CI;
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
+»)#else
+    for (ptrdiff_t p = 0; p < G_P; ++p) {
+        const int8_t *restrict x = in + p * G_CI;
+EFFCC_Q_PW_PIXEL()    }
+#endif
+}
+»)
+
+EFFCC_Q_GEMM_FNS: the functions an instance of «EFFCC_Q_PW» or «EFFCC_Q_CONV»
+calls, and only those (clang warns of unused ones): with AVX2 the
+micro-kernels of its full and leftover pixel blocks on its full and
+remainder panels, elsewhere the per-pixel panels; the tail's, everywhere.
+m4_define(«EFFCC_Q_GEMM_FNS», «m4_dnl
 #if defined(__AVX2__)
 m4_ifelse(G_NB, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mk, G_MR, G_NV)»)m4_dnl
 m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mkr, G_MR, G_NVR)»)»)m4_dnl
@@ -62,33 +86,21 @@ m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_SC(G_NR)»)m4_dnl
 m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_SC(m4_eval(G_NVR * 8))»)m4_dnl
 #endif
 m4_ifelse(G_CT, 0, «», «EFFCC_Q_PW_SC(G_CT)»)
-static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
-{
-#if defined(__AVX2__)
-    int32_t xs[G_MR * G_XS];
-m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
-EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
-»)m4_ifelse(G_TR, 0, «», «    {
-EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
-»)#else
-    for (ptrdiff_t p = 0; p < G_P; ++p) {
-        const int8_t *restrict x = in + p * G_CI;
-m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
+»)
+
+EFFCC_Q_PW_PIXEL: pixel p (at x) by every panel, plain C.
+m4_define(«EFFCC_Q_PW_PIXEL», «m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
             G_NAME«»_sc«»G_NR«»(x, w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
                     out + p * G_CO + n * G_NR);
 »)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_sc«»m4_eval(G_NVR * 8)«»(x, w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
                 rq + G_NFULL * G_NR, out + p * G_CO + G_NFULL * G_NR);
 »)m4_ifelse(G_CT, 0, «», «        G_NAME«»_sc«»G_CT«»(x, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0, out + p * G_CO + G_CT0);
-»)    }
-#endif
-}
-»)
+»)»)
 
-EFFCC_Q_PW_BLOCK(suffix, rows, p0): rows pixels from p0 widened into xs,
+EFFCC_Q_PW_BLOCK(suffix, rows, p0): rows pixels from p0 (at xb) widened into xs,
 then every panel's micro-kernel (suffix t: the leftover rows') and the
 tail's channels.
-m4_define(«EFFCC_Q_PW_BLOCK», «        const int8_t *restrict xb = in + ($3) * G_CI;
+m4_define(«EFFCC_Q_PW_BLOCK», «m4_dnl
         for (ptrdiff_t r = 0; r < $2; ++r) {
 m4_ifelse(G_CI16, 0, «», «            for (ptrdiff_t c = 0; c < G_CI16; c += 16)
                 _mm256_storeu_si256((__m256i *)(xs + r * G_XS + c / 2),
@@ -186,68 +198,142 @@ static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
 }
 »)
 
-EFFCC_Q_CONV: a dense k×k convolution (the stem): G_K×G_K taps of G_CI
-channels, stride G_S, padding G_PT/G_PL; taps outside the input are left
-out (TFLite's reference: the same as padding with zp_in).
-m4_define(«EFFCC_Q_CONV», «
+EFFCC_Q_CONV: a dense k×k convolution (the stem) as a 1×1 one
+(«EFFCC_Q_PW») over patches: each output pixel's G_K×G_K taps of G_C
+channels, stride G_S, padding G_PT/G_PL, gathered into G_CI int8s (taps
+outside the input hold zp_in: with the zero point folded into the bias
+they add w·zp_in − w·zp_in = 0, as TFLite's reference leaves them out).
+m4_define(«EFFCC_Q_CONV», «EFFCC_Q_GEMM_FNS()
+static inline void G_NAME«»_patch(const int8_t *restrict in, ptrdiff_t p, int8_t *restrict x)
+{
+    const ptrdiff_t oh = p / G_OW, ow = p % G_OW;
+    for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
+        const ptrdiff_t ih = oh * G_S - G_PT + kh;
+        for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
+            const ptrdiff_t iw = ow * G_S - G_PL + kw;
+            const int inside = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W;
+            for (ptrdiff_t c = 0; c < G_C; ++c)
+                x[(kh * G_K + kw) * G_C + c] = inside ? in[(ih * G_W + iw) * G_C + c] : (int8_t)(G_ZPIN);
+        }
+    }
+}
+
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
-    for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
-        for (ptrdiff_t ow = 0; ow < G_OW; ++ow)
-            for (ptrdiff_t co = 0; co < G_CO; ++co) {
-                int32_t acc = 0;
-                for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
-                    const ptrdiff_t ih = oh * G_S - G_PT + kh;
-                    if (ih < 0 || ih >= G_H)
-                        continue;
-                    for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
-                        const ptrdiff_t iw = ow * G_S - G_PL + kw;
-                        if (iw < 0 || iw >= G_W)
-                            continue;
-                        const int8_t *restrict x = in + (ih * G_W + iw) * G_CI;
-                        const int8_t *restrict wt = w + (co * G_K * G_K + kh * G_K + kw) * G_CI;
-                        for (ptrdiff_t ci = 0; ci < G_CI; ++ci)
-                            acc += (int32_t)wt[ci] * ((int32_t)x[ci] - (G_ZPIN));
-                    }
-                }
-                acc = (int32_t)((uint32_t)acc + (uint32_t)bias[co]);
-                out[(oh * G_OW + ow) * G_CO + co] =
-                    effcc_requant_i8(acc, rq[co], rq[G_CO + co], G_ZPOUT, G_LO, G_HI);
-            }
+#if defined(__AVX2__)
+    int32_t xs[G_MR * G_XS];
+    int8_t patch[G_MR * G_CI];
+m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+        for (ptrdiff_t r = 0; r < G_MR; ++r)
+            G_NAME«»_patch(in, blk * G_MR + r, patch + r * G_CI);
+        const int8_t *restrict xb = patch;
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
+»)m4_ifelse(G_TR, 0, «», «    {
+        for (ptrdiff_t r = 0; r < G_TR; ++r)
+            G_NAME«»_patch(in, (ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
+        const int8_t *restrict xb = patch;
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
+»)#else
+    int8_t x[G_CI];
+    for (ptrdiff_t p = 0; p < G_P; ++p) {
+        G_NAME«»_patch(in, p, x);
+EFFCC_Q_PW_PIXEL()    }
+#endif
 }
 »)
 
-EFFCC_Q_DW: a depthwise convolution, weights [kh][kw][c]; each output
-pixel's G_C sums in acc (the kernel's stack, G_C int32).
+EFFCC_Q_DW: a depthwise convolution, weights [kh][kw][c], taps outside
+the input left out. Output pixel by pixel («G_NAME»_px): with AVX2, 16
+channels at a time: x − zp_in and w widened to int16, their product
+(exact in int16: |w| ≤ 127, |x − zp_in| ≤ 255) widened into int32 sums
+that start from the bias; then 8, then one at a time (elsewhere all the
+channels of a tap at a time, which compilers vectorise). Rows [G_OHL, G_OHH)
+and columns [G_OWL, G_OWH) read only inside the input: there (when G_INNER,
+the ranges not empty) the tap loops have literal bounds.
 m4_define(«EFFCC_Q_DW», «
+static inline void G_NAME«»_px(const int8_t *restrict in, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict y,
+        ptrdiff_t ih0, ptrdiff_t iw0, ptrdiff_t khlo, ptrdiff_t khhi, ptrdiff_t kwlo, ptrdiff_t kwhi)
+{
+    ptrdiff_t c = 0;
+#if defined(__AVX2__)
+    const __m256i zp = _mm256_set1_epi16(G_ZPIN);
+    for (; c + 16 <= G_C; c += 16) {
+        __m256i acc0 = _mm256_loadu_si256((const __m256i *)(bias + c));
+        __m256i acc1 = _mm256_loadu_si256((const __m256i *)(bias + c + 8));
+        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
+            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
+                const int8_t *x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C + c;
+                const __m256i xv = _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x)), zp);
+                const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + (kh * G_K + kw) * G_C + c)));
+                const __m256i pr = _mm256_mullo_epi16(xv, wv);
+                acc0 = _mm256_add_epi32(acc0, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(pr)));
+                acc1 = _mm256_add_epi32(acc1, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(pr, 1)));
+            }
+        effcc_i32x8_requant_i8(y + c, acc0, _mm256_loadu_si256((const __m256i *)(rq + c)),
+                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c)), G_ZPOUT, G_LO, G_HI);
+        effcc_i32x8_requant_i8(y + c + 8, acc1, _mm256_loadu_si256((const __m256i *)(rq + c + 8)),
+                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c + 8)), G_ZPOUT, G_LO, G_HI);
+    }
+    for (; c + 8 <= G_C; c += 8) {
+        __m256i acc = _mm256_loadu_si256((const __m256i *)(bias + c));
+        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
+            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
+                const int8_t *x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C + c;
+                const __m128i xv = _mm_sub_epi16(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)x)),
+                                                 _mm256_castsi256_si128(zp));
+                const __m128i wv = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(w + (kh * G_K + kw) * G_C + c)));
+                acc = _mm256_add_epi32(acc, _mm256_cvtepi16_epi32(_mm_mullo_epi16(xv, wv)));
+            }
+        effcc_i32x8_requant_i8(y + c, acc, _mm256_loadu_si256((const __m256i *)(rq + c)),
+                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c)), G_ZPOUT, G_LO, G_HI);
+    }
+    for (; c < G_C; ++c) {
+        int32_t acc = 0;
+        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
+            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw)
+                acc += (int32_t)w[(kh * G_K + kw) * G_C + c] *
+                       ((int32_t)in[((ih0 + kh) * G_W + iw0 + kw) * G_C + c] - (G_ZPIN));
+        y[c] = effcc_requant_i8((int32_t)((uint32_t)acc + (uint32_t)bias[c]), rq[c], rq[G_C + c],
+                                G_ZPOUT, G_LO, G_HI);
+    }
+#else
+    int32_t acc[G_C];
+    for (; c < G_C; ++c)
+        acc[c] = 0;
+    for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
+        for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
+            const int8_t *restrict x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C;
+            const int8_t *restrict wt = w + (kh * G_K + kw) * G_C;
+            for (ptrdiff_t j = 0; j < G_C; ++j)
+                acc[j] += (int32_t)wt[j] * ((int32_t)x[j] - (G_ZPIN));
+        }
+    for (ptrdiff_t j = 0; j < G_C; ++j)
+        y[j] = effcc_requant_i8((int32_t)((uint32_t)acc[j] + (uint32_t)bias[j]), rq[j], rq[G_C + j],
+                                G_ZPOUT, G_LO, G_HI);
+#endif
+}
+
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
-    int32_t acc[G_C];
-    for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
+    for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
+        const ptrdiff_t ih0 = oh * G_S - G_PT;
+        const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
+        const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
         for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-            for (ptrdiff_t c = 0; c < G_C; ++c)
-                acc[c] = 0;
-            for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
-                const ptrdiff_t ih = oh * G_S - G_PT + kh;
-                if (ih < 0 || ih >= G_H)
-                    continue;
-                for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
-                    const ptrdiff_t iw = ow * G_S - G_PL + kw;
-                    if (iw < 0 || iw >= G_W)
-                        continue;
-                    const int8_t *restrict x = in + (ih * G_W + iw) * G_C;
-                    const int8_t *restrict wt = w + (kh * G_K + kw) * G_C;
-                    for (ptrdiff_t c = 0; c < G_C; ++c)
-                        acc[c] += (int32_t)wt[c] * ((int32_t)x[c] - (G_ZPIN));
-                }
-            }
+            const ptrdiff_t iw0 = ow * G_S - G_PL;
             int8_t *restrict y = out + (oh * G_OW + ow) * G_C;
-            for (ptrdiff_t c = 0; c < G_C; ++c)
-                y[c] = effcc_requant_i8((int32_t)((uint32_t)acc[c] + (uint32_t)bias[c]), rq[c],
-                                        rq[G_C + c], G_ZPOUT, G_LO, G_HI);
+m4_ifelse(G_INNER, 1, «            if (oh >= G_OHL && oh < G_OHH && ow >= G_OWL && ow < G_OWH) {
+                G_NAME«»_px(in, w, bias, rq, y, ih0, iw0, 0, G_K, 0, G_K);
+                continue;
+            }
+»)            const ptrdiff_t kwlo = iw0 < 0 ? -iw0 : 0;
+            const ptrdiff_t kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
+            G_NAME«»_px(in, w, bias, rq, y, ih0, iw0, khlo, khhi, kwlo, kwhi);
         }
+    }
 }
 »)
 
