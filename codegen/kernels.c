@@ -10,19 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void param(Kernel *k, const char *name, long long value)
+void kernel_param(Kernel *k, const char *name, long long value)
 {
     m4_define_int(&k->text, name, value);
 }
 
-static void text_param(Kernel *k, const char *name, const char *value)
+void kernel_text_param(Kernel *k, const char *name, const char *value)
 {
     m4_define_text(&k->text, name, value);
 }
 
 /* The call of the template that reads the parameters: the end of the
  * instance's text, which moves into the arena. */
-static void expand_template(Kernel *k, const char *template)
+void kernel_expand(Kernel *k, const char *template)
 {
     buf_printf(&k->text, "%s()", template);
     k->invoke = arena_strdup(k->arena, k->text.data);
@@ -37,8 +37,8 @@ static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...)
     vsnprintf(k->name, sizeof k->name, fmt, ap);
     va_end(ap);
     k->call = call;
-    text_param(k, "G_NAME", k->name);
-    param(k, "G_VL", vl);
+    kernel_text_param(k, "G_NAME", k->name);
+    kernel_param(k, "G_VL", vl);
 }
 
 /* G_ACTFN(x): the activation of a vector (the runtime's ev_<name>). */
@@ -46,7 +46,7 @@ static void act_param(Kernel *k, Act act)
 {
     char call[32];
     snprintf(call, sizeof call, "ev_%s($1)", act_names[act]);
-    text_param(k, "G_ACTFN", call);
+    kernel_text_param(k, "G_ACTFN", call);
 }
 
 static const char *pad_text(const Node *n, char *buf, size_t size)
@@ -67,22 +67,22 @@ static const char *pad_text(const Node *n, char *buf, size_t size)
 static void gemm_params(const Graph *g, const Node *n, Kernel *k, int ci, int ast, int rows,
                         bool by_row)
 {
-    param(k, "G_MKFULL", !by_row || rows >= n->tile.mr);
+    kernel_param(k, "G_MKFULL", !by_row || rows >= n->tile.mr);
     const Tile *t = &n->tile;
     int vl = g->target->vl, nfull = n->cpad / vl / t->nv;
-    param(k, "G_CI", ci);
-    param(k, "G_KS", t->ks);
-    param(k, "G_KC", ci / t->ks);
-    param(k, "G_AST", ast);
-    param(k, "G_COP", n->cpad);
-    param(k, "G_MR", t->mr);
-    param(k, "G_NV", t->nv);
-    param(k, "G_NR", t->nv * vl);
-    param(k, "G_NVR", t->nvr);
-    param(k, "G_NFULL", nfull);
-    param(k, "G_NPANELS", nfull + (t->nvr > 0));
-    param(k, "G_TR", rows % t->mr);
-    param(k, "G_NB", rows / t->mr);
+    kernel_param(k, "G_CI", ci);
+    kernel_param(k, "G_KS", t->ks);
+    kernel_param(k, "G_KC", ci / t->ks);
+    kernel_param(k, "G_AST", ast);
+    kernel_param(k, "G_COP", n->cpad);
+    kernel_param(k, "G_MR", t->mr);
+    kernel_param(k, "G_NV", t->nv);
+    kernel_param(k, "G_NR", t->nv * vl);
+    kernel_param(k, "G_NVR", t->nvr);
+    kernel_param(k, "G_NFULL", nfull);
+    kernel_param(k, "G_NPANELS", nfull + (t->nvr > 0));
+    kernel_param(k, "G_TR", rows % t->mr);
+    kernel_param(k, "G_NB", rows / t->mr);
     act_param(k, n->conv.act);
 }
 
@@ -100,14 +100,14 @@ static void gemm(const Graph *g, const Node *n, Kernel *k)
           n->shape.c, t->mr, t->nv, t->cb, ks, act_names[n->conv.act],
           n->conv.residual ? "_res" : "", n->conv.gate ? t->gate == 1 ? "_wgate" : "_xgate" : "");
     gemm_params(g, n, k, in->shape.c, in->cpad, pixels, false);
-    param(k, "G_P", pixels);
-    param(k, "G_NBLK", nb + (pixels % t->mr > 0)); /* blocks, the leftover rows' included */
-    param(k, "G_NCH", t->nch);
-    param(k, "G_CHQ", t->chq);
-    param(k, "G_CHR", t->chr);
-    param(k, "G_RES", n->conv.residual);
-    param(k, "G_GATE", n->conv.gate ? t->gate : 0);
-    expand_template(k, "EFFCC_GEMM");
+    kernel_param(k, "G_P", pixels);
+    kernel_param(k, "G_NBLK", nb + (pixels % t->mr > 0)); /* blocks, the leftover rows' included */
+    kernel_param(k, "G_NCH", t->nch);
+    kernel_param(k, "G_CHQ", t->chq);
+    kernel_param(k, "G_CHR", t->chr);
+    kernel_param(k, "G_RES", n->conv.residual);
+    kernel_param(k, "G_GATE", n->conv.gate ? t->gate : 0);
+    kernel_expand(k, "EFFCC_GEMM");
 }
 
 /* The clipped blocks of owb columns (the last one narrower) covering
@@ -140,7 +140,7 @@ static void clipped_blocks(const Graph *g, const Node *n, Kernel *k, const char 
         }
         buf_printf(&b, "»)");
     }
-    text_param(k, name, b.data);
+    kernel_text_param(k, name, b.data);
     buf_free(&b);
 }
 
@@ -149,25 +149,25 @@ static void dw_params(const Graph *g, const Node *n, Kernel *k)
 {
     Shape in = g->nodes[n->in[0]].shape;
     int K = n->conv.kernel, S = n->conv.stride, pl = n->conv.pad[1], owb = n->tile.owb;
-    param(k, "G_CP", n->cpad);
-    param(k, "G_NVEC", n->cpad / g->target->vl);
-    param(k, "G_H", in.h);
-    param(k, "G_W", in.w);
-    param(k, "G_OH", n->shape.h);
-    param(k, "G_OW", n->shape.w);
-    param(k, "G_K", K);
-    param(k, "G_S", S);
-    param(k, "G_PT", n->conv.pad[0]);
-    param(k, "G_PL", pl);
-    param(k, "G_OWB", owb);
-    param(k, "G_OWL", n->tile.owl);
-    param(k, "G_OWH", n->tile.owh);
+    kernel_param(k, "G_CP", n->cpad);
+    kernel_param(k, "G_NVEC", n->cpad / g->target->vl);
+    kernel_param(k, "G_H", in.h);
+    kernel_param(k, "G_W", in.w);
+    kernel_param(k, "G_OH", n->shape.h);
+    kernel_param(k, "G_OW", n->shape.w);
+    kernel_param(k, "G_K", K);
+    kernel_param(k, "G_S", S);
+    kernel_param(k, "G_PT", n->conv.pad[0]);
+    kernel_param(k, "G_PL", pl);
+    kernel_param(k, "G_OWB", owb);
+    kernel_param(k, "G_OWL", n->tile.owl);
+    kernel_param(k, "G_OWH", n->tile.owh);
     clipped_blocks(g, n, k, "G_DW_LEFT", 0, n->tile.owl);
     clipped_blocks(g, n, k, "G_DW_RIGHT", n->tile.owh, n->shape.w);
-    param(k, "G_POOL", n->conv.pool >= 0);
+    kernel_param(k, "G_POOL", n->conv.pool >= 0);
     char call[32];
     snprintf(call, sizeof call, "ev_%s($1)", act_names[n->conv.act]);
-    text_param(k, "G_DWACT", call);
+    kernel_text_param(k, "G_DWACT", call);
 }
 
 static void dw(const Graph *g, const Node *n, Kernel *k)
@@ -178,13 +178,13 @@ static void dw(const Graph *g, const Node *n, Kernel *k)
           pad_text(n, pad, sizeof pad), n->shape.c, in.h, in.w, act_names[n->conv.act],
           n->conv.pool >= 0 ? "_pool" : "");
     dw_params(g, n, k);
-    param(k, "G_CSPLIT", n->tile.csplit);
-    param(k, "G_VU", n->tile.vu);
+    kernel_param(k, "G_CSPLIT", n->tile.csplit);
+    kernel_param(k, "G_VU", n->tile.vu);
     /* the channel vectors it computes: a thread's share when they split them */
-    text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
-    text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
-    text_param(k, "G_ROW", "(in + ($1) * G_W * G_CP)");
-    expand_template(k, "EFFCC_DW");
+    kernel_text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
+    kernel_text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
+    kernel_text_param(k, "G_ROW", "(in + ($1) * G_W * G_CP)");
+    kernel_expand(k, "EFFCC_DW");
 }
 
 /* The conv that produces a depthwise conv's input, fused into it (an
@@ -201,25 +201,25 @@ static void expdw(const Graph *g, const Node *n, Kernel *k)
           act_names[e->conv.act], act_names[n->conv.act], n->conv.pool >= 0 ? "_pool" : "");
     if (stem) {
         stem_params(g, e, k);
-        text_param(k, "G_PRODUCE", "EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)");
+        kernel_text_param(k, "G_PRODUCE", "EFFCC_STEM_ROW(«x», «$1», «$2», «we», «be»)");
     } else {
         gemm_params(g, e, k, x->shape.c, x->cpad, e->shape.w, true);
-        param(k, "G_RES", 0);
-        text_param(k, "G_PRODUCE", "EFFCC_EXPAND_ROW(«$1», «$2»)");
+        kernel_param(k, "G_RES", 0);
+        kernel_text_param(k, "G_PRODUCE", "EFFCC_EXPAND_ROW(«$1», «$2»)");
     }
-    param(k, "G_STEM", stem);
-    param(k, "G_PROWS", (long long)n->tile.pool_rows_at);
-    param(k, "G_THREADS", g->threads);
-    param(k, "G_CSPLIT", n->tile.csplit);
+    kernel_param(k, "G_STEM", stem);
+    kernel_param(k, "G_PROWS", (long long)n->tile.pool_rows_at);
+    kernel_param(k, "G_THREADS", g->threads);
+    kernel_param(k, "G_CSPLIT", n->tile.csplit);
     /* the panels of the producer and the channel vectors it computes: a
      * thread's share when they split the channels */
-    text_param(k, "G_PLO", n->tile.csplit ? "plo" : "0");
-    text_param(k, "G_PHI", n->tile.csplit ? "phi" : "G_NPANELS");
-    text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
-    text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
+    kernel_text_param(k, "G_PLO", n->tile.csplit ? "plo" : "0");
+    kernel_text_param(k, "G_PHI", n->tile.csplit ? "phi" : "G_NPANELS");
+    kernel_text_param(k, "G_VLO", n->tile.csplit ? "vlo" : "0");
+    kernel_text_param(k, "G_VHI", n->tile.csplit ? "vhi" : "G_NVEC");
     dw_params(g, n, k);
-    text_param(k, "G_ROW", "(ring + (($1) % G_K) * G_W * G_CP)");
-    expand_template(k, "EFFCC_EXPDW");
+    kernel_text_param(k, "G_ROW", "(ring + (($1) % G_K) * G_W * G_CP)");
+    kernel_expand(k, "EFFCC_EXPDW");
 }
 
 /* The stem's GEMM and gather parameters (G_S* names: a fused kernel also
@@ -229,18 +229,18 @@ static void stem_params(const Graph *g, const Node *n, Kernel *k)
     Shape in = g->nodes[n->in[0]].shape;
     int kk = n->conv.kernel * n->conv.kernel * in.c;
     gemm_params(g, n, k, kk, kk, n->shape.w, true);
-    param(k, "G_RES", 0);
-    param(k, "G_GATE", 0);
-    param(k, "G_IC", in.c);
-    param(k, "G_SH", in.h);
-    param(k, "G_SW", in.w);
-    param(k, "G_SOH", n->shape.h);
-    param(k, "G_SOW", n->shape.w);
-    param(k, "G_SK", n->conv.kernel);
-    param(k, "G_KK", kk);
-    param(k, "G_SS", n->conv.stride);
-    param(k, "G_SPT", n->conv.pad[0]);
-    param(k, "G_SPL", n->conv.pad[1]);
+    kernel_param(k, "G_RES", 0);
+    kernel_param(k, "G_GATE", 0);
+    kernel_param(k, "G_IC", in.c);
+    kernel_param(k, "G_SH", in.h);
+    kernel_param(k, "G_SW", in.w);
+    kernel_param(k, "G_SOH", n->shape.h);
+    kernel_param(k, "G_SOW", n->shape.w);
+    kernel_param(k, "G_SK", n->conv.kernel);
+    kernel_param(k, "G_KK", kk);
+    kernel_param(k, "G_SS", n->conv.stride);
+    kernel_param(k, "G_SPT", n->conv.pad[0]);
+    kernel_param(k, "G_SPL", n->conv.pad[1]);
 }
 
 static void stem(const Graph *g, const Node *n, Kernel *k)
@@ -251,10 +251,10 @@ static void stem(const Graph *g, const Node *n, Kernel *k)
     begin(k, CALL_STEM, g->target->vl, "stem_k%ds%d%s_c%dto%d_h%dw%d_%s", K, n->conv.stride,
           pad_text(n, pad, sizeof pad), in.c, n->shape.c, in.h, in.w, act_names[n->conv.act]);
     stem_params(g, n, k);
-    param(k, "G_THREADS", g->threads);
-    text_param(k, "G_PLO", "0");
-    text_param(k, "G_PHI", "G_NPANELS");
-    expand_template(k, "EFFCC_STEM");
+    kernel_param(k, "G_THREADS", g->threads);
+    kernel_text_param(k, "G_PLO", "0");
+    kernel_text_param(k, "G_PHI", "G_NPANELS");
+    kernel_expand(k, "EFFCC_STEM");
 }
 
 /* Pool, scale, add and act: the standalone kernels of unfused graphs. */
@@ -267,8 +267,8 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
     switch (n->tile.kind) {
     case KERNEL_POOL:
         begin(k, CALL_UNARY, vl, "avgpool_h%dw%d_c%d", in->shape.h, in->shape.w, in->shape.c);
-        param(k, "G_H", in->shape.h);
-        param(k, "G_W", in->shape.w);
+        kernel_param(k, "G_H", in->shape.h);
+        kernel_param(k, "G_W", in->shape.w);
         template = "EFFCC_AVGPOOL";
         break;
     case KERNEL_SCALE:
@@ -285,11 +285,11 @@ static void elementwise(const Graph *g, const Node *n, Kernel *k)
         template = "EFFCC_ACT";
         break;
     }
-    param(k, "G_P", pixels);
-    param(k, "G_CP", in->cpad);
-    param(k, "G_NVEC", in->cpad / vl);
-    param(k, "G_N", count);
-    expand_template(k, template);
+    kernel_param(k, "G_P", pixels);
+    kernel_param(k, "G_CP", in->cpad);
+    kernel_param(k, "G_NVEC", in->cpad / vl);
+    kernel_param(k, "G_N", count);
+    kernel_expand(k, template);
 }
 
 void kernel_for_node(const Graph *g, int i, Kernel *k)
@@ -337,13 +337,13 @@ void kernel_copy(const Graph *g, Kernel *k)
     *k = (Kernel){.arena = g->arena};
     if (pixels == 1) {
         begin(k, CALL_UNARY, 1, "copy_n%d", n->shape.c);
-        param(k, "G_N", n->shape.c);
-        expand_template(k, "EFFCC_COPY");
+        kernel_param(k, "G_N", n->shape.c);
+        kernel_expand(k, "EFFCC_COPY");
         return;
     }
     begin(k, CALL_UNARY, 1, "nchw_c%d_h%dw%d_cp%d", n->shape.c, n->shape.h, n->shape.w, n->cpad);
-    param(k, "G_C", n->shape.c);
-    param(k, "G_P", pixels);
-    param(k, "G_CP", n->cpad);
-    expand_template(k, "EFFCC_NCHW");
+    kernel_param(k, "G_C", n->shape.c);
+    kernel_param(k, "G_P", pixels);
+    kernel_param(k, "G_CP", n->cpad);
+    kernel_expand(k, "EFFCC_NCHW");
 }

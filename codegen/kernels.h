@@ -25,6 +25,11 @@ typedef struct {
 
 /* kernels.c */
 void kernel_for_node(const Graph *g, int i, Kernel *k);
+/* An instance's text: G_* parameters, then the template's call (the last
+ * step: the text moves into k->arena as k->invoke). */
+void kernel_param(Kernel *k, const char *name, long long value);
+void kernel_text_param(Kernel *k, const char *name, const char *value);
+void kernel_expand(Kernel *k, const char *template);
 void kernel_copy(const Graph *g, Kernel *k); /* the output: arena → caller's array */
 
 /* kernels_int8.c: an int8 graph's kernels (templates/kernels_int8.m4), the

@@ -13,22 +13,12 @@
 #include <stdarg.h>
 #include <string.h>
 
-static void param(Kernel *k, const char *name, long long value)
-{
-    m4_define_int(&k->text, name, value);
-}
-
-static void text_param(Kernel *k, const char *name, const char *value)
-{
-    m4_define_text(&k->text, name, value);
-}
-
 /* A scale as an exact C double literal. */
 static void scale_param(Kernel *k, const char *name, float scale)
 {
     char text[48];
     snprintf(text, sizeof text, "%a", (double)scale);
-    text_param(k, name, text);
+    kernel_text_param(k, name, text);
 }
 
 static void begin(Kernel *k, CallKind call, const char *fmt, ...) EFFCC_PRINTF(3, 4);
@@ -39,20 +29,13 @@ static void begin(Kernel *k, CallKind call, const char *fmt, ...)
     vsnprintf(k->name, sizeof k->name, fmt, ap);
     va_end(ap);
     k->call = call;
-    text_param(k, "G_NAME", k->name);
-}
-
-static void finish(Kernel *k, const char *template)
-{
-    buf_printf(&k->text, "%s()", template);
-    k->invoke = arena_strdup(k->arena, k->text.data);
-    buf_free(&k->text);
+    kernel_text_param(k, "G_NAME", k->name);
 }
 
 static void requant_param(Kernel *k, const char *m, const char *shift, QuantMultiplier q)
 {
-    param(k, m, q.m);
-    param(k, shift, q.shift);
+    kernel_param(k, m, q.m);
+    kernel_param(k, shift, q.shift);
 }
 
 /* The 1×1 kernel's blocking (a dense conv's too, over its patches of ci
@@ -66,21 +49,21 @@ static void gemm_params(Kernel *k, const Node *n, int ci)
     const Tile *t = &n->tile;
     int pixels = n->shape.h * n->shape.w, co = n->shape.c, nr = t->nv * 8;
     int nfull = nr ? co / nr : 0;
-    param(k, "G_P", pixels);
-    param(k, "G_CI", ci);
-    param(k, "G_CIH", ci / 2);
-    param(k, "G_CIODD", ci % 2);
-    param(k, "G_XS", (ci + 1) / 2);
-    param(k, "G_CI16", ci / 16 * 16);
-    param(k, "G_MR", t->mr);
-    param(k, "G_NB", pixels / t->mr);
-    param(k, "G_TR", pixels % t->mr);
-    param(k, "G_NV", t->nv);
-    param(k, "G_NR", nr);
-    param(k, "G_NFULL", nfull);
-    param(k, "G_NVR", t->nvr);
-    param(k, "G_CT0", nfull * nr + t->nvr * 8);
-    param(k, "G_CT", co - nfull * nr - t->nvr * 8);
+    kernel_param(k, "G_P", pixels);
+    kernel_param(k, "G_CI", ci);
+    kernel_param(k, "G_CIH", ci / 2);
+    kernel_param(k, "G_CIODD", ci % 2);
+    kernel_param(k, "G_XS", (ci + 1) / 2);
+    kernel_param(k, "G_CI16", ci / 16 * 16);
+    kernel_param(k, "G_MR", t->mr);
+    kernel_param(k, "G_NB", pixels / t->mr);
+    kernel_param(k, "G_TR", pixels % t->mr);
+    kernel_param(k, "G_NV", t->nv);
+    kernel_param(k, "G_NR", nr);
+    kernel_param(k, "G_NFULL", nfull);
+    kernel_param(k, "G_NVR", t->nvr);
+    kernel_param(k, "G_CT0", nfull * nr + t->nvr * 8);
+    kernel_param(k, "G_CT", co - nfull * nr - t->nvr * 8);
 }
 
 /* The outputs [lo, hi) of a dimension (out of them, input size, leading
@@ -96,8 +79,8 @@ static bool inside_range(Kernel *k, const char *lo_name, const char *hi_name, in
         hi = out;
     if (lo > hi)
         lo = hi;
-    param(k, lo_name, lo);
-    param(k, hi_name, hi);
+    kernel_param(k, lo_name, lo);
+    kernel_param(k, hi_name, hi);
     return lo < hi;
 }
 
@@ -109,7 +92,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     quant_act_range(n->conv.act, n->q, &lo, &hi);
     if (role == CONV_LINEAR) {
         begin(k, CALL_GEMM, "q%d_fc_c%dto%d", i, in->shape.c, n->shape.c);
-        param(k, "G_CI", in->shape.c);
+        kernel_param(k, "G_CI", in->shape.c);
         scale_param(k, "G_SIN", in->q.scale);
         scale_param(k, "G_SOUT", n->q.scale);
     } else if (role == CONV_POINTWISE) {
@@ -120,31 +103,31 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         bool dw = role == CONV_DEPTHWISE;
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d", i, dw ? "dw" : "conv",
               n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w);
-        param(k, "G_K", n->conv.kernel);
-        param(k, "G_S", n->conv.stride);
-        param(k, "G_PT", n->conv.pad[0]);
-        param(k, "G_PL", n->conv.pad[1]);
-        param(k, "G_H", in->shape.h);
-        param(k, "G_W", in->shape.w);
-        param(k, "G_OH", n->shape.h);
-        param(k, "G_OW", n->shape.w);
+        kernel_param(k, "G_K", n->conv.kernel);
+        kernel_param(k, "G_S", n->conv.stride);
+        kernel_param(k, "G_PT", n->conv.pad[0]);
+        kernel_param(k, "G_PL", n->conv.pad[1]);
+        kernel_param(k, "G_H", in->shape.h);
+        kernel_param(k, "G_W", in->shape.w);
+        kernel_param(k, "G_OH", n->shape.h);
+        kernel_param(k, "G_OW", n->shape.w);
         if (dw) {
-            param(k, "G_CI", in->shape.c);
-            param(k, "G_C", n->shape.c);
+            kernel_param(k, "G_CI", in->shape.c);
+            kernel_param(k, "G_C", n->shape.c);
             bool rows = inside_range(k, "G_OHL", "G_OHH", n->shape.h, in->shape.h, n->conv.pad[0], n);
             bool cols = inside_range(k, "G_OWL", "G_OWH", n->shape.w, in->shape.w, n->conv.pad[1], n);
-            param(k, "G_INNER", rows && cols);
+            kernel_param(k, "G_INNER", rows && cols);
         } else { /* a 1×1 conv over patches of k·k·c_in */
             gemm_params(k, n, n->conv.kernel * n->conv.kernel * in->shape.c);
-            param(k, "G_C", in->shape.c);
+            kernel_param(k, "G_C", in->shape.c);
         }
     }
-    param(k, "G_CO", n->shape.c);
-    param(k, "G_ZPIN", in->q.zp);
-    param(k, "G_ZPOUT", n->q.zp);
-    param(k, "G_LO", lo);
-    param(k, "G_HI", hi);
-    finish(k, role == CONV_LINEAR      ? "EFFCC_Q_FC"
+    kernel_param(k, "G_CO", n->shape.c);
+    kernel_param(k, "G_ZPIN", in->q.zp);
+    kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_LO", lo);
+    kernel_param(k, "G_HI", hi);
+    kernel_expand(k, role == CONV_LINEAR      ? "EFFCC_Q_FC"
               : role == CONV_POINTWISE ? "EFFCC_Q_PW"
               : role == CONV_DEPTHWISE ? "EFFCC_Q_DW"
                                        : "EFFCC_Q_CONV");
@@ -158,17 +141,17 @@ static void act(int i, const Node *n, const Node *in, Kernel *k)
         QuantRequant r = {.m = quant_multiplier((double)(in->q.scale / n->q.scale))};
         quant_act_range(ACT_RELU6, n->q, &r.lo, &r.hi);
         requant_param(k, "G_M", "G_SHIFT", r.m);
-        param(k, "G_ZPIN", in->q.zp);
-        param(k, "G_ZPOUT", n->q.zp);
-        param(k, "G_LO", r.lo);
-        param(k, "G_HI", r.hi);
-        param(k, "G_N", (long long)count);
-        finish(k, "EFFCC_Q_RELU6");
+        kernel_param(k, "G_ZPIN", in->q.zp);
+        kernel_param(k, "G_ZPOUT", n->q.zp);
+        kernel_param(k, "G_LO", r.lo);
+        kernel_param(k, "G_HI", r.hi);
+        kernel_param(k, "G_N", (long long)count);
+        kernel_expand(k, "EFFCC_Q_RELU6");
         return;
     }
     begin(k, CALL_BINARY, "q%d_%s_n%zu", i, act_names[n->act.kind], count);
-    param(k, "G_N", (long long)count);
-    finish(k, "EFFCC_Q_TABLE");
+    kernel_param(k, "G_N", (long long)count);
+    kernel_expand(k, "EFFCC_Q_TABLE");
 }
 
 static void mean(int i, const Node *n, const Node *in, Kernel *k)
@@ -177,11 +160,11 @@ static void mean(int i, const Node *n, const Node *in, Kernel *k)
     begin(k, CALL_UNARY, "q%d_mean_p%d_c%d", i, pixels, in->shape.c);
     QuantMean p = quant_mean_params(in->q, n->q, pixels);
     requant_param(k, "G_M", "G_SHIFT", p.out.m);
-    param(k, "G_ZPIN", in->q.zp);
-    param(k, "G_ZPOUT", n->q.zp);
-    param(k, "G_P", pixels);
-    param(k, "G_C", in->shape.c);
-    finish(k, "EFFCC_Q_MEAN");
+    kernel_param(k, "G_ZPIN", in->q.zp);
+    kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_P", pixels);
+    kernel_param(k, "G_C", in->shape.c);
+    kernel_expand(k, "EFFCC_Q_MEAN");
 }
 
 static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
@@ -189,12 +172,12 @@ static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
     begin(k, CALL_BINARY, "q%d_mul_p%d_c%d", i, n->shape.h * n->shape.w, n->shape.c);
     QuantMul p = quant_mul_params(a->q, b->q, n->q, ACT_NONE);
     requant_param(k, "G_M", "G_SHIFT", p.out.m);
-    param(k, "G_ZP1", p.zp1);
-    param(k, "G_ZP2", p.zp2);
-    param(k, "G_ZPOUT", n->q.zp);
-    param(k, "G_P", (long long)n->shape.h * n->shape.w);
-    param(k, "G_C", n->shape.c);
-    finish(k, "EFFCC_Q_MUL");
+    kernel_param(k, "G_ZP1", p.zp1);
+    kernel_param(k, "G_ZP2", p.zp2);
+    kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_P", (long long)n->shape.h * n->shape.w);
+    kernel_param(k, "G_C", n->shape.c);
+    kernel_expand(k, "EFFCC_Q_MUL");
 }
 
 static void add(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
@@ -207,11 +190,11 @@ static void add(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
     requant_param(k, "G_M1", "G_SHIFT1", p.m1);
     requant_param(k, "G_M2", "G_SHIFT2", p.m2);
     requant_param(k, "G_M", "G_SHIFT", p.out.m);
-    param(k, "G_ZP1", p.zp1);
-    param(k, "G_ZP2", p.zp2);
-    param(k, "G_ZPOUT", n->q.zp);
-    param(k, "G_N", (long long)count);
-    finish(k, "EFFCC_Q_ADD");
+    kernel_param(k, "G_ZP1", p.zp1);
+    kernel_param(k, "G_ZP2", p.zp2);
+    kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_N", (long long)count);
+    kernel_expand(k, "EFFCC_Q_ADD");
 }
 
 void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
@@ -224,10 +207,10 @@ void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
     case OP_INPUT:
         begin(k, CALL_UNARY, "q%d_quantize_c%d_p%d", i, n->shape.c, n->shape.h * n->shape.w);
         scale_param(k, "G_SCALE", n->q.scale);
-        param(k, "G_ZP", n->q.zp);
-        param(k, "G_C", n->shape.c);
-        param(k, "G_P", (long long)n->shape.h * n->shape.w);
-        finish(k, "EFFCC_Q_INPUT");
+        kernel_param(k, "G_ZP", n->q.zp);
+        kernel_param(k, "G_C", n->shape.c);
+        kernel_param(k, "G_P", (long long)n->shape.h * n->shape.w);
+        kernel_expand(k, "EFFCC_Q_INPUT");
         return;
     case OP_CONV2D:
     case OP_LINEAR: conv(g, i, n, k); return;
@@ -247,9 +230,9 @@ void kernel_output_int8(const Graph *g, Kernel *k)
     *k = (Kernel){.arena = g->arena};
     begin(k, CALL_UNARY, "q_dequantize_n%zu", shape_numel(n->shape));
     scale_param(k, "G_SCALE", n->q.scale);
-    param(k, "G_ZP", n->q.zp);
-    param(k, "G_N", (long long)shape_numel(n->shape));
-    finish(k, "EFFCC_Q_OUTPUT");
+    kernel_param(k, "G_ZP", n->q.zp);
+    kernel_param(k, "G_N", (long long)shape_numel(n->shape));
+    kernel_expand(k, "EFFCC_Q_OUTPUT");
 }
 
 /* NAME_run's call of node i's kernel: values at A + offset (int8_t *),
