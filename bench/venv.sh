@@ -1,7 +1,8 @@
 #!/bin/sh
 # venv.sh — the benchmark's Python environments, beside the repo's sources:
 #   .venv-bench/   on Debian's /usr/bin/python3 with its system packages visible
-#                  (torch, torchvision, numpy from Debian), plus ONNX Runtime;
+#                  (torch, torchvision, numpy from Debian), plus ONNX Runtime and
+#                  onnx (its quantize_static imports it: tools/int8_accuracy.py);
 #   .venv-litert/  LiteRT (ai-edge-litert) and onnx, for bench/peer.py litert;
 #   .venv-tvm/     Apache TVM (apache-tvm) and onnx, for bench/peer.py tvm.
 # The last two see no system packages: they bring numpy 2, which Debian's
@@ -27,10 +28,10 @@ peer() {
         ready "$venv" "$modules"
 }
 
-if ! ready .venv-bench onnxruntime; then
+if ! ready .venv-bench onnxruntime,onnx; then
     /usr/bin/python3 -m venv --system-site-packages .venv-bench
     # numpy stays below 2: Debian's torch 1.13 was built against numpy 1.x
-    .venv-bench/bin/pip install -q --disable-pip-version-check onnxruntime "numpy<2"
+    .venv-bench/bin/pip install -q --disable-pip-version-check onnxruntime onnx "numpy<2"
 fi
 peer .venv-litert ai_edge_litert.interpreter,onnx ai-edge-litert onnx ||
     echo "venv.sh: ai-edge-litert did not install in .venv-litert (see pip above); no litert peer" >&2
