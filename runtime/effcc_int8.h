@@ -96,6 +96,17 @@ static inline __m256i effcc_i32x8_srdhm(__m256i a, __m256i b)
     return _mm256_xor_si256(r, _mm256_cmpeq_epi32(r, _mm256_set1_epi32(INT32_MIN)));
 }
 
+/* effcc_i32x8_srdhm for b ≠ INT32_MIN (MBQM's m ≥ 0): the one saturating
+ * pair cannot occur, so no fix-up. */
+static inline __m256i effcc_i32x8_srdhm_nosat(__m256i a, __m256i b)
+{
+    const __m256i half = _mm256_set1_epi64x(1 << 30);
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(a, b), half);
+    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32));
+    odd = _mm256_add_epi64(odd, half);
+    return _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+}
+
 /* RDBPOT as gemmlowp writes it: the remainder against half the divisor, one
  * more for negative x (compares give −1 for true, hence the subtractions). */
 static inline __m256i effcc_i32x8_rdbpot(__m256i x, __m256i exponent)
@@ -121,14 +132,14 @@ static inline __m256i effcc_i32x8_mbqm(__m256i x, __m256i m, __m256i shift)
 {
     __m256i left = _mm256_max_epi32(shift, _mm256_setzero_si256());
     __m256i right = _mm256_sub_epi32(left, shift);
-    return effcc_i32x8_rdbpot(effcc_i32x8_srdhm(_mm256_sllv_epi32(x, left), m), right);
+    return effcc_i32x8_rdbpot(effcc_i32x8_srdhm_nosat(_mm256_sllv_epi32(x, left), m), right);
 }
 
 static inline __m256i effcc_i32x8_mbqm_n(__m256i x, int32_t m, int shift)
 {
     int left = shift > 0 ? shift : 0;
     x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(left));
-    return effcc_i32x8_rdbpot_n(effcc_i32x8_srdhm(x, _mm256_set1_epi32(m)), left - shift);
+    return effcc_i32x8_rdbpot_n(effcc_i32x8_srdhm_nosat(x, _mm256_set1_epi32(m)), left - shift);
 }
 
 /* clamp(v + zp_out, lo, hi) as clamp(v, lo − zp_out, hi − zp_out) + zp_out,
@@ -151,6 +162,28 @@ static inline void effcc_i32x8_requant_i8(int8_t *dst, __m256i acc, __m256i m, _
                                           int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm(acc, m, shift), zp_out, lo, hi);
+}
+
+/* Two vectors' lanes to 16 int8s (a's, then b's) with saturating packs:
+ * zp_out, lo and hi in [−128, 127]. Exact: clamp(x, lo, hi) is unchanged by
+ * saturating x to a range holding [lo, hi] first, and a lane beyond the
+ * int16 range plus zp_out stays beyond [lo, hi] on the same side. */
+static inline void effcc_i32x8x2_store_i8(int8_t *dst, __m256i a, __m256i b, int32_t zp_out,
+                                          int32_t lo, int32_t hi)
+{
+    __m256i h = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8);
+    h = _mm256_adds_epi16(h, _mm256_set1_epi16((int16_t)zp_out));
+    __m128i q = _mm_packs_epi16(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    q = _mm_min_epi8(_mm_max_epi8(q, _mm_set1_epi8((int8_t)lo)), _mm_set1_epi8((int8_t)hi));
+    _mm_storeu_si128((__m128i *)dst, q);
+}
+
+static inline void effcc_i32x8x2_requant_i8(int8_t *dst, __m256i a, __m256i b, __m256i ma,
+                                            __m256i sa, __m256i mb, __m256i sb, int32_t zp_out,
+                                            int32_t lo, int32_t hi)
+{
+    effcc_i32x8x2_store_i8(dst, effcc_i32x8_mbqm(a, ma, sa), effcc_i32x8_mbqm(b, mb, sb), zp_out,
+                           lo, hi);
 }
 
 static inline void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m, int shift,

@@ -123,7 +123,8 @@ m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
 EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
 pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
 [ci/2][nv·8][2]); the sums start from the bias, wrap as int32 adds do,
-and are requantised per channel, 8 at a time.
+and are requantised per channel, 16 at a time (two vectors packed with
+saturation) when nv is 2, else 8.
 m4_define(«EFFCC_Q_PW_MK», «
 static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
@@ -146,12 +147,20 @@ EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi
 EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
 »)        }
 »)    }
-»)EFFCC_QFOR(«EFV», 0, $3, «    {
+»)m4_ifelse($3, 2, «    {
+        const __m256i m0 = _mm256_loadu_si256((const __m256i *)rq);
+        const __m256i m1 = _mm256_loadu_si256((const __m256i *)(rq + 8));
+        const __m256i s0 = _mm256_loadu_si256((const __m256i *)(rq + G_CO));
+        const __m256i s1 = _mm256_loadu_si256((const __m256i *)(rq + G_CO + 8));
+EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8x2_requant_i8(out + EFR * G_CO, acc«»EFR«»_0, acc«»EFR«»_1, m0, s0, m1, s1,
+                                 G_ZPOUT, G_LO, G_HI);
+»)    }
+», «EFFCC_QFOR(«EFV», 0, $3, «    {
         const __m256i m = _mm256_loadu_si256((const __m256i *)(rq + EFV * 8));
         const __m256i s = _mm256_loadu_si256((const __m256i *)(rq + G_CO + EFV * 8));
 EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + EFV * 8, acc«»EFR«»_«»EFV, m, s, G_ZPOUT, G_LO, G_HI);
 »)    }
-»)}
+»)»)}
 »)
 
 EFFCC_Q_PW_SC(width): one pixel × one panel of width channels, plain C.
@@ -271,10 +280,10 @@ static inline void G_NAME«»_px(const int8_t *restrict in, const int8_t *restri
                 acc0 = _mm256_add_epi32(acc0, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(pr)));
                 acc1 = _mm256_add_epi32(acc1, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(pr, 1)));
             }
-        effcc_i32x8_requant_i8(y + c, acc0, _mm256_loadu_si256((const __m256i *)(rq + c)),
-                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c)), G_ZPOUT, G_LO, G_HI);
-        effcc_i32x8_requant_i8(y + c + 8, acc1, _mm256_loadu_si256((const __m256i *)(rq + c + 8)),
-                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c + 8)), G_ZPOUT, G_LO, G_HI);
+        effcc_i32x8x2_requant_i8(y + c, acc0, acc1, _mm256_loadu_si256((const __m256i *)(rq + c)),
+                                 _mm256_loadu_si256((const __m256i *)(rq + G_C + c)),
+                                 _mm256_loadu_si256((const __m256i *)(rq + c + 8)),
+                                 _mm256_loadu_si256((const __m256i *)(rq + G_C + c + 8)), G_ZPOUT, G_LO, G_HI);
     }
     for (; c + 8 <= G_C; c += 8) {
         __m256i acc = _mm256_loadu_si256((const __m256i *)(bias + c));
