@@ -124,7 +124,9 @@ EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
 pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
 [ci/2][nv·8][2]); the sums start from the bias, wrap as int32 adds do,
 and are requantised per channel, 16 at a time (two vectors packed with
-saturation) when nv is 2, else 8.
+saturation) when nv is 2, else 8. For GCC an empty asm ties every sum to a
+register at the end of each step: without it GCC 12 computed each step's
+sums into fresh registers, copied them back and spilled several.
 m4_define(«EFFCC_Q_PW_MK», «
 static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
@@ -138,7 +140,11 @@ EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi
             const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + k]);
 EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
 »)        }
-»)    }
+»)#if defined(__GNUC__) && !defined(__clang__)
+        __asm__(""m4_dnl
+EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «m4_ifelse(EFR«»EFV, 00, « : », «, »)"+x"(acc«»EFR«»_«»EFV)»)»));
+#endif
+    }
 m4_ifelse(G_CIODD, 1, «    {
 EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi32(
                 _mm_loadl_epi64((const __m128i *)(w + G_CIH * m4_eval($3 * 16) + EFV * 8)));
