@@ -68,8 +68,8 @@ static const char help_text[] =
     "                          (docs/int8.md), the ranges measured on --calibration\n"
     "      --calibration DIR   PNG and JPEG photos, read as the harness's --image reads them,\n"
     "                          and raw float32 inputs (*.f32); names starting with . skipped\n"
-    "      --estimator E       how a range is taken from its histogram: minmax (the\n"
-    "                          default), percentile or mse\n"
+    "      --estimator E       how a range is taken from its histogram: mse (the\n"
+    "                          default: least expected error), minmax or percentile\n"
     "      --keep-float L,...  layers left in float, by node label (torchvision's module\n"
     "                          name, e.g. features.1.0.block.0.0); repeatable\n"
     "      --save-quantized FILE\n"
@@ -439,6 +439,10 @@ int cli_parse(Options *o, int argc, char **argv)
         return status;
     if (!o->max_bytes)
         o->max_bytes = LIMIT_DEFAULT_BYTES;
+    /* mse by default: measured best or level on Lite0 and B0
+     * (docs/int8-accuracy.md); minmax is TFLite's */
+    if (!o->has_estimator)
+        o->estimator = ESTIMATOR_MSE;
     return check_options(o);
 }
 

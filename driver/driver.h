@@ -28,7 +28,7 @@ typedef struct {
      * --calibration; the others need --quantize. */
     bool quantize_int8;        /* --quantize int8 */
     const char *calibration;   /* --calibration DIR (calibration_load) */
-    Estimator estimator;       /* --estimator, ESTIMATOR_MINMAX when not given */
+    Estimator estimator;       /* --estimator, ESTIMATOR_MSE when not given */
     bool has_estimator;
     const char **keep_float;   /* --keep-float L1,L2 (repeatable): node labels, copies */
     int nkeep;

@@ -40,7 +40,7 @@ static void test_compile_defaults(void)
     CU_ASSERT_EQUAL_FATAL(cli_parse(&o, ARGC(argv), argv), -1);
     CU_ASSERT(o.quantize_int8);
     CU_ASSERT(!o.has_estimator);
-    CU_ASSERT_EQUAL(o.estimator, ESTIMATOR_MINMAX);
+    CU_ASSERT_EQUAL(o.estimator, ESTIMATOR_MSE);
     CU_ASSERT_EQUAL(o.nkeep, 0);
     CU_ASSERT_PTR_NULL(o.save_quantized);
     cli_free(&o);
