@@ -45,7 +45,8 @@ fail() {
 }
 
 # require_target: what a test of generated code for $TARGET needs here
-# (tests/e2e/oracle_test.sh, tests/int8/codegen_test.sh).
+# (tests/e2e/oracle_test.sh, tests/int8/codegen_test.sh,
+# tests/kernels/kernels_test.sh).
 require_target() {
     if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
         echo "skipped: this CPU lacks $REQUIRE_CPU"

@@ -20,15 +20,7 @@ set -eu
 cases=$1 src=$2 work=$3 target=$4
 shift 4
 . "$src/tests/lib.sh"
-
-if [ -n "${REQUIRE_CPU:-}" ] && ! grep -qw "$REQUIRE_CPU" /proc/cpuinfo; then
-    echo "skipped: this CPU lacks $REQUIRE_CPU"
-    exit 77
-fi
-for tool in "${CC:-cc}" ${RUNNER:-} ${RUNNER_NEEDS:-}; do
-    case "$tool" in -*|/usr/*-linux-gnu*) continue ;; esac
-    require "$tool"
-done
+require_target
 
 rm -rf "$work"
 "$cases" write "$work" "$target" "$@"
