@@ -29,15 +29,20 @@ void kernel_expand(Kernel *k, const char *template)
     buf_free(&k->text);
 }
 
+void kernel_vbegin(Kernel *k, CallKind call, const char *fmt, va_list ap)
+{
+    vsnprintf(k->name, sizeof k->name, fmt, ap);
+    k->call = call;
+    kernel_text_param(k, "G_NAME", k->name);
+}
+
 static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...) EFFCC_PRINTF(4, 5);
 static void begin(Kernel *k, CallKind call, int vl, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(k->name, sizeof k->name, fmt, ap);
+    kernel_vbegin(k, call, fmt, ap);
     va_end(ap);
-    k->call = call;
-    kernel_text_param(k, "G_NAME", k->name);
     kernel_param(k, "G_VL", vl);
 }
 

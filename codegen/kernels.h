@@ -4,6 +4,8 @@
 
 #include "codegen.h"
 
+#include <stdarg.h>
+
 /* How NAME_run calls a kernel instance. */
 typedef enum {
     CALL_NONE,   /* no code (the graph input, a pool filled by its producer) */
@@ -25,8 +27,10 @@ typedef struct {
 
 /* kernels.c */
 void kernel_for_node(const Graph *g, int i, Kernel *k);
-/* An instance's text: G_* parameters, then the template's call (the last
- * step: the text moves into k->arena as k->invoke). */
+/* An instance's text: its name (printf-style, also G_NAME) and how it is
+ * called, G_* parameters, then the template's call (the last step: the
+ * text moves into k->arena as k->invoke). */
+void kernel_vbegin(Kernel *k, CallKind call, const char *fmt, va_list ap);
 void kernel_param(Kernel *k, const char *name, long long value);
 void kernel_text_param(Kernel *k, const char *name, const char *value);
 void kernel_expand(Kernel *k, const char *template);

@@ -26,10 +26,8 @@ static void begin(Kernel *k, CallKind call, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(k->name, sizeof k->name, fmt, ap);
+    kernel_vbegin(k, call, fmt, ap);
     va_end(ap);
-    k->call = call;
-    kernel_text_param(k, "G_NAME", k->name);
 }
 
 static void requant_param(Kernel *k, const char *m, const char *shift, QuantMultiplier q)

@@ -27,20 +27,14 @@ import sys
 import numpy as np
 from PIL import Image
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lite"))
+from images import pixels  # noqa: E402  (the preprocessing test's noisy gradients)
+
 CROP_PADDING = 32
 NORMS = {
     "lite": ([127.0] * 3, [128.0] * 3),
     "imagenet": ([0.485 * 255, 0.456 * 255, 0.406 * 255], [0.229 * 255, 0.224 * 255, 0.225 * 255]),
 }
-
-
-def pixels(w, h, seed):
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:h, 0:w]
-    base = np.stack([x * 255.0 / max(w - 1, 1), y * 255.0 / max(h - 1, 1),
-                     (x + y) * 127.0 / max(w + h - 2, 1)], axis=-1)
-    noise = rng.integers(-90, 91, size=(h, w, 3))
-    return np.clip(base + noise, 0, 255).astype(np.uint8)
 
 
 def photos(res):
