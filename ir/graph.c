@@ -106,6 +106,22 @@ int graph_add_param(Graph *g, const char *name, int rank, const int *dims, bool 
     return g->nparams++;
 }
 
+int graph_add_data_param(Graph *g, const char *name, int rank, const int *dims, ParamType type)
+{
+    int p = graph_add_param(g, name, rank, dims, false);
+    Param *prm = &g->params[p];
+    size_t n = param_numel(prm);
+    prm->type = type;
+    prm->offset = SIZE_MAX;
+    if (type == PARAM_I8)
+        prm->i8 = arena_array(g->arena, n, 1);
+    else if (type == PARAM_I32)
+        prm->i32 = arena_array(g->arena, n, sizeof(int32_t));
+    else
+        prm->data = arena_array(g->arena, n, sizeof(float));
+    return p;
+}
+
 size_t param_numel(const Param *p)
 {
     size_t n = 1;

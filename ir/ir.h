@@ -209,6 +209,9 @@ typedef struct {
 Graph *graph_new(Arena *a);
 int graph_add_node(Graph *g, Node n); /* returns the new value's index */
 int graph_add_param(Graph *g, const char *name, int rank, const int *dims, bool buffer);
+/* A derived param of that type, its data allocated (zeroed) in the graph's
+ * arena, not yet in the weights blob. */
+int graph_add_data_param(Graph *g, const char *name, int rank, const int *dims, ParamType type);
 size_t param_numel(const Param *p);
 size_t shape_numel(Shape s);
 int graph_count_uses(const Graph *g, int value);

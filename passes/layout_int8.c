@@ -22,15 +22,7 @@
 static int typed_param(Graph *g, const char *name, size_t count, ParamType type)
 {
     int dims[1] = {(int)count};
-    int p = graph_add_param(g, name, 1, dims, false);
-    Param *prm = &g->params[p];
-    prm->type = type;
-    prm->offset = SIZE_MAX;
-    if (type == PARAM_I8)
-        prm->i8 = arena_array(g->arena, count, 1);
-    else
-        prm->i32 = arena_array(g->arena, count, sizeof(int32_t));
-    return p;
+    return graph_add_data_param(g, name, 1, dims, type);
 }
 
 /* The int8 1×1 kernel's block (a dense conv's too, over patches): mr

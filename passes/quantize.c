@@ -32,19 +32,7 @@ static QuantParams value_params(ValueRange r)
 static int add_typed_param(Graph *g, const char *name, const char *suffix, int rank,
                            const int *dims, ParamType type)
 {
-    char *full = arena_printf(g->arena, "%s~%s", name, suffix);
-    int p = graph_add_param(g, full, rank, dims, false);
-    Param *prm = &g->params[p];
-    prm->type = type;
-    prm->offset = SIZE_MAX;
-    size_t n = param_numel(prm);
-    if (type == PARAM_I8)
-        prm->i8 = arena_array(g->arena, n, 1);
-    else if (type == PARAM_I32)
-        prm->i32 = arena_array(g->arena, n, sizeof(int32_t));
-    else
-        prm->data = arena_array(g->arena, n, sizeof(float));
-    return p;
+    return graph_add_data_param(g, arena_printf(g->arena, "%s~%s", name, suffix), rank, dims, type);
 }
 
 /* Weights per output channel, and the bias at the input's scale (a conv
