@@ -29,7 +29,7 @@ images="$images $data/chelsea.png $data/horse.png $data/camera.png $data/rocket.
 for res in 37 224 300; do
     "$effcc" compile "$src/examples/efficientnet-lite.yaml" --preset lite0 --resolution $res \
         --classes 10 --width 0.25 --depth 0.25 --name model -o "$work/gen$res" 2>/dev/null
-    make -s -C "$work/gen$res" CFLAGS="-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all" \
+    make -s -C "$work/gen$res" CFLAGS="-O0 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all" \
         LDFLAGS="-fsanitize=address,undefined"
     stems=
     mkdir -p "$work/got$res"
