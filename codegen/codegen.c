@@ -375,19 +375,24 @@ static void write_model_c_int8(Gen *G)
     model_c_head(G, text);
     buf_printf(text, "#include \"effcc_int8.h\"\n#include <math.h>\n#include <stdint.h>\n\n");
     buf_printf(text, "extern const int32_t %s_weights[]; /* %s_weights.S */\n", name, name);
-    Kernel k;
+    Kernel *ks = arena_array(g->arena, (size_t)g->nnodes, sizeof(Kernel));
     Buf calls = {0};
+    int ncalls = 0;
     for (int i = 0; i < g->nnodes; i++) {
-        kernel_for_node_int8(g, i, &k);
-        buf_printf(text, "%s\n", k.invoke);
-        if (i > 0)
-            kernel_call_int8(g, i, &k, &calls);
-        else
+        kernel_for_node_int8(g, i, &ks[i]);
+        buf_printf(text, "%s\n", ks[i].invoke);
+        if (i > 0) {
+            kernel_call_int8(g, i, &ks[i], ncalls++, &calls);
+        } else {
             buf_printf(run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n"
                             "    %s(input, (int8_t *)arena + %zu);\n"
                             "    %s_run_q((const int8_t *)arena + %zu, logits, arena);\n}\n",
-                       name, k.name, g->nodes[0].offset, name, g->nodes[0].offset);
+                       name, ks[i].name, g->nodes[0].offset, name, g->nodes[0].offset);
+            ks[i].call = CALL_NONE; /* NAME_run's, outside the profile of NAME_run_q */
+        }
     }
+    emit_profile(G, text, ks, ncalls);
+    Kernel k;
     kernel_output_int8(g, &k);
     buf_printf(text, "%s\n", k.invoke);
     buf_printf(text, "\nvoid %s_run_q(const int8_t *input, float *logits, void *arena)\n{\n", name);
@@ -400,7 +405,7 @@ static void write_model_c_int8(Gen *G)
     buf_printf(text, "    %s(A + %zu, logits);\n}\n", k.name, g->nodes[g->output].offset);
     buf_free(&calls);
     buf_append(text, run->data, run->len);
-    define_int(G, "GEN_PROFILE_CALLS", 0);
+    define_int(G, "GEN_PROFILE_CALLS", ncalls);
     expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels_int8.m4", text);
 }
 

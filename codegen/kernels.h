@@ -39,7 +39,7 @@ void kernel_copy(const Graph *g, Kernel *k); /* the output: arena → caller's a
 /* kernels_int8.c: an int8 graph's kernels (templates/kernels_int8.m4), the
  * call NAME_run makes of node i's, and the final DEQUANTIZE. */
 void kernel_for_node_int8(const Graph *g, int i, Kernel *k);
-void kernel_call_int8(const Graph *g, int i, const Kernel *k, Buf *b);
+void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b);
 void kernel_output_int8(const Graph *g, Kernel *k);
 
 #endif

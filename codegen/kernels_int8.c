@@ -115,6 +115,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
             bool rows = inside_range(k, "G_OHL", "G_OHH", n->shape.h, in->shape.h, n->conv.pad[0], n);
             bool cols = inside_range(k, "G_OWL", "G_OWH", n->shape.w, in->shape.w, n->conv.pad[1], n);
             kernel_param(k, "G_INNER", rows && cols);
+            kernel_param(k, "G_NP", (n->conv.kernel * n->conv.kernel + 1) / 2);
         } else { /* a 1×1 conv over patches of k·k·c_in */
             gemm_params(k, n, n->conv.kernel * n->conv.kernel * in->shape.c);
             kernel_param(k, "G_C", in->shape.c);
@@ -233,9 +234,10 @@ void kernel_output_int8(const Graph *g, Kernel *k)
     kernel_expand(k, "EFFCC_Q_OUTPUT");
 }
 
-/* NAME_run's call of node i's kernel: values at A + offset (int8_t *),
- * params at their byte offset in W (the blob, read as int8 or int32). */
-void kernel_call_int8(const Graph *g, int i, const Kernel *k, Buf *b)
+/* NAME_run's call of node i's kernel, profile slot CALL: values at A +
+ * offset (int8_t *), params at their byte offset in W (the blob, read as
+ * int8 or int32). */
+void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
 {
     const Node *n = &g->nodes[i];
     Arena *a = g->arena;
@@ -244,21 +246,23 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, Buf *b)
     for (int j = 0; j < 2 && j < n->nin; j++)
         if (n->in[j] >= 0)
             in[j] = arena_printf(a, "A + %zu", g->nodes[n->in[j]].offset);
-    buf_printf(b, "    %s(", k->name);
+    buf_printf(b, "    EFFCC_PROF(%d, %s(", call, k->name);
     if (n->op == OP_INPUT) {
-        buf_printf(b, "input, %s);\n", out);
+        buf_printf(b, "input, %s));\n", out);
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         const Param *ps = g->params;
         int last = n->op == OP_LINEAR ? n->conv.qscale : n->conv.qrequant;
-        buf_printf(b, "%s, (const int8_t *)W + %zu, W + %zu, W + %zu, %s);\n", in[0],
-                   ps[n->conv.qweight].offset, ps[n->conv.qbias].offset / 4,
+        bool paired = conv_role(g, n) == CONV_DEPTHWISE; /* int32 words, not int8 */
+        buf_printf(b, "%s, %sW + %zu, W + %zu, W + %zu, %s));\n", in[0], paired ? "" : "(const int8_t *)",
+                   paired ? ps[n->conv.qweight].offset / 4 : ps[n->conv.qweight].offset,
+                   ps[n->conv.qbias].offset / 4,
                    ps[last].offset / 4, out);
     } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
-        buf_printf(b, "%s, (const int8_t *)W + %zu, %s);\n", in[0], g->params[n->act.table].offset,
+        buf_printf(b, "%s, (const int8_t *)W + %zu, %s));\n", in[0], g->params[n->act.table].offset,
                    out);
     } else if (k->call == CALL_BINARY) {
-        buf_printf(b, "%s, %s, %s);\n", in[0], in[1], out);
+        buf_printf(b, "%s, %s, %s));\n", in[0], in[1], out);
     } else {
-        buf_printf(b, "%s, %s);\n", in[0], out);
+        buf_printf(b, "%s, %s));\n", in[0], out);
     }
 }

@@ -191,8 +191,13 @@ static void check_quantized(Check *c)
         if (n->op != OP_CONV2D && n->op != OP_LINEAR)
             continue;
         size_t out = (size_t)n->shape.c;
-        if (typed_param_ok(c, i, n->conv.qweight, param_numel(&g->params[n->conv.weight]),
-                           PARAM_I8, "int8 weight") &&
+        /* layout_int8 pairs a depthwise conv's taps: int16 pairs in int32 words */
+        bool paired = g->done & DONE_LAYOUT && conv_role(g, n) == CONV_DEPTHWISE;
+        size_t taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
+        if ((paired ? typed_param_ok(c, i, n->conv.qweight, (taps + 1) / 2 * out, PARAM_I32,
+                                     "weight pair")
+                    : typed_param_ok(c, i, n->conv.qweight, param_numel(&g->params[n->conv.weight]),
+                                     PARAM_I8, "int8 weight")) &&
             typed_param_ok(c, i, n->conv.qscale, out, PARAM_F32, "weight scale"))
             typed_param_ok(c, i, n->conv.qbias, out, PARAM_I32, "int32 bias");
     }

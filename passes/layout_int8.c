@@ -10,7 +10,11 @@
  *                   new bias (fold_zero_point)
  *   other k×k       as a 1×1 conv's over patches [ky][kx][ci] (the same)
  *   linear          [co][ci]          (as quantize left them)
- *   depthwise       [ky][kx][c]       (channels innermost, as the pixels)
+ *   depthwise       the taps in pairs (ky·k + kx = 2p, 2p + 1; the last
+ *                   pair's second weight 0 when k² is odd), int32 [p][c]:
+ *                   each word the pair as two int16, first in the low half
+ *                   (pack_depthwise), as vpmaddwd multiplies them, and the
+ *                   input zero point folded into the bias
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
  * its shift (quant_conv_requant; a linear node, FULLY_CONNECTED, rescales
  * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
@@ -88,11 +92,37 @@ static void fold_zero_point(Graph *g, Node *n, int per_out)
     n->conv.qbias = p;
 }
 
+/* A depthwise conv's weights [c][ky][kx] as int32 words [pair][c], each
+ * word taps 2·pair and 2·pair + 1 of channel c as int16s, the first in the
+ * low half; a missing last tap weighs 0. */
+static void pack_depthwise(Graph *g, Node *n)
+{
+    const Param *src = &g->params[n->conv.qweight];
+    int taps = n->conv.kernel * n->conv.kernel, c = n->shape.c, pairs = (taps + 1) / 2;
+    int p = typed_param(g, arena_printf(g->arena, "%s~paired", src->name),
+                        (size_t)pairs * (size_t)c, PARAM_I32);
+    const int8_t *w = g->params[n->conv.qweight].i8;
+    for (int pr = 0; pr < pairs; pr++)
+        for (int ch = 0; ch < c; ch++) {
+            size_t at = (size_t)ch * (size_t)taps + (size_t)(2 * pr);
+            int32_t w1 = 2 * pr + 1 < taps ? w[at + 1] : 0;
+            g->params[p].i32[(size_t)pr * (size_t)c + (size_t)ch] =
+                (int32_t)((uint32_t)(uint16_t)w[at] | (uint32_t)w1 << 16);
+        }
+    fold_zero_point(g, n, taps);
+    n->conv.qweight = p;
+}
+
 /* Weights [co][ci][ky][kx] as their kernel reads them (the header says
  * how); a dense conv's become [co][ky][kx][ci] patches first, which its
  * kernel then multiplies as a 1×1 conv's. */
 static void pack_weights(Graph *g, Node *n)
 {
+    ConvRole role = conv_role(g, n);
+    if (role == CONV_DEPTHWISE) {
+        pack_depthwise(g, n);
+        return;
+    }
     const Param *src = &g->params[n->conv.qweight];
     int k = n->conv.kernel, cout = n->shape.c;
     size_t count = param_numel(src);
@@ -100,16 +130,13 @@ static void pack_weights(Graph *g, Node *n)
     int p = typed_param(g, arena_printf(g->arena, "%s~packed", src->name), count, PARAM_I8);
     const int8_t *w = g->params[n->conv.qweight].i8;
     int8_t *out = g->params[p].i8;
-    ConvRole role = conv_role(g, n);
-    bool gemm = role != CONV_DEPTHWISE && role != CONV_LINEAR && n->conv.groups == 1;
+    bool gemm = role != CONV_LINEAR && n->conv.groups == 1;
     int8_t *patches = gemm ? arena_array(g->arena, count, 1) : out;
     for (int co = 0; co < cout; co++)
         for (int ci = 0; ci < per; ci++)
             for (int t = 0; t < k * k; t++) {
                 size_t from = ((size_t)co * (size_t)per + (size_t)ci) * (size_t)(k * k) + (size_t)t;
-                size_t to = role == CONV_DEPTHWISE
-                                ? (size_t)t * (size_t)cout + (size_t)co
-                                : ((size_t)co * (size_t)(k * k) + (size_t)t) * (size_t)per + (size_t)ci;
+                size_t to = ((size_t)co * (size_t)(k * k) + (size_t)t) * (size_t)per + (size_t)ci;
                 patches[to] = w[from];
             }
     if (gemm) {

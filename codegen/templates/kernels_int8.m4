@@ -124,9 +124,10 @@ EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
 pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
 [ci/2][nv·8][2]); the sums start from the bias, wrap as int32 adds do,
 and are requantised per channel, 16 at a time (two vectors packed with
-saturation) when nv is 2, else 8. For GCC an empty asm ties every sum to a
-register at the end of each step: without it GCC 12 computed each step's
-sums into fresh registers, copied them back and spilled several.
+saturation) when nv is 2, else 8. For GCC each step is one asm statement,
+the same instructions as the intrinsics, in 16 registers: GCC 12 spilled
+two sums of the intrinsics' loop (and copied the rest about), which cost
+a third of the kernel's speed on Zen 3.
 m4_define(«EFFCC_Q_PW_MK», «
 static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
@@ -134,16 +135,25 @@ static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
 EFFCC_QFOR(«EFV», 0, $3, «    const __m256i bias«»EFV = _mm256_loadu_si256((const __m256i *)(bias + EFV * 8));
 »)EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «    __m256i acc«»EFR«»_«»EFV = bias«»EFV;
 »)»)    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
+#if defined(__GNUC__) && !defined(__clang__)
+        __m256i EFFCC_QFOR(«EFV», 0, $3, «w«»EFV, »)xp, pr;
+        __asm__(EFFCC_QFOR(«EFV», 0, $3, «"vpmovsxbw\t{m4_eval(EFV * 16)(%[wk]), %[w«»EFV]|%[w«»EFV], XMMWORD PTR [%[wk]+m4_eval(EFV * 16)]}\n\t"
+                »)EFFCC_QFOR(«EFR», 0, $2, «"vpbroadcastd\t{m4_eval(EFR * G_XS * 4)(%[xk]), %[xp]|%[xp], DWORD PTR [%[xk]+m4_eval(EFR * G_XS * 4)]}\n\t"
+                EFFCC_QFOR(«EFV», 0, $3, «"vpmaddwd\t{%[w«»EFV], %[xp], %[pr]|%[pr], %[xp], %[w«»EFV]}\n\t"
+                "vpaddd\t{%[pr], %[a«»EFR«»_«»EFV], %[a«»EFR«»_«»EFV]|%[a«»EFR«»_«»EFV], %[a«»EFR«»_«»EFV], %[pr]}\n\t"
+                »)»)
+                : EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «[a«»EFR«»_«»EFV] "+x"(acc«»EFR«»_«»EFV), »)»)m4_dnl
+EFFCC_QFOR(«EFV», 0, $3, «[w«»EFV] "=&x"(w«»EFV), »)[xp] "=&x"(xp), [pr] "=&x"(pr)
+                : [wk] "r"(w + k * m4_eval($3 * 16)), [xk] "r"(x + k)
+                : "memory");
+#else
 EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi16(
                 _mm_loadu_si128((const __m128i *)(w + k * m4_eval($3 * 16) + EFV * 16)));
 »)EFFCC_QFOR(«EFR», 0, $2, «        {
             const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + k]);
 EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
 »)        }
-»)#if defined(__GNUC__) && !defined(__clang__)
-        __asm__(""m4_dnl
-EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «m4_ifelse(EFR«»EFV, 00, « : », «, »)"+x"(acc«»EFR«»_«»EFV)»)»));
-#endif
+»)#endif
     }
 m4_ifelse(G_CIODD, 1, «    {
 EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi32(
@@ -258,99 +268,144 @@ EFFCC_Q_PW_PIXEL()    }
 }
 »)
 
-EFFCC_Q_DW: a depthwise convolution, weights [kh][kw][c], taps outside
-the input left out. Output pixel by pixel («G_NAME»_px): with AVX2, 16
-channels at a time: x − zp_in and w widened to int16, their product
-(exact in int16: |w| ≤ 127, |x − zp_in| ≤ 255) widened into int32 sums
-that start from the bias; then 8, then one at a time (elsewhere all the
-channels of a tap at a time, which compilers vectorise). Rows [G_OHL, G_OHH)
-and columns [G_OWL, G_OWH) read only inside the input: there (when G_INNER,
-the ranges not empty) the tap loops have literal bounds.
+EFFCC_Q_DW: a depthwise convolution; weights in tap pairs, int32 words
+[G_NP][c], each two int16 (the first in the low half; layout_int8.c), and
+a bias with the input zero point folded in (− zp_in·Σ w), so a tap
+outside the input reads zp_in: a row of it, zrow.
+With AVX2, row by row of output, channel block (16, then 8) by block,
+pixel by pixel («G_NAME»_b16 …, weights of the block read from L1): the
+two taps' bytes interleaved, widened to int16 pairs and multiplied by the
+weight pairs with vpmaddwd (|x·w| ≤ 128·127: no int16 wraps), summed in
+int32 from the bias; the taps' offsets are literals. Pixels whose taps
+all read inside the input (rows [G_OHL, G_OHH), columns [G_OWL, G_OWH),
+G_INNER when neither is empty) skip the test of each tap. The channels
+past the last block, and every channel elsewhere, pixel by pixel
+(«G_NAME»_px, given the address of each tap's pixel), all the channels of
+a pair at a time, which compilers vectorise.
 m4_define(«EFFCC_Q_DW», «
-static inline void G_NAME«»_px(const int8_t *restrict in, const int8_t *restrict w,
+static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict y,
-        ptrdiff_t ih0, ptrdiff_t iw0, ptrdiff_t khlo, ptrdiff_t khhi, ptrdiff_t kwlo, ptrdiff_t kwhi)
+        ptrdiff_t c0)
 {
-    ptrdiff_t c = 0;
-#if defined(__AVX2__)
-    const __m256i zp = _mm256_set1_epi16(G_ZPIN);
-    for (; c + 16 <= G_C; c += 16) {
-        __m256i acc0 = _mm256_loadu_si256((const __m256i *)(bias + c));
-        __m256i acc1 = _mm256_loadu_si256((const __m256i *)(bias + c + 8));
-        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
-            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
-                const int8_t *x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C + c;
-                const __m256i xv = _mm256_sub_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x)), zp);
-                const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + (kh * G_K + kw) * G_C + c)));
-                const __m256i pr = _mm256_mullo_epi16(xv, wv);
-                acc0 = _mm256_add_epi32(acc0, _mm256_cvtepi16_epi32(_mm256_castsi256_si128(pr)));
-                acc1 = _mm256_add_epi32(acc1, _mm256_cvtepi16_epi32(_mm256_extracti128_si256(pr, 1)));
-            }
-        effcc_i32x8x2_requant_i8(y + c, acc0, acc1, _mm256_loadu_si256((const __m256i *)(rq + c)),
-                                 _mm256_loadu_si256((const __m256i *)(rq + G_C + c)),
-                                 _mm256_loadu_si256((const __m256i *)(rq + c + 8)),
-                                 _mm256_loadu_si256((const __m256i *)(rq + G_C + c + 8)), G_ZPOUT, G_LO, G_HI);
-    }
-    for (; c + 8 <= G_C; c += 8) {
-        __m256i acc = _mm256_loadu_si256((const __m256i *)(bias + c));
-        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
-            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
-                const int8_t *x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C + c;
-                const __m128i xv = _mm_sub_epi16(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)x)),
-                                                 _mm256_castsi256_si128(zp));
-                const __m128i wv = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(w + (kh * G_K + kw) * G_C + c)));
-                acc = _mm256_add_epi32(acc, _mm256_cvtepi16_epi32(_mm_mullo_epi16(xv, wv)));
-            }
-        effcc_i32x8_requant_i8(y + c, acc, _mm256_loadu_si256((const __m256i *)(rq + c)),
-                               _mm256_loadu_si256((const __m256i *)(rq + G_C + c)), G_ZPOUT, G_LO, G_HI);
-    }
-    for (; c < G_C; ++c) {
-        int32_t acc = 0;
-        for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
-            for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw)
-                acc += (int32_t)w[(kh * G_K + kw) * G_C + c] *
-                       ((int32_t)in[((ih0 + kh) * G_W + iw0 + kw) * G_C + c] - (G_ZPIN));
-        y[c] = effcc_requant_i8((int32_t)((uint32_t)acc + (uint32_t)bias[c]), rq[c], rq[G_C + c],
-                                G_ZPOUT, G_LO, G_HI);
-    }
-#else
     int32_t acc[G_C];
-    for (; c < G_C; ++c)
-        acc[c] = 0;
-    for (ptrdiff_t kh = khlo; kh < khhi; ++kh)
-        for (ptrdiff_t kw = kwlo; kw < kwhi; ++kw) {
-            const int8_t *restrict x = in + ((ih0 + kh) * G_W + iw0 + kw) * G_C;
-            const int8_t *restrict wt = w + (kh * G_K + kw) * G_C;
-            for (ptrdiff_t j = 0; j < G_C; ++j)
-                acc[j] += (int32_t)wt[j] * ((int32_t)x[j] - (G_ZPIN));
+    for (ptrdiff_t j = c0; j < G_C; ++j)
+        acc[j] = 0;
+    for (ptrdiff_t p = 0; p < G_NP; ++p) {
+        const int8_t *restrict a = xs[2 * p], *restrict b = xs[2 * p + 1];
+        const int32_t *restrict wp = w + p * G_C;
+        for (ptrdiff_t j = c0; j < G_C; ++j) {
+            const int32_t lo = wp[j] & 0xffff; /* the int16s' bits; decoded with no shift of a sign */
+            acc[j] += ((lo ^ 0x8000) - 0x8000) * a[j] + (wp[j] - lo) / 65536 * b[j];
         }
-    for (ptrdiff_t j = 0; j < G_C; ++j)
+    }
+    for (ptrdiff_t j = c0; j < G_C; ++j)
         y[j] = effcc_requant_i8((int32_t)((uint32_t)acc[j] + (uint32_t)bias[j]), rq[j], rq[G_C + j],
                                 G_ZPOUT, G_LO, G_HI);
-#endif
 }
+#if defined(__AVX2__)
+EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
+#endif
 
-static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
+static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
+    int8_t zrow[G_C];
+    for (ptrdiff_t c = 0; c < G_C; ++c)
+        zrow[c] = G_ZPIN;
+#if defined(__AVX2__)
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
         const ptrdiff_t ih0 = oh * G_S - G_PT;
         const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
         const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
+        ptrdiff_t c = 0;
+        for (; c + 16 <= G_C; c += 16)
+EFFCC_Q_DW_ROW(16)        for (; c + 8 <= G_C; c += 8)
+EFFCC_Q_DW_ROW(8)        if (c == G_C)
+            continue;
         for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
             const ptrdiff_t iw0 = ow * G_S - G_PL;
-            int8_t *restrict y = out + (oh * G_OW + ow) * G_C;
-m4_ifelse(G_INNER, 1, «            if (oh >= G_OHL && oh < G_OHH && ow >= G_OWL && ow < G_OWH) {
-                G_NAME«»_px(in, w, bias, rq, y, ih0, iw0, 0, G_K, 0, G_K);
-                continue;
-            }
-»)            const ptrdiff_t kwlo = iw0 < 0 ? -iw0 : 0;
-            const ptrdiff_t kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
-            G_NAME«»_px(in, w, bias, rq, y, ih0, iw0, khlo, khhi, kwlo, kwhi);
+            const int8_t *xs[2 * G_NP];
+            xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
+            for (ptrdiff_t kh = 0; kh < G_K; ++kh)
+                for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
+                    const ptrdiff_t ih = ih0 + kh, iw = iw0 + kw;
+                    xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
+                                            ? in + (ih * G_W + iw) * G_C : zrow;
+                }
+            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
         }
     }
+#else
+    const int8_t *xs[2 * G_NP];
+    xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
+    for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
+        for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
+            const ptrdiff_t ih0 = oh * G_S - G_PT, iw0 = ow * G_S - G_PL;
+            for (ptrdiff_t kh = 0; kh < G_K; ++kh)
+                for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
+                    const ptrdiff_t ih = ih0 + kh, iw = iw0 + kw;
+                    xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
+                                            ? in + (ih * G_W + iw) * G_C : zrow;
+                }
+            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, 0);
+        }
+#endif
 }
 »)
+
+EFFCC_Q_DW_ROW(width): output row oh's pixels for the block of width
+channels from c.
+m4_define(«EFFCC_Q_DW_ROW», «m4_dnl
+            for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
+                const ptrdiff_t iw0 = ow * G_S - G_PL;
+                const ptrdiff_t o = (ih0 * G_W + iw0) * G_C + c;
+                int8_t *restrict y = out + (oh * G_OW + ow) * G_C + c;
+m4_ifelse(G_INNER, 1, «                if (oh >= G_OHL && oh < G_OHH && ow >= G_OWL && ow < G_OWH) {
+                    G_NAME«»_i$1(in, o, w + c, bias + c, rq + c, y);
+                    continue;
+                }
+»)                const ptrdiff_t kwlo = iw0 < 0 ? -iw0 : 0;
+                const ptrdiff_t kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
+                G_NAME«»_b$1(in, o, khlo, khhi, kwlo, kwhi, zrow + c, w + c, bias + c, rq + c, y);
+            }
+»)
+
+EFFCC_Q_DW_BLOCK(width, kind): the AVX2 pixel of width (16 or 8)
+channels; kind i reads every tap at in + o + its offset, kind b only the
+taps in rows [khlo, khhi) and columns [kwlo, kwhi), zrow elsewhere.
+m4_define(«EFFCC_Q_DW_BLOCK», «
+static inline void G_NAME«»_$2$1(const int8_t *restrict in, ptrdiff_t o,m4_ifelse($2, b, «
+        ptrdiff_t khlo, ptrdiff_t khhi, ptrdiff_t kwlo, ptrdiff_t kwhi, const int8_t *restrict zrow,»)
+        const int32_t *restrict w, const int32_t *restrict bias, const int32_t *restrict rq,
+        int8_t *restrict y)
+{
+m4_ifelse($1, 16, «    __m256i acc0 = _mm256_loadu_si256((const __m256i *)bias);
+    __m256i acc1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
+», «    __m256i acc0 = _mm256_loadu_si256((const __m256i *)bias);
+»)EFFCC_QFOR(«EFP», 0, G_NP, «    {
+        const __m128i a = EFFCC_Q_DW_TAP($1, $2, m4_eval(2 * EFP));
+        const __m128i b = EFFCC_Q_DW_TAP($1, $2, m4_eval(2 * EFP + 1));
+        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)),
+                _mm256_loadu_si256((const __m256i *)(w + m4_eval(EFP * G_C)))));
+m4_ifelse($1, 16, «        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)),
+                _mm256_loadu_si256((const __m256i *)(w + m4_eval(EFP * G_C + 8)))));
+»)    }
+»)m4_ifelse($1, 16, «    effcc_i32x8x2_requant_i8(y, acc0, acc1, _mm256_loadu_si256((const __m256i *)rq),
+                             _mm256_loadu_si256((const __m256i *)(rq + G_C)),
+                             _mm256_loadu_si256((const __m256i *)(rq + 8)),
+                             _mm256_loadu_si256((const __m256i *)(rq + G_C + 8)), G_ZPOUT, G_LO, G_HI);
+», «    effcc_i32x8_requant_i8(y, acc0, _mm256_loadu_si256((const __m256i *)rq),
+                           _mm256_loadu_si256((const __m256i *)(rq + G_C)), G_ZPOUT, G_LO, G_HI);
+»)}
+»)
+
+EFFCC_Q_DW_TAP(width, kind, t): the load of tap t's width channels (t = k²:
+the missing last tap, zp_in; its weight is 0).
+m4_define(«EFFCC_Q_DW_TAP», «m4_ifelse($3, m4_eval(G_K * G_K),
+«_mm_set1_epi8(G_ZPIN)», «m4_ifelse($1, 16, «_mm_loadu_si128», «_mm_loadl_epi64»)((const __m128i *)m4_dnl
+m4_ifelse($2, i, «(in + o + m4_eval(($3 / G_K * G_W + $3 % G_K) * G_C))», «(m4_dnl
+khlo <= m4_eval($3 / G_K) && m4_eval($3 / G_K) < khhi && kwlo <= m4_eval($3 % G_K) && m4_eval($3 % G_K) < kwhi
+                ? in + o + m4_eval(($3 / G_K * G_W + $3 % G_K) * G_C) : zrow)»))»)»)
 
 EFFCC_Q_TABLE: swish or sigmoid, a 256-entry table indexed by (uint8_t)x.
 m4_define(«EFFCC_Q_TABLE», «
