@@ -412,8 +412,7 @@ m4_define(«EFFCC_Q_TABLE», «
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict table,
         int8_t *restrict out)
 {
-    for (ptrdiff_t i = 0; i < G_N; ++i)
-        out[i] = table[(uint8_t)in[i]];
+    effcc_lookup_i8(out, in, table, G_N);
 }
 »)
 
