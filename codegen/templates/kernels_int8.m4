@@ -56,14 +56,17 @@ static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
 #if defined(__AVX2__)
-    int32_t xs[G_MR * G_XS];
-m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
+    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+        int32_t xs[G_MR * G_XS];
         const int8_t *restrict xb = in + blk * G_MR * G_CI;
 EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
 »)m4_ifelse(G_TR, 0, «», «    {
+        int32_t xs[G_MR * G_XS];
         const int8_t *restrict xb = in + (ptrdiff_t)G_NB * G_MR * G_CI;
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
+    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p) {
         const int8_t *restrict x = in + p * G_CI;
 EFFCC_Q_PW_PIXEL()    }
@@ -247,21 +250,25 @@ static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
 #if defined(__AVX2__)
-    int32_t xs[G_MR * G_XS];
-    int8_t patch[G_MR * G_CI];
-m4_ifelse(G_NB, 0, «», «    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
+    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+        int32_t xs[G_MR * G_XS];
+        int8_t patch[G_MR * G_CI];
         for (ptrdiff_t r = 0; r < G_MR; ++r)
             G_NAME«»_patch(in, blk * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
 EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
 »)m4_ifelse(G_TR, 0, «», «    {
+        int32_t xs[G_MR * G_XS];
+        int8_t patch[G_MR * G_CI];
         for (ptrdiff_t r = 0; r < G_TR; ++r)
             G_NAME«»_patch(in, (ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
-    int8_t x[G_CI];
+    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p) {
+        int8_t x[G_CI];
         G_NAME«»_patch(in, p, x);
 EFFCC_Q_PW_PIXEL()    }
 #endif
@@ -303,7 +310,8 @@ static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t
                                 G_ZPOUT, G_LO, G_HI);
 }
 #if defined(__AVX2__)
-EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
+m4_ifelse(G_INNER, 1, «EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)»)m4_dnl
+EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
 #endif
 
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
@@ -313,6 +321,7 @@ static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
     for (ptrdiff_t c = 0; c < G_C; ++c)
         zrow[c] = G_ZPIN;
 #if defined(__AVX2__)
+    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
         const ptrdiff_t ih0 = oh * G_S - G_PT;
         const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
@@ -336,11 +345,12 @@ EFFCC_Q_DW_ROW(8)        if (c == G_C)
         }
     }
 #else
-    const int8_t *xs[2 * G_NP];
-    xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
+    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
         for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
             const ptrdiff_t ih0 = oh * G_S - G_PT, iw0 = ow * G_S - G_PL;
+            const int8_t *xs[2 * G_NP];
+            xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
             for (ptrdiff_t kh = 0; kh < G_K; ++kh)
                 for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
                     const ptrdiff_t ih = ih0 + kh, iw = iw0 + kw;
@@ -412,7 +422,9 @@ m4_define(«EFFCC_Q_TABLE», «
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict table,
         int8_t *restrict out)
 {
-    effcc_lookup_i8(out, in, table, G_N);
+    EFFCC_OMP("omp parallel for schedule(static)")
+    for (ptrdiff_t i = 0; i < G_N; i += 4096) /* whole vectors a chunk, but the last */
+        effcc_lookup_i8(out + i, in + i, table, G_N - i < 4096 ? G_N - i : 4096);
 }
 »)
 
@@ -441,6 +453,7 @@ m4_define(«EFFCC_Q_MUL», «
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict gate,
         int8_t *restrict out)
 {
+    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p) {
         ptrdiff_t c = 0;
 #if defined(__AVX2__)
@@ -470,7 +483,9 @@ static void G_NAME«»(const int8_t *restrict a, const int8_t *restrict b, int8_
 {
     ptrdiff_t i = 0;
 #if defined(__AVX2__)
-    for (; i + 8 <= G_N; i += 8) {
+    EFFCC_OMP("omp parallel for schedule(static)")
+    for (ptrdiff_t v = 0; v < G_N / 8; ++v) {
+        const ptrdiff_t i = v * 8;
         const __m256i x = _mm256_slli_epi32(_mm256_sub_epi32(
                 _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(a + i))), _mm256_set1_epi32(G_ZP1)), 20);
         const __m256i y = _mm256_slli_epi32(_mm256_sub_epi32(
@@ -479,6 +494,7 @@ static void G_NAME«»(const int8_t *restrict a, const int8_t *restrict b, int8_
                                                            effcc_i32x8_mbqm_n(y, G_M2, G_SHIFT2)),
                                  G_M, G_SHIFT, G_ZPOUT, -128, 127);
     }
+    i = G_N / 8 * 8;
 #endif
     for (; i < G_N; ++i) {
         const int32_t x = effcc_mbqm(((int32_t)a[i] - (G_ZP1)) * (1 << 20), G_M1, G_SHIFT1);

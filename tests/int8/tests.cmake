@@ -71,6 +71,11 @@ effcc_int8_codegen(generic e2e "${INT8_GENERIC}")
 list(GET INT8_SPECS 0 INT8_B0)
 effcc_int8_codegen(generic-clang e2e "TARGET=generic;CC=clang" ${INT8_B0})
 effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2")
+# clang builds the AVX2 1x1 step from intrinsics (GCC from asm); OpenMP
+# splits every kernel's rows or pixels between threads.
+effcc_int8_codegen(x86-64-v3-clang e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2;CC=clang" ${INT8_B0})
+effcc_int8_codegen(x86-64-v3-2threads e2e
+                   "TARGET=x86-64-v3;REQUIRE_CPU=avx2;MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${INT8_B0})
 effcc_int8_codegen(aarch64 cross "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;RUNNER=${INT8_QEMU_AARCH64}")
 effcc_int8_codegen(aarch64-clang cross
                    "TARGET=aarch64;CC=clang;GEN_CFLAGS=--target=aarch64-linux-gnu -O3 -Wall -Wextra -Werror;RUNNER=${INT8_QEMU_AARCH64}"
