@@ -309,6 +309,20 @@ static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t
         y[j] = effcc_requant_i8((int32_t)((uint32_t)acc[j] + (uint32_t)bias[j]), rq[j], rq[G_C + j],
                                 G_ZPOUT, G_LO, G_HI);
 }
+
+/* The address of each tap's pixel of output (oh, ow), zrow outside the
+ * input and for the missing last tap when k² is odd (its weight is 0). */
+static inline void G_NAME«»_taps(const int8_t *in, const int8_t *zrow, ptrdiff_t oh, ptrdiff_t ow,
+        const int8_t **xs)
+{
+    xs[2 * G_NP - 1] = zrow;
+    for (ptrdiff_t kh = 0; kh < G_K; ++kh)
+        for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
+            const ptrdiff_t ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
+            xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
+                                    ? in + (ih * G_W + iw) * G_C : zrow;
+        }
+}
 #if defined(__AVX2__)
 m4_ifelse(G_INNER, 1, «EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)»)m4_dnl
 EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
@@ -332,15 +346,8 @@ EFFCC_Q_DW_ROW(16)        for (; c + 8 <= G_C; c += 8)
 EFFCC_Q_DW_ROW(8)        if (c == G_C)
             continue;
         for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-            const ptrdiff_t iw0 = ow * G_S - G_PL;
             const int8_t *xs[2 * G_NP];
-            xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
-            for (ptrdiff_t kh = 0; kh < G_K; ++kh)
-                for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
-                    const ptrdiff_t ih = ih0 + kh, iw = iw0 + kw;
-                    xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
-                                            ? in + (ih * G_W + iw) * G_C : zrow;
-                }
+            G_NAME«»_taps(in, zrow, oh, ow, xs);
             G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
         }
     }
@@ -348,15 +355,8 @@ EFFCC_Q_DW_ROW(8)        if (c == G_C)
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
         for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-            const ptrdiff_t ih0 = oh * G_S - G_PT, iw0 = ow * G_S - G_PL;
             const int8_t *xs[2 * G_NP];
-            xs[2 * G_NP - 1] = zrow; /* the missing last tap when k² is odd: its weight is 0 */
-            for (ptrdiff_t kh = 0; kh < G_K; ++kh)
-                for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
-                    const ptrdiff_t ih = ih0 + kh, iw = iw0 + kw;
-                    xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
-                                            ? in + (ih * G_W + iw) * G_C : zrow;
-                }
+            G_NAME«»_taps(in, zrow, oh, ow, xs);
             G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, 0);
         }
 #endif
