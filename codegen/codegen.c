@@ -381,7 +381,9 @@ static void write_model_c_int8(Gen *G)
     for (int i = 0; i < g->nnodes; i++) {
         kernel_for_node_int8(g, i, &ks[i]);
         buf_printf(text, "%s\n", ks[i].invoke);
-        if (i > 0) {
+        if (g->nodes[i].fused_into >= 0) {
+            ks[i].call = CALL_NONE; /* called by the kernel it is fused into */
+        } else if (i > 0) {
             kernel_call_int8(g, i, &ks[i], ncalls++, &calls);
         } else {
             buf_printf(run, "\nvoid %s_run(const float *input, float *logits, void *arena)\n{\n"

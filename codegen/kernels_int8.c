@@ -45,7 +45,9 @@ static void requant_param(Kernel *k, const char *m, const char *shift, QuantMult
 static void gemm_params(Kernel *k, const Node *n, int ci)
 {
     const Tile *t = &n->tile;
-    int pixels = n->shape.h * n->shape.w, co = n->shape.c, nr = t->nv * 8;
+    /* an expansion fused into its depthwise conv runs a row at a time */
+    int pixels = n->shape.w * (n->fused_into >= 0 ? 1 : n->shape.h);
+    int co = n->shape.c, nr = t->nv * 8;
     int nfull = nr ? co / nr : 0;
     kernel_param(k, "G_P", pixels);
     kernel_param(k, "G_CI", ci);
@@ -82,6 +84,36 @@ static bool inside_range(Kernel *k, const char *lo_name, const char *hi_name, in
     return lo < hi;
 }
 
+/* A 1×1 conv's kernel name; _row when it runs a row at a time inside a
+ * depthwise conv's kernel. */
+static void pointwise_name(Kernel *k, int i, const Node *n, const Node *in)
+{
+    bool row = n->fused_into >= 0;
+    begin(k, CALL_GEMM, "q%d_pw_c%dto%d_p%d%s", i, in->shape.c, n->shape.c,
+          n->shape.w * (row ? 1 : n->shape.h), row ? "_row" : "");
+}
+
+/* The G_* of a depthwise conv that computes its input's rows itself
+ * (layout_int8's fuse_expansion): the expansion's kernel, its input
+ * channels, and whether a table follows it. */
+static void expansion_params(const Graph *g, int i, Kernel *k)
+{
+    const Node *n = &g->nodes[i];
+    int t = n->in[0], e = t;
+    bool fused = g->nodes[t].fused_into == i;
+    kernel_param(k, "G_FUSED", fused);
+    if (!fused)
+        return;
+    if (g->nodes[t].op == OP_ACT)
+        e = g->nodes[t].in[0];
+    Kernel ek = {.arena = g->arena};
+    pointwise_name(&ek, e, &g->nodes[e], &g->nodes[g->nodes[e].in[0]]);
+    buf_free(&ek.text);
+    kernel_text_param(k, "G_ENAME", ek.name);
+    kernel_param(k, "G_CIN", g->nodes[g->nodes[e].in[0]].shape.c);
+    kernel_param(k, "G_TABLE", t != e);
+}
+
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
@@ -94,8 +126,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         scale_param(k, "G_SIN", in->q.scale);
         scale_param(k, "G_SOUT", n->q.scale);
     } else if (role == CONV_POINTWISE) {
-        begin(k, CALL_GEMM, "q%d_pw_c%dto%d_p%d", i, in->shape.c, n->shape.c,
-              n->shape.h * n->shape.w);
+        pointwise_name(k, i, n, in);
         gemm_params(k, n, in->shape.c);
     } else {
         bool dw = role == CONV_DEPTHWISE;
@@ -116,6 +147,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
             bool cols = inside_range(k, "G_OWL", "G_OWH", n->shape.w, in->shape.w, n->conv.pad[1], n);
             kernel_param(k, "G_INNER", rows && cols);
             kernel_param(k, "G_NP", (n->conv.kernel * n->conv.kernel + 1) / 2);
+            expansion_params(g, i, k);
         } else { /* a 1×1 conv over patches of k·k·c_in */
             gemm_params(k, n, n->conv.kernel * n->conv.kernel * in->shape.c);
             kernel_param(k, "G_C", in->shape.c);
@@ -149,6 +181,12 @@ static void act(int i, const Node *n, const Node *in, Kernel *k)
         return;
     }
     begin(k, CALL_BINARY, "q%d_%s_n%zu", i, act_names[n->act.kind], count);
+    if (n->fused_into >= 0) { /* looked up row by row inside the depthwise kernel */
+        buf_free(&k->text);
+        k->invoke = "";
+        k->call = CALL_NONE;
+        return;
+    }
     kernel_param(k, "G_N", (long long)count);
     kernel_expand(k, "EFFCC_Q_TABLE");
 }
@@ -249,6 +287,18 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
     buf_printf(b, "    EFFCC_PROF(%d, %s(", call, k->name);
     if (n->op == OP_INPUT) {
         buf_printf(b, "input, %s));\n", out);
+    } else if (n->op == OP_CONV2D && g->nodes[n->in[0]].fused_into == i) {
+        const Param *ps = g->params;
+        int t = n->in[0], e = g->nodes[t].op == OP_ACT ? g->nodes[t].in[0] : t;
+        const Node *en = &g->nodes[e];
+        buf_printf(b, "A + %zu, (const int8_t *)W + %zu, W + %zu, W + %zu, ",
+                   g->nodes[en->in[0]].offset, ps[en->conv.qweight].offset,
+                   ps[en->conv.qbias].offset / 4, ps[en->conv.qrequant].offset / 4);
+        if (t != e)
+            buf_printf(b, "(const int8_t *)W + %zu, ", ps[g->nodes[t].act.table].offset);
+        buf_printf(b, "W + %zu, W + %zu, W + %zu, A + %zu, %s));\n", ps[n->conv.qweight].offset / 4,
+                   ps[n->conv.qbias].offset / 4, ps[n->conv.qrequant].offset / 4,
+                   n->scratch_offset, out);
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         const Param *ps = g->params;
         int last = n->op == OP_LINEAR ? n->conv.qscale : n->conv.qrequant;

@@ -23,6 +23,11 @@
 
 #include <string.h>
 
+/* An MBConv expansion whose int8 output takes at least this many bytes is
+ * computed inside its depthwise conv's kernel, a row at a time into a ring
+ * of 2·k rows (fuse_expansion); smaller ones stay whole tensors. */
+#define EXPAND_FUSE_BYTES_INT8 (256u << 10)
+
 static int typed_param(Graph *g, const char *name, size_t count, ParamType type)
 {
     int dims[1] = {(int)count};
@@ -175,6 +180,34 @@ static void table(Graph *g, Node *n)
     n->act.table = p;
 }
 
+/* Depthwise conv d reads an expansion (a 1×1 conv, then perhaps its swish
+ * or sigmoid table) that no one else reads and that would take at least
+ * EXPAND_FUSE_BYTES_INT8: both are fused into d (fused_into), and d gets
+ * the ring as scratch: each input row lands in slot row % k and again in
+ * slot row % k + k, so the k rows an output row reads are always adjacent
+ * (2·k rows of w·c bytes). The expansion then never exists whole. */
+static void fuse_expansion(Graph *g, int d)
+{
+    Node *dw = &g->nodes[d];
+    if (dw->op != OP_CONV2D || conv_role(g, dw) != CONV_DEPTHWISE)
+        return;
+    int t = dw->in[0], e = t;
+    Node *tn = &g->nodes[t];
+    if (tn->op == OP_ACT) {
+        if (tn->act.kind == ACT_RELU6 || graph_count_uses(g, t) != 1)
+            return;
+        e = tn->in[0];
+    }
+    Node *en = &g->nodes[e];
+    if (en->op != OP_CONV2D || conv_role(g, en) != CONV_POINTWISE || graph_count_uses(g, e) != 1 ||
+        shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
+        return;
+    en->fused_into = d;
+    if (t != e)
+        tn->fused_into = d;
+    dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c;
+}
+
 void layout_int8(Graph *g)
 {
     if (!(g->done & DONE_QUANTIZE) || g->done & (DONE_FUSE | DONE_LAYOUT))
@@ -195,5 +228,8 @@ void layout_int8(Graph *g)
             table(g, n);
         }
     }
+    for (int i = 0; i < g->nnodes; i++)
+        if (!g->nodes[i].dead)
+            fuse_expansion(g, i);
     g->done |= DONE_LAYOUT;
 }

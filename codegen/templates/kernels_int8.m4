@@ -312,15 +312,15 @@ static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t
 
 /* The address of each tap's pixel of output (oh, ow), zrow outside the
  * input and for the missing last tap when k² is odd (its weight is 0). */
-static inline void G_NAME«»_taps(const int8_t *in, const int8_t *zrow, ptrdiff_t oh, ptrdiff_t ow,
-        const int8_t **xs)
+static inline void G_NAME«»_taps(const int8_t *in, ptrdiff_t rowoff, const int8_t *zrow,
+        ptrdiff_t oh, ptrdiff_t ow, const int8_t **xs)
 {
     xs[2 * G_NP - 1] = zrow;
     for (ptrdiff_t kh = 0; kh < G_K; ++kh)
         for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
             const ptrdiff_t ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
             xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
-                                    ? in + (ih * G_W + iw) * G_C : zrow;
+                                    ? in + (rowoff + (ih * G_W + iw) * G_C) : zrow;
         }
 }
 #if defined(__AVX2__)
@@ -328,38 +328,70 @@ m4_ifelse(G_INNER, 1, «EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)»)
 EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
 #endif
 
+/* Output row oh; input row ih at in + rowoff + ih·G_W·G_C. */
+static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, ptrdiff_t oh,
+        const int8_t *restrict zrow, const int32_t *restrict w, const int32_t *restrict bias,
+        const int32_t *restrict rq, int8_t *restrict out)
+{
+    ptrdiff_t c = 0;
+#if defined(__AVX2__)
+    const ptrdiff_t ih0 = oh * G_S - G_PT;
+    const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
+    const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
+    for (; c + 16 <= G_C; c += 16)
+EFFCC_Q_DW_ROW(16)    for (; c + 8 <= G_C; c += 8)
+EFFCC_Q_DW_ROW(8)    if (c == G_C)
+        return;
+#endif
+    for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
+        const int8_t *xs[2 * G_NP];
+        G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
+        G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
+    }
+}
+m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», «
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
         zrow[c] = G_ZPIN;
-#if defined(__AVX2__)
-    EFFCC_OMP("omp parallel for schedule(static)")
-    for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
-        const ptrdiff_t ih0 = oh * G_S - G_PT;
-        const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
-        const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
-        ptrdiff_t c = 0;
-        for (; c + 16 <= G_C; c += 16)
-EFFCC_Q_DW_ROW(16)        for (; c + 8 <= G_C; c += 8)
-EFFCC_Q_DW_ROW(8)        if (c == G_C)
-            continue;
-        for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-            const int8_t *xs[2 * G_NP];
-            G_NAME«»_taps(in, zrow, oh, ow, xs);
-            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
-        }
-    }
-#else
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
-        for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-            const int8_t *xs[2 * G_NP];
-            G_NAME«»_taps(in, zrow, oh, ow, xs);
-            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, 0);
+        G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, out);
+}
+»)»)
+
+EFFCC_Q_EXPDW: the depthwise conv of an expansion fused into it
+(layout_int8's fuse_expansion): before each output row, the input rows it
+needs and no earlier row computed are: the expansion's 1×1 kernel
+(G_ENAME, made for one row of pixels) on that row of x, then (G_TABLE)
+its swish or sigmoid table, into ring slot row % k and a copy in slot
+row % k + k, so that the k rows from ih0 sit side by side from slot
+ih0 mod k. Rows in order, so OpenMP splits the 1×1 rows only.
+m4_define(«EFFCC_Q_EXPDW», «
+static void G_NAME«»(const int8_t *restrict x, const int8_t *restrict ew, const int32_t *restrict eb,
+        const int32_t *restrict erq, m4_ifelse(G_TABLE, 1, «const int8_t *restrict table, »)m4_dnl
+const int32_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict ring,
+        int8_t *restrict out)
+{
+    int8_t zrow[G_C];
+    for (ptrdiff_t c = 0; c < G_C; ++c)
+        zrow[c] = G_ZPIN;
+    ptrdiff_t next = 0; /* the first input row not computed yet */
+    for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
+        const ptrdiff_t ih0 = oh * G_S - G_PT;
+        const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
+        for (; next < end; ++next) {
+            int8_t *slot = ring + next % G_K * (G_W * G_C);
+            G_ENAME«»(x + next * (G_W * G_CIN), ew, eb, erq, slot);
+m4_ifelse(G_TABLE, 1, «            effcc_lookup_i8(slot, slot, table, G_W * G_C);
+»)            memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
         }
-#endif
+        const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
+        G_NAME«»_row(ring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq, out);
+    }
 }
 »)
 
@@ -368,7 +400,7 @@ channels from c.
 m4_define(«EFFCC_Q_DW_ROW», «m4_dnl
             for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
                 const ptrdiff_t iw0 = ow * G_S - G_PL;
-                const ptrdiff_t o = (ih0 * G_W + iw0) * G_C + c;
+                const ptrdiff_t o = rowoff + (ih0 * G_W + iw0) * G_C + c;
                 int8_t *restrict y = out + (oh * G_OW + ow) * G_C + c;
 m4_ifelse(G_INNER, 1, «                if (oh >= G_OHL && oh < G_OHH && ow >= G_OWL && ow < G_OWH) {
                     G_NAME«»_i$1(in, o, w + c, bias + c, rq + c, y);
