@@ -98,14 +98,10 @@ static void pointwise_name(Kernel *k, int i, const Node *n, const Node *in)
  * channels, and whether a table follows it. */
 static void expansion_params(const Graph *g, int i, Kernel *k)
 {
-    const Node *n = &g->nodes[i];
-    int t = n->in[0], e = t;
-    bool fused = g->nodes[t].fused_into == i;
-    kernel_param(k, "G_FUSED", fused);
-    if (!fused)
+    int t = g->nodes[i].in[0], e = graph_fused_expansion(g, i);
+    kernel_param(k, "G_FUSED", e >= 0);
+    if (e < 0)
         return;
-    if (g->nodes[t].op == OP_ACT)
-        e = g->nodes[t].in[0];
     Kernel ek = {.arena = g->arena};
     pointwise_name(&ek, e, &g->nodes[e], &g->nodes[g->nodes[e].in[0]]);
     buf_free(&ek.text);
@@ -287,9 +283,9 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
     buf_printf(b, "    EFFCC_PROF(%d, %s(", call, k->name);
     if (n->op == OP_INPUT) {
         buf_printf(b, "input, %s));\n", out);
-    } else if (n->op == OP_CONV2D && g->nodes[n->in[0]].fused_into == i) {
+    } else if (graph_fused_expansion(g, i) >= 0) {
         const Param *ps = g->params;
-        int t = n->in[0], e = g->nodes[t].op == OP_ACT ? g->nodes[t].in[0] : t;
+        int t = n->in[0], e = graph_fused_expansion(g, i);
         const Node *en = &g->nodes[e];
         buf_printf(b, "A + %zu, (const int8_t *)W + %zu, W + %zu, W + %zu, ",
                    g->nodes[en->in[0]].offset, ps[en->conv.qweight].offset,

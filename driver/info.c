@@ -41,6 +41,9 @@ static const char *kernel_kind(const Graph *g, const Node *n)
     if (g->done & DONE_QUANTIZE) { /* int8: one kernel per node (kernels_int8.m4) */
         switch (n->op) {
         case OP_CONV2D:
+            if (graph_fused_expansion(g, (int)(n - g->nodes)) >= 0)
+                return "expand+dw";
+            return conv_role_names[conv_role(g, n)];
         case OP_LINEAR: return conv_role_names[conv_role(g, n)];
         case OP_ACT: return act_names[n->act.kind];
         case OP_AVGPOOL: return "mean";

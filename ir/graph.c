@@ -135,6 +135,15 @@ size_t shape_numel(Shape s)
     return (size_t)s.c * (size_t)s.h * (size_t)s.w;
 }
 
+int graph_fused_expansion(const Graph *g, int i)
+{
+    const Node *n = &g->nodes[i];
+    if (n->op != OP_CONV2D || n->nin < 1 || n->in[0] < 0 || g->nodes[n->in[0]].fused_into != i)
+        return -1;
+    int e = n->in[0];
+    return g->nodes[e].op == OP_ACT ? g->nodes[e].in[0] : e;
+}
+
 int graph_count_uses(const Graph *g, int value)
 {
     int uses = value == g->output;

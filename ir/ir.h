@@ -215,6 +215,9 @@ int graph_add_data_param(Graph *g, const char *name, int rank, const int *dims, 
 size_t param_numel(const Param *p);
 size_t shape_numel(Shape s);
 int graph_count_uses(const Graph *g, int value);
+/* The conv computed inside node i's kernel (fused_into i), read by i
+ * directly or through an activation table fused into i too (int8); or −1. */
+int graph_fused_expansion(const Graph *g, int i);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);

@@ -23,8 +23,9 @@ uint64_t node_macs(const Graph *g, const Node *n)
 uint64_t call_macs(const Graph *g, const Node *n)
 {
     uint64_t macs = node_macs(g, n);
-    if (n->tile.kind == KERNEL_EXPDW)
-        macs = size_add(macs, node_macs(g, &g->nodes[n->in[0]]));
+    int e = graph_fused_expansion(g, (int)(n - g->nodes));
+    if (n->tile.kind == KERNEL_EXPDW || e >= 0)
+        macs = size_add(macs, node_macs(g, &g->nodes[e >= 0 ? e : n->in[0]]));
     return macs;
 }
 
