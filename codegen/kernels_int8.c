@@ -98,7 +98,7 @@ static void pointwise_name(Kernel *k, int i, const Node *n, const Node *in)
  * channels, and whether a table follows it. */
 static void expansion_params(const Graph *g, int i, Kernel *k)
 {
-    int t = g->nodes[i].in[0], e = graph_fused_expansion(g, i);
+    int e = graph_fused_expansion(g, i);
     kernel_param(k, "G_FUSED", e >= 0);
     if (e < 0)
         return;
@@ -107,7 +107,7 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     buf_free(&ek.text);
     kernel_text_param(k, "G_ENAME", ek.name);
     kernel_param(k, "G_CIN", g->nodes[g->nodes[e].in[0]].shape.c);
-    kernel_param(k, "G_TABLE", t != e);
+    kernel_param(k, "G_ETABLE", g->nodes[e].conv.qtable >= 0);
 }
 
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
@@ -115,7 +115,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     const Node *in = &g->nodes[n->in[0]];
     ConvRole role = conv_role(g, n);
     int32_t lo, hi;
-    quant_act_range(n->conv.act, n->q, &lo, &hi);
+    quant_act_range(n->conv.act, conv_output_q(n), &lo, &hi);
     if (role == CONV_LINEAR) {
         begin(k, CALL_GEMM, "q%d_fc_c%dto%d", i, in->shape.c, n->shape.c);
         kernel_param(k, "G_CI", in->shape.c);
@@ -151,7 +151,8 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     }
     kernel_param(k, "G_CO", n->shape.c);
     kernel_param(k, "G_ZPIN", in->q.zp);
-    kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_ZPOUT", conv_output_q(n).zp);
+    kernel_param(k, "G_QTABLE", n->conv.qtable >= 0);
     kernel_param(k, "G_LO", lo);
     kernel_param(k, "G_HI", hi);
     kernel_expand(k, role == CONV_LINEAR      ? "EFFCC_Q_FC"
@@ -285,24 +286,27 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
         buf_printf(b, "input, %s));\n", out);
     } else if (graph_fused_expansion(g, i) >= 0) {
         const Param *ps = g->params;
-        int t = n->in[0], e = graph_fused_expansion(g, i);
-        const Node *en = &g->nodes[e];
+        const Node *en = &g->nodes[graph_fused_expansion(g, i)];
         buf_printf(b, "A + %zu, (const int8_t *)W + %zu, W + %zu, W + %zu, ",
                    g->nodes[en->in[0]].offset, ps[en->conv.qweight].offset,
                    ps[en->conv.qbias].offset / 4, ps[en->conv.qrequant].offset / 4);
-        if (t != e)
-            buf_printf(b, "(const int8_t *)W + %zu, ", ps[g->nodes[t].act.table].offset);
-        buf_printf(b, "W + %zu, W + %zu, W + %zu, A + %zu, %s));\n", ps[n->conv.qweight].offset / 4,
-                   ps[n->conv.qbias].offset / 4, ps[n->conv.qrequant].offset / 4,
-                   n->scratch_offset, out);
+        if (en->conv.qtable >= 0)
+            buf_printf(b, "(const int8_t *)W + %zu, ", ps[en->conv.qtable].offset);
+        buf_printf(b, "W + %zu, W + %zu, W + %zu, ", ps[n->conv.qweight].offset / 4,
+                   ps[n->conv.qbias].offset / 4, ps[n->conv.qrequant].offset / 4);
+        if (n->conv.qtable >= 0)
+            buf_printf(b, "(const int8_t *)W + %zu, ", ps[n->conv.qtable].offset);
+        buf_printf(b, "A + %zu, %s));\n", n->scratch_offset, out);
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         const Param *ps = g->params;
         int last = n->op == OP_LINEAR ? n->conv.qscale : n->conv.qrequant;
         bool paired = conv_role(g, n) == CONV_DEPTHWISE; /* int32 words, not int8 */
-        buf_printf(b, "%s, %sW + %zu, W + %zu, W + %zu, %s));\n", in[0], paired ? "" : "(const int8_t *)",
+        buf_printf(b, "%s, %sW + %zu, W + %zu, W + %zu, ", in[0], paired ? "" : "(const int8_t *)",
                    paired ? ps[n->conv.qweight].offset / 4 : ps[n->conv.qweight].offset,
-                   ps[n->conv.qbias].offset / 4,
-                   ps[last].offset / 4, out);
+                   ps[n->conv.qbias].offset / 4, ps[last].offset / 4);
+        if (n->op == OP_CONV2D && n->conv.qtable >= 0) /* its activation's table */
+            buf_printf(b, "(const int8_t *)W + %zu, ", ps[n->conv.qtable].offset);
+        buf_printf(b, "%s));\n", out);
     } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
         buf_printf(b, "%s, (const int8_t *)W + %zu, %s));\n", in[0], g->params[n->act.table].offset,
                    out);

@@ -66,7 +66,7 @@ static int conv(Lower *L, int x, const char *module, int out, int kernel, int st
     n.conv.weight = add_param(L, module, "weight", 4, wdims, false);
     n.conv.bias = bias ? add_param(L, module, "bias", 1, &out, false) : -1;
     n.conv.pool = -1;
-    n.conv.qweight = n.conv.qscale = n.conv.qbias = n.conv.qrequant = -1;
+    n.conv.qweight = n.conv.qscale = n.conv.qbias = n.conv.qrequant = n.conv.qtable = -1;
     n.shape = (Shape){out, conv_out_size(in.h, kernel, stride, p[0], p[2]),
                       conv_out_size(in.w, kernel, stride, p[1], p[3])};
     return graph_add_node(L->g, n);
@@ -159,7 +159,7 @@ static int classifier(Lower *L, int x)
     n.conv.weight = add_param(L, "classifier.1", "weight", 2, wdims, false);
     n.conv.bias = add_param(L, "classifier.1", "bias", 1, &k, false);
     n.conv.pool = -1;
-    n.conv.qweight = n.conv.qscale = n.conv.qbias = n.conv.qrequant = -1;
+    n.conv.qweight = n.conv.qscale = n.conv.qbias = n.conv.qrequant = n.conv.qtable = -1;
     return graph_add_node(L->g, n);
 }
 

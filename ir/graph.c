@@ -135,6 +135,11 @@ size_t shape_numel(Shape s)
     return (size_t)s.c * (size_t)s.h * (size_t)s.w;
 }
 
+QuantParams conv_output_q(const Node *n)
+{
+    return n->conv.qtable >= 0 ? n->conv.qpre : n->q;
+}
+
 int graph_fused_expansion(const Graph *g, int i)
 {
     const Node *n = &g->nodes[i];
@@ -205,6 +210,8 @@ int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX])
             ps[count++] = n->conv.qscale;
         else if (n->conv.qrequant >= 0)
             ps[count++] = n->conv.qrequant;
+        if (n->conv.qtable >= 0)
+            ps[count++] = n->conv.qtable;
     } else if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
         ps[count++] = n->conv.weight;
         if (n->conv.bias >= 0)

@@ -134,6 +134,11 @@ typedef struct {
              * (float) and the int32 bias; -1 before */
             int qweight, qscale, qbias;
             int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel */
+            /* layout_int8: the table of the swish or sigmoid this conv's
+             * kernel applies to its output (absorbed: q is then the table's
+             * output, qpre the conv's own), or -1 */
+            int qtable;
+            QuantParams qpre;
         } conv;
         struct { /* BATCHNORM */
             int gamma, beta, mean, var;
@@ -218,6 +223,9 @@ int graph_count_uses(const Graph *g, int value);
 /* The conv computed inside node i's kernel (fused_into i), read by i
  * directly or through an activation table fused into i too (int8); or −1. */
 int graph_fused_expansion(const Graph *g, int i);
+/* The int8 parameters an int8 conv requantises to: its own, or before the
+ * table it applies (conv.qtable, layout_int8), conv.qpre. */
+QuantParams conv_output_q(const Node *n);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
@@ -225,7 +233,7 @@ int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
  * and bias, or once quantized its int8 weights, int32 bias and (after
  * layout_int8) requantisation, or for a linear node its weight scales;
  * an activation's int8 table. */
-#define NODE_PARAMS_MAX 3
+#define NODE_PARAMS_MAX 4
 int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX]);
 /* Bytes per element of n's value as stored: 1 for an int8 value, else 4. */
 size_t value_elem_bytes(const Graph *g, const Node *n);

@@ -161,7 +161,7 @@ static void requant_params(Graph *g, Node *n)
                         2 * (size_t)cout, PARAM_I32);
     int32_t *r = g->params[p].i32;
     for (int c = 0; c < cout; c++) {
-        QuantRequant q = quant_conv_requant(src->q, sw[c], n->q, n->conv.act);
+        QuantRequant q = quant_conv_requant(src->q, sw[c], conv_output_q(n), n->conv.act);
         r[c] = q.m.m;
         r[cout + c] = q.m.shift;
     }
@@ -180,38 +180,67 @@ static void table(Graph *g, Node *n)
     n->act.table = p;
 }
 
-/* Depthwise conv d reads an expansion (a 1×1 conv, then perhaps its swish
- * or sigmoid table) that no one else reads and that would take at least
- * EXPAND_FUSE_BYTES_INT8: both are fused into d (fused_into), and d gets
- * the ring as scratch: each input row lands in slot row % k and again in
- * slot row % k + k, so the k rows an output row reads are always adjacent
- * (2·k rows of w·c bytes). The expansion then never exists whole. */
+/* Depthwise conv d reads an expansion (a 1×1 conv) that no one else reads
+ * and that would take at least EXPAND_FUSE_BYTES_INT8: it is fused into d
+ * (fused_into), and d gets the ring as scratch: each input row lands in
+ * slot row % k and again in slot row % k + k, so the k rows an output row
+ * reads are always adjacent (2·k rows of w·c bytes). The expansion then
+ * never exists whole. */
 static void fuse_expansion(Graph *g, int d)
 {
     Node *dw = &g->nodes[d];
     if (dw->op != OP_CONV2D || conv_role(g, dw) != CONV_DEPTHWISE)
         return;
-    int t = dw->in[0], e = t;
-    Node *tn = &g->nodes[t];
-    if (tn->op == OP_ACT) {
-        if (tn->act.kind == ACT_RELU6 || graph_count_uses(g, t) != 1)
-            return;
-        e = tn->in[0];
-    }
-    Node *en = &g->nodes[e];
-    if (en->op != OP_CONV2D || conv_role(g, en) != CONV_POINTWISE || graph_count_uses(g, e) != 1 ||
-        shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
+    Node *en = &g->nodes[dw->in[0]];
+    if (en->op != OP_CONV2D || conv_role(g, en) != CONV_POINTWISE ||
+        graph_count_uses(g, dw->in[0]) != 1 || shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
         return;
     en->fused_into = d;
-    if (t != e)
-        tn->fused_into = d;
     dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c;
+}
+
+/* A swish or sigmoid that is a conv's only reader becomes that conv's
+ * epilogue: the conv requantises to the activation's input parameters
+ * (kept in conv.qpre), then looks its output up in the table (conv.qtable),
+ * and takes the activation's parameters and readers; the activation's
+ * tensor and its pass over it are gone. The integers are the same. */
+static void absorb_table(Graph *g, int t)
+{
+    Node *a = &g->nodes[t];
+    if (a->op != OP_ACT || a->act.kind == ACT_RELU6 || a->qfloat)
+        return;
+    int p = a->in[0];
+    Node *c = &g->nodes[p];
+    if (c->op != OP_CONV2D || c->qfloat || c->conv.residual || c->conv.gate || c->conv.act != ACT_NONE ||
+        graph_count_uses(g, p) != 1)
+        return;
+    c->conv.qpre = c->q;
+    c->q = a->q;
+    c->conv.qtable = typed_param(g, arena_printf(g->arena, "%s.%s~table", a->label, act_names[a->act.kind]),
+                                 256, PARAM_I8);
+    if (a->act.kind == ACT_SWISH)
+        quant_swish_table(c->conv.qpre, c->q, g->params[c->conv.qtable].i8);
+    else
+        quant_logistic_table(c->conv.qpre, g->params[c->conv.qtable].i8);
+    for (int j = t + 1; j < g->nnodes; j++)
+        for (int k = 0; k < g->nodes[j].nin; k++)
+            if (g->nodes[j].in[k] == t)
+                g->nodes[j].in[k] = p;
+    if (g->output == t)
+        g->output = p;
+    a->dead = true;
 }
 
 void layout_int8(Graph *g)
 {
     if (!(g->done & DONE_QUANTIZE) || g->done & (DONE_FUSE | DONE_LAYOUT))
         internal_error("layout_int8: runs after quantize, instead of fuse and layout");
+    for (int i = 0; i < g->nnodes; i++)
+        if (g->nodes[i].op == OP_CONV2D || g->nodes[i].op == OP_LINEAR)
+            g->nodes[i].conv.qtable = -1;
+    for (int i = 0; i < g->nnodes; i++)
+        absorb_table(g, i);
+    graph_compact(g);
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];
         if (n->dead)

@@ -337,52 +337,76 @@ static inline void effcc_i32x4_requant_i8_n(int8_t *dst, int32x4_t acc, int32_t 
 #endif /* __ARM_NEON */
 
 /* out[i] = table[(uint8_t)in[i]] for i < n: a swish's or a sigmoid's
- * 256-entry table. With AVX2, 32 bytes at a time from 16-entry slices of
- * the table with vpshufb, which gives 0 for an index with its top bit set:
- * of u − 16h, the steps h ≤ u/16 (for u < 128; of u ^ 128 for u ≥ 128)
- * read the slice differences d[h] = t[h] ^ t[h − 1] at u % 16, whose xor
- * is t[u / 16][u % 16]; the sign of x then picks the half. On AArch64, TBL
- * and TBX over four 64-byte quarters. The remainder one byte at a time. */
-static inline void effcc_lookup_i8(int8_t *out, const int8_t *in, const int8_t *table, ptrdiff_t n)
-{
-    ptrdiff_t i = 0;
+ * 256-entry table, prepared once (effcc_lookup_init) for many runs. With
+ * AVX2, 32 bytes at a time from 16-entry slices of the table with vpshufb,
+ * which gives 0 for an index with its top bit set: of u − 16h, the steps
+ * h ≤ u/16 (for u < 128; of u ^ 128 for u ≥ 128) read the slice
+ * differences d[h] = t[h] ^ t[h − 1] at u % 16, whose xor is
+ * t[u / 16][u % 16]; the sign of x then picks the half. On AArch64, TBL
+ * and TBX over four 64-byte quarters. The remainder one byte at a time.
+ * in may be out (in place). */
+typedef struct {
+    const int8_t *table;
 #if defined(__AVX2__)
     __m256i d[16];
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    int8x16x4_t q[4];
+#endif
+} EffccLookup;
+
+static inline void effcc_lookup_init(EffccLookup *l, const int8_t *table)
+{
+    l->table = table;
+#if defined(__AVX2__)
     for (int h = 0; h < 16; h++) {
         __m128i t = _mm_loadu_si128((const __m128i *)(table + 16 * h));
         if (h % 8)
             t = _mm_xor_si128(t, _mm_loadu_si128((const __m128i *)(table + 16 * (h - 1))));
-        d[h] = _mm256_broadcastsi128_si256(t);
+        l->d[h] = _mm256_broadcastsi128_si256(t);
     }
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    for (int k = 0; k < 4; k++)
+        l->q[k] = vld1q_s8_x4(table + 64 * k);
+#endif
+}
+
+static inline void effcc_lookup_run(const EffccLookup *l, int8_t *out, const int8_t *in, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#if defined(__AVX2__)
     for (; i + 32 <= n; i += 32) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(in + i));
-        __m256i lo = _mm256_shuffle_epi8(d[0], x);
+        __m256i lo = _mm256_shuffle_epi8(l->d[0], x);
         __m256i up = _mm256_xor_si256(x, _mm256_set1_epi8(-128));
-        __m256i hi = _mm256_shuffle_epi8(d[8], up);
+        __m256i hi = _mm256_shuffle_epi8(l->d[8], up);
         __m256i xl = x, xh = up;
         for (int h = 1; h < 8; h++) {
             xl = _mm256_sub_epi8(xl, _mm256_set1_epi8(16));
             xh = _mm256_sub_epi8(xh, _mm256_set1_epi8(16));
-            lo = _mm256_xor_si256(lo, _mm256_shuffle_epi8(d[h], xl));
-            hi = _mm256_xor_si256(hi, _mm256_shuffle_epi8(d[8 + h], xh));
+            lo = _mm256_xor_si256(lo, _mm256_shuffle_epi8(l->d[h], xl));
+            hi = _mm256_xor_si256(hi, _mm256_shuffle_epi8(l->d[8 + h], xh));
         }
         _mm256_storeu_si256((__m256i *)(out + i), _mm256_blendv_epi8(lo, hi, x));
     }
 #elif defined(__ARM_NEON) && defined(__aarch64__)
-    int8x16x4_t q[4];
-    for (int k = 0; k < 4; k++)
-        q[k] = vld1q_s8_x4(table + 64 * k);
     for (; i + 16 <= n; i += 16) {
         uint8x16_t u = vreinterpretq_u8_s8(vld1q_s8(in + i));
-        int8x16_t r = vqtbl4q_s8(q[0], u);
-        r = vqtbx4q_s8(r, q[1], vsubq_u8(u, vdupq_n_u8(64)));
-        r = vqtbx4q_s8(r, q[2], vsubq_u8(u, vdupq_n_u8(128)));
-        r = vqtbx4q_s8(r, q[3], vsubq_u8(u, vdupq_n_u8(192)));
+        int8x16_t r = vqtbl4q_s8(l->q[0], u);
+        r = vqtbx4q_s8(r, l->q[1], vsubq_u8(u, vdupq_n_u8(64)));
+        r = vqtbx4q_s8(r, l->q[2], vsubq_u8(u, vdupq_n_u8(128)));
+        r = vqtbx4q_s8(r, l->q[3], vsubq_u8(u, vdupq_n_u8(192)));
         vst1q_s8(out + i, r);
     }
 #endif
     for (; i < n; ++i)
-        out[i] = table[(uint8_t)in[i]];
+        out[i] = l->table[(uint8_t)in[i]];
+}
+
+static inline void effcc_lookup_i8(int8_t *out, const int8_t *in, const int8_t *table, ptrdiff_t n)
+{
+    EffccLookup l;
+    effcc_lookup_init(&l, table);
+    effcc_lookup_run(&l, out, in, n);
 }
 
 #endif

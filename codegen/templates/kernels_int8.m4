@@ -39,6 +39,18 @@ EFFCC_QFOR(var, from, to, body): body once for var = from … to − 1.
 m4_define(«EFFCC_QFOR», «m4_ifelse(m4_eval(«$2 < $3»), 1,
 «m4_pushdef(«$1», «$2»)$4«»m4_popdef(«$1»)EFFCC_QFOR(«$1», m4_incr($2), «$3», «$4»)»)»)
 
+EFFCC_Q_TABLE_ARG: the parameter of a conv that applies its activation's
+table (G_QTABLE: layout_int8 absorbed a swish or sigmoid), else nothing.
+m4_define(«EFFCC_Q_TABLE_ARG», «m4_ifelse(G_QTABLE, 1, «const int8_t *restrict table, »)»)
+
+EFFCC_Q_LOOKUP(at, count): with G_QTABLE, count bytes at at, just
+written, through the table (lut, from EFFCC_Q_LUT), in place.
+m4_define(«EFFCC_Q_LOOKUP», «m4_ifelse(G_QTABLE, 1, «    effcc_lookup_run(&lut, $1, $1, $2);
+»)»)
+m4_define(«EFFCC_Q_LUT», «m4_ifelse(G_QTABLE, 1, «    EffccLookup lut;
+    effcc_lookup_init(&lut, table);
+»)»)
+
 EFFCC_Q_PW: a 1×1 convolution over G_P pixels, the input zero point
 folded into the bias by layout_int8:
 out[p][co] = requant(bias'[co] + Σ_ci w[co][ci] · in[p][ci]).
@@ -53,8 +65,9 @@ the tail) one pixel at a time («EFFCC_Q_PW_SC»), which compilers vectorise
 over the panel's channels.
 m4_define(«EFFCC_Q_PW», «EFFCC_Q_GEMM_FNS()m4_dnl
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
+EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
 m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
@@ -98,7 +111,7 @@ m4_define(«EFFCC_Q_PW_PIXEL», «m4_ifelse(G_NFULL, 0, «», «        for (ptr
 »)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_sc«»m4_eval(G_NVR * 8)«»(x, w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
                 rq + G_NFULL * G_NR, out + p * G_CO + G_NFULL * G_NR);
 »)m4_ifelse(G_CT, 0, «», «        G_NAME«»_sc«»G_CT«»(x, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0, out + p * G_CO + G_CT0);
-»)»)
+»)EFFCC_Q_LOOKUP(«out + p * G_CO», «G_CO»)»)
 
 EFFCC_Q_PW_BLOCK(suffix, rows, p0): rows pixels from p0 (at xb) widened into xs,
 then every panel's micro-kernel (suffix t: the leftover rows') and the
@@ -121,7 +134,7 @@ m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
 »)m4_ifelse(G_CT, 0, «», «        for (ptrdiff_t r = 0; r < $2; ++r)
             G_NAME«»_sc«»G_CT«»(xb + r * G_CI, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0,
                     out + (($3) + r) * G_CO + G_CT0);
-»)»)
+»)EFFCC_Q_LOOKUP(«out + ($3) * G_CO», «$2 * G_CO»)»)
 
 EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
 pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
@@ -247,8 +260,9 @@ static inline void G_NAME«»_patch(const int8_t *restrict in, ptrdiff_t p, int8
 }
 
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
+EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
 m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
@@ -331,8 +345,9 @@ EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
 /* Output row oh; input row ih at in + rowoff + ih·G_W·G_C. */
 static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, ptrdiff_t oh,
         const int8_t *restrict zrow, const int32_t *restrict w, const int32_t *restrict bias,
-        const int32_t *restrict rq, int8_t *restrict out)
+        const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
+EFFCC_Q_LUT()m4_dnl
     ptrdiff_t c = 0;
 #if defined(__AVX2__)
     const ptrdiff_t ih0 = oh * G_S - G_PT;
@@ -340,25 +355,24 @@ static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, p
     const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
     for (; c + 16 <= G_C; c += 16)
 EFFCC_Q_DW_ROW(16)    for (; c + 8 <= G_C; c += 8)
-EFFCC_Q_DW_ROW(8)    if (c == G_C)
-        return;
+EFFCC_Q_DW_ROW(8)m4_dnl
 #endif
-    for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
+    for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
         const int8_t *xs[2 * G_NP];
         G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
         G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
     }
-}
+EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)}
 m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», «
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
         zrow[c] = G_ZPIN;
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
-        G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, out);
+        G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, m4_ifelse(G_QTABLE, 1, «table, »)out);
 }
 »)»)
 
@@ -371,10 +385,10 @@ row % k + k, so that the k rows from ih0 sit side by side from slot
 ih0 mod k. Rows in order, so OpenMP splits the 1×1 rows only.
 m4_define(«EFFCC_Q_EXPDW», «
 static void G_NAME«»(const int8_t *restrict x, const int8_t *restrict ew, const int32_t *restrict eb,
-        const int32_t *restrict erq, m4_ifelse(G_TABLE, 1, «const int8_t *restrict table, »)m4_dnl
+        const int32_t *restrict erq, m4_ifelse(G_ETABLE, 1, «const int8_t *restrict etable, »)m4_dnl
 const int32_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict ring,
-        int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()m4_dnl
+int8_t *restrict ring, int8_t *restrict out)
 {
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
@@ -385,12 +399,12 @@ const int32_t *restrict w,
         const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
         for (; next < end; ++next) {
             int8_t *slot = ring + next % G_K * (G_W * G_C);
-            G_ENAME«»(x + next * (G_W * G_CIN), ew, eb, erq, slot);
-m4_ifelse(G_TABLE, 1, «            effcc_lookup_i8(slot, slot, table, G_W * G_C);
-»)            memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
+            G_ENAME«»(x + next * (G_W * G_CIN), ew, eb, erq, m4_ifelse(G_ETABLE, 1, «etable, »)slot);
+            memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
         }
         const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
-        G_NAME«»_row(ring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq, out);
+        G_NAME«»_row(ring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq,
+                m4_ifelse(G_QTABLE, 1, «table, »)out);
     }
 }
 »)
