@@ -102,10 +102,10 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     kernel_param(k, "G_FUSED", e >= 0);
     if (e < 0)
         return;
-    Kernel ek = {.arena = g->arena};
-    pointwise_name(&ek, e, &g->nodes[e], &g->nodes[g->nodes[e].in[0]]);
-    buf_free(&ek.text);
+    Kernel ek;
+    kernel_for_node_int8(g, e, &ek);
     kernel_text_param(k, "G_ENAME", ek.name);
+    kernel_param(k, "G_ESTEM", conv_role(g, &g->nodes[e]) == CONV_STEM);
     kernel_param(k, "G_CIN", g->nodes[g->nodes[e].in[0]].shape.c);
     kernel_param(k, "G_ETABLE", g->nodes[e].conv.qtable >= 0);
 }
@@ -126,8 +126,10 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         gemm_params(k, n, in->shape.c);
     } else {
         bool dw = role == CONV_DEPTHWISE;
-        begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d", i, dw ? "dw" : "conv",
-              n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w);
+        begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d%s", i, dw ? "dw" : "conv",
+              n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w,
+              n->fused_into >= 0 ? "_row" : "");
+        kernel_param(k, "G_ROWCALL", n->fused_into >= 0); /* a row a call, inside a depthwise kernel */
         kernel_param(k, "G_K", n->conv.kernel);
         kernel_param(k, "G_S", n->conv.stride);
         kernel_param(k, "G_PT", n->conv.pad[0]);

@@ -42,7 +42,10 @@ static const char *kernel_kind(const Graph *g, const Node *n)
         switch (n->op) {
         case OP_CONV2D:
             if (graph_fused_expansion(g, (int)(n - g->nodes)) >= 0)
-                return "expand+dw";
+                return conv_role(g, &g->nodes[graph_fused_expansion(g, (int)(n - g->nodes))]) ==
+                               CONV_STEM
+                           ? "stem+dw"
+                           : "expand+dw";
             return conv_role_names[conv_role(g, n)];
         case OP_LINEAR: return conv_role_names[conv_role(g, n)];
         case OP_ACT: return act_names[n->act.kind];

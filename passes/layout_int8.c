@@ -180,7 +180,7 @@ static void table(Graph *g, Node *n)
     n->act.table = p;
 }
 
-/* Depthwise conv d reads an expansion (a 1×1 conv) that no one else reads
+/* Depthwise conv d reads an expansion (a 1×1 conv, or the stem) that no one else reads
  * and that would take at least EXPAND_FUSE_BYTES_INT8: it is fused into d
  * (fused_into), and d gets the ring as scratch: each input row lands in
  * slot row % k and again in slot row % k + k, so the k rows an output row
@@ -192,7 +192,8 @@ static void fuse_expansion(Graph *g, int d)
     if (dw->op != OP_CONV2D || conv_role(g, dw) != CONV_DEPTHWISE)
         return;
     Node *en = &g->nodes[dw->in[0]];
-    if (en->op != OP_CONV2D || conv_role(g, en) != CONV_POINTWISE ||
+    ConvRole role = en->op == OP_CONV2D ? conv_role(g, en) : CONV_OTHER;
+    if (!(role == CONV_POINTWISE || role == CONV_STEM) ||
         graph_count_uses(g, dw->in[0]) != 1 || shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
         return;
     en->fused_into = d;

@@ -244,6 +244,9 @@ EFFCC_Q_CONV: a dense k×k convolution (the stem) as a 1×1 one
 channels, stride G_S, padding G_PT/G_PL, gathered into G_CI int8s (taps
 outside the input hold zp_in: with the zero point folded into the bias
 they add w·zp_in − w·zp_in = 0, as TFLite's reference leaves them out).
+With G_ROWCALL (the stem fused into a depthwise kernel) a call computes the
+G_P pixels from pixel p0 (EFFCC_Q_P0) into out.
+m4_define(«EFFCC_Q_P0», «m4_ifelse(G_ROWCALL, 1, «p0 + »)»)
 m4_define(«EFFCC_Q_CONV», «EFFCC_Q_GEMM_FNS()
 static inline void G_NAME«»_patch(const int8_t *restrict in, ptrdiff_t p, int8_t *restrict x)
 {
@@ -259,7 +262,8 @@ static inline void G_NAME«»_patch(const int8_t *restrict in, ptrdiff_t p, int8
     }
 }
 
-static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
+static void G_NAME«»(const int8_t *restrict in, m4_ifelse(G_ROWCALL, 1, «ptrdiff_t p0, »)m4_dnl
+const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
 EFFCC_Q_LUT()m4_dnl
@@ -269,21 +273,21 @@ m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
         int32_t xs[G_MR * G_XS];
         int8_t patch[G_MR * G_CI];
         for (ptrdiff_t r = 0; r < G_MR; ++r)
-            G_NAME«»_patch(in, blk * G_MR + r, patch + r * G_CI);
+            G_NAME«»_patch(in, EFFCC_Q_P0()blk * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
 EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
 »)m4_ifelse(G_TR, 0, «», «    {
         int32_t xs[G_MR * G_XS];
         int8_t patch[G_MR * G_CI];
         for (ptrdiff_t r = 0; r < G_TR; ++r)
-            G_NAME«»_patch(in, (ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
+            G_NAME«»_patch(in, EFFCC_Q_P0()(ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p) {
         int8_t x[G_CI];
-        G_NAME«»_patch(in, p, x);
+        G_NAME«»_patch(in, EFFCC_Q_P0()p, x);
 EFFCC_Q_PW_PIXEL()    }
 #endif
 }
@@ -399,7 +403,8 @@ int8_t *restrict ring, int8_t *restrict out)
         const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
         for (; next < end; ++next) {
             int8_t *slot = ring + next % G_K * (G_W * G_C);
-            G_ENAME«»(x + next * (G_W * G_CIN), ew, eb, erq, m4_ifelse(G_ETABLE, 1, «etable, »)slot);
+            G_ENAME«»(m4_ifelse(G_ESTEM, 1, «x, next * G_W», «x + next * (G_W * G_CIN)»), ew, eb, erq,
+                    m4_ifelse(G_ETABLE, 1, «etable, »)slot);
             memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
         }
         const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
