@@ -110,6 +110,21 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     kernel_param(k, "G_ETABLE", g->nodes[e].conv.qtable >= 0);
 }
 
+/* The G_* of a 1×1 conv that applies the SE gate MUL it reads (layout_int8
+ * fused the MUL into it): the MUL's zero points and multiplier. */
+static void gate_params(int i, const Node *m, const Graph *g, Kernel *k)
+{
+    bool gated = m->op == OP_SCALE && m->fused_into == i;
+    kernel_param(k, "G_GATED", gated);
+    if (!gated)
+        return;
+    QuantMul p = quant_mul_params(g->nodes[m->in[0]].q, g->nodes[m->in[1]].q, m->q, ACT_NONE);
+    requant_param(k, "G_GM", "G_GSHIFT", p.out.m);
+    kernel_param(k, "G_GZP1", p.zp1);
+    kernel_param(k, "G_GZP2", p.zp2);
+    kernel_param(k, "G_GZPOUT", m->q.zp);
+}
+
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
@@ -124,6 +139,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     } else if (role == CONV_POINTWISE) {
         pointwise_name(k, i, n, in);
         gemm_params(k, n, in->shape.c);
+        gate_params(i, in, g, k);
     } else {
         bool dw = role == CONV_DEPTHWISE;
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d%s", i, dw ? "dw" : "conv",
@@ -206,6 +222,12 @@ static void mean(int i, const Node *n, const Node *in, Kernel *k)
 static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
 {
     begin(k, CALL_BINARY, "q%d_mul_p%d_c%d", i, n->shape.h * n->shape.w, n->shape.c);
+    if (n->fused_into >= 0) { /* applied by the 1×1 conv that reads it */
+        buf_free(&k->text);
+        k->invoke = "";
+        k->call = CALL_NONE;
+        return;
+    }
     QuantMul p = quant_mul_params(a->q, b->q, n->q, ACT_NONE);
     requant_param(k, "G_M", "G_SHIFT", p.out.m);
     kernel_param(k, "G_ZP1", p.zp1);
@@ -283,6 +305,10 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
     for (int j = 0; j < 2 && j < n->nin; j++)
         if (n->in[j] >= 0)
             in[j] = arena_printf(a, "A + %zu", g->nodes[n->in[j]].offset);
+    const Node *m = n->nin > 0 && n->in[0] >= 0 ? &g->nodes[n->in[0]] : NULL;
+    if (m && m->op == OP_SCALE && m->fused_into == i) /* the gated input: x and the gate */
+        in[0] = arena_printf(a, "A + %zu, A + %zu", g->nodes[m->in[0]].offset,
+                             g->nodes[m->in[1]].offset);
     buf_printf(b, "    EFFCC_PROF(%d, %s(", call, k->name);
     if (n->op == OP_INPUT) {
         buf_printf(b, "input, %s));\n", out);

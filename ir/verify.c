@@ -112,7 +112,7 @@ static bool check_node(Check *c, int i)
         const Node *t = d && d->in[0] >= 0 && d->in[0] < c->g->nnodes ? &c->g->nodes[d->in[0]] : NULL;
         bool through = t && t->op == OP_ACT && t->fused_into == n->fused_into && t->in[0] == i;
         if (!d || d->op != OP_CONV2D || !(d->in[0] == i || through) ||
-            !(n->op == OP_CONV2D || (n->op == OP_ACT && d->in[0] == i)))
+            !(n->op == OP_CONV2D || ((n->op == OP_ACT || n->op == OP_SCALE) && d->in[0] == i)))
             return fail(c, i, "fused into %%%d, which does not read it as a conv", n->fused_into);
     }
     Shape in = n->nin ? c->g->nodes[n->in[0]].shape : n->shape;

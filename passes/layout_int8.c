@@ -200,6 +200,19 @@ static void fuse_expansion(Graph *g, int d)
     dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c;
 }
 
+/* The SE gate's MUL read only by a 1×1 conv is applied by that conv to
+ * each block of pixels it reads (fused_into), so the gated tensor never
+ * exists; the MUL's inputs live until the conv. */
+static void fuse_gate(Graph *g, int c)
+{
+    Node *conv = &g->nodes[c];
+    if (conv->op != OP_CONV2D || conv_role(g, conv) != CONV_POINTWISE || conv->fused_into >= 0)
+        return;
+    Node *m = &g->nodes[conv->in[0]];
+    if (m->op == OP_SCALE && !m->qfloat && graph_count_uses(g, conv->in[0]) == 1)
+        m->fused_into = c;
+}
+
 /* A swish or sigmoid that is a conv's only reader becomes that conv's
  * epilogue: the conv requantises to the activation's input parameters
  * (kept in conv.qpre), then looks its output up in the table (conv.qtable),
@@ -259,7 +272,9 @@ void layout_int8(Graph *g)
         }
     }
     for (int i = 0; i < g->nnodes; i++)
-        if (!g->nodes[i].dead)
+        if (!g->nodes[i].dead) {
             fuse_expansion(g, i);
+            fuse_gate(g, i);
+        }
     g->done |= DONE_LAYOUT;
 }

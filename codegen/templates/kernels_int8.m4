@@ -64,7 +64,9 @@ pair (broadcast) by the panel's eight channel pairs. Elsewhere (and for
 the tail) one pixel at a time («EFFCC_Q_PW_SC»), which compilers vectorise
 over the panel's channels.
 m4_define(«EFFCC_Q_PW», «EFFCC_Q_GEMM_FNS()m4_dnl
-static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict w,
+m4_ifelse(G_GATED, 1, «EFFCC_Q_GATE_FN(G_NAME«»_gate, G_CI, G_GZP1, G_GZP2, G_GM, G_GSHIFT, G_GZPOUT)»)m4_dnl
+static void G_NAME«»(const int8_t *restrict in, m4_ifelse(G_GATED, 1, «const int8_t *restrict gate, »)m4_dnl
+const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
 EFFCC_Q_LUT()m4_dnl
@@ -72,20 +74,28 @@ EFFCC_Q_LUT()m4_dnl
 m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
-        const int8_t *restrict xb = in + blk * G_MR * G_CI;
+EFFCC_Q_GATED(«xb», «in + blk * G_MR * G_CI», «G_MR»)
 EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
 »)m4_ifelse(G_TR, 0, «», «    {
         int32_t xs[G_MR * G_XS];
-        const int8_t *restrict xb = in + (ptrdiff_t)G_NB * G_MR * G_CI;
+EFFCC_Q_GATED(«xb», «in + (ptrdiff_t)G_NB * G_MR * G_CI», «G_TR»)
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p) {
-        const int8_t *restrict x = in + p * G_CI;
-EFFCC_Q_PW_PIXEL()    }
+EFFCC_Q_GATED(«x», «in + p * G_CI», 1)EFFCC_Q_PW_PIXEL()    }
 #endif
 }
 »)
+
+EFFCC_Q_GATED(name, at, pixels): name, the input of pixels pixels from at;
+with G_GATED multiplied by the SE gate first, into a block on the stack.
+m4_define(«EFFCC_Q_GATED», «m4_ifelse(G_GATED, 1, «m4_dnl
+        int8_t gated[G_MR * G_CI];
+        G_NAME«»_gate($2, gate, gated, $3);
+        const int8_t *restrict $1 = gated;
+», «        const int8_t *restrict $1 = $2;
+»)»)
 
 EFFCC_Q_GEMM_FNS: the functions an instance of «EFFCC_Q_PW» or «EFFCC_Q_CONV»
 calls, and only those (clang warns of unused ones): with AVX2 the
@@ -496,37 +506,48 @@ static void G_NAME«»(const int8_t *restrict in, int8_t *restrict out)
 }
 »)
 
-EFFCC_Q_MUL: the SE gate, MUL with the gate broadcast over the pixels.
-With AVX2, 8 channels at a time: (x − zp1)·(gate − zp2) in int32 lanes,
-requantised by the one multiplier; the channels past the last 8 (and
-every target without AVX2) one at a time.
-m4_define(«EFFCC_Q_MUL», «
+EFFCC_Q_MUL: the SE gate, MUL with the gate broadcast over the pixels
+(EFFCC_Q_GATE_FN, pixel by pixel).
+m4_define(«EFFCC_Q_MUL», «EFFCC_Q_GATE_FN(G_NAME«»_px, G_C, G_ZP1, G_ZP2, G_M, G_SHIFT, G_ZPOUT)
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict gate,
         int8_t *restrict out)
 {
     EFFCC_OMP("omp parallel for schedule(static)")
-    for (ptrdiff_t p = 0; p < G_P; ++p) {
-        ptrdiff_t c = 0;
-#if defined(__AVX2__)
-        for (; c + 8 <= G_C; c += 8) {
-            const __m256i x = _mm256_sub_epi32(
-                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(in + p * G_C + c))),
-                    _mm256_set1_epi32(G_ZP1));
-            const __m256i g = _mm256_sub_epi32(
-                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(gate + c))),
-                    _mm256_set1_epi32(G_ZP2));
-            effcc_i32x8_requant_i8_n(out + p * G_C + c, _mm256_mullo_epi32(x, g), G_M, G_SHIFT,
-                                     G_ZPOUT, -128, 127);
-        }
-#endif
-        for (; c < G_C; ++c)
-            out[p * G_C + c] = effcc_requant_i8(((int32_t)in[p * G_C + c] - (G_ZP1)) *
-                                                ((int32_t)gate[c] - (G_ZP2)), G_M, G_SHIFT,
-                                                G_ZPOUT, -128, 127);
-    }
+    for (ptrdiff_t p = 0; p < G_P; ++p)
+        G_NAME«»_px(in + p * G_C, gate, out + p * G_C, 1);
 }
 »)
 
+EFFCC_Q_GATE_FN(name, c, zp1, zp2, m, shift, zp_out): name(in, gate, out,
+pixels), MUL of pixels pixels of c channels by the gate: with AVX2, 8
+channels at a time: (x − zp1)·(gate − zp2) in int32 lanes, requantised by
+the one multiplier; the channels past the last 8 (and every target
+without AVX2) one at a time. A 1×1 conv that reads the MUL (G_GATED) calls
+it on each block of pixels it reads, so the gated tensor never exists.
+m4_define(«EFFCC_Q_GATE_FN», «
+static inline void $1(const int8_t *restrict in, const int8_t *restrict gate,
+        int8_t *restrict out, ptrdiff_t pixels)
+{
+    for (ptrdiff_t p = 0; p < pixels; ++p) {
+        ptrdiff_t c = 0;
+#if defined(__AVX2__)
+        for (; c + 8 <= $2; c += 8) {
+            const __m256i x = _mm256_sub_epi32(
+                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(in + p * $2 + c))),
+                    _mm256_set1_epi32($3));
+            const __m256i g = _mm256_sub_epi32(
+                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(gate + c))),
+                    _mm256_set1_epi32($4));
+            effcc_i32x8_requant_i8_n(out + p * $2 + c, _mm256_mullo_epi32(x, g), $5, $6,
+                                     $7, -128, 127);
+        }
+#endif
+        for (; c < $2; ++c)
+            out[p * $2 + c] = effcc_requant_i8(((int32_t)in[p * $2 + c] - ($3)) *
+                                               ((int32_t)gate[c] - ($4)), $5, $6, $7, -128, 127);
+    }
+}
+»)
 EFFCC_Q_ADD: ADD: each input offset, shifted left by 20 and requantised to
 the common scale; their sum to the output's (8 at a time with AVX2).
 m4_define(«EFFCC_Q_ADD», «
