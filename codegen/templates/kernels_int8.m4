@@ -362,14 +362,21 @@ static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, p
         const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
 EFFCC_Q_LUT()m4_dnl
-    ptrdiff_t c = 0;
 #if defined(__AVX2__)
     const ptrdiff_t ih0 = oh * G_S - G_PT;
     const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
     const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
-    for (; c + 16 <= G_C; c += 16)
-EFFCC_Q_DW_ROW(16)    for (; c + 8 <= G_C; c += 8)
+    /* threads split the blocks of a fused kernel's row (elsewhere the
+     * rows are split, and this region is nested: one thread) */
+    EFFCC_OMP("omp parallel for schedule(static)")
+    for (ptrdiff_t cb = 0; cb < G_C / 16; ++cb) {
+        const ptrdiff_t c = cb * 16;
+EFFCC_Q_DW_ROW(16)    }
+    ptrdiff_t c = G_C / 16 * 16;
+    for (; c + 8 <= G_C; c += 8)
 EFFCC_Q_DW_ROW(8)m4_dnl
+#else
+    ptrdiff_t c = 0;
 #endif
     for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
         const int8_t *xs[2 * G_NP];
