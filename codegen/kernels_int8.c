@@ -102,6 +102,7 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     kernel_param(k, "G_FUSED", e >= 0);
     if (e < 0)
         return;
+    kernel_param(k, "G_THREADS", g->threads);
     Kernel ek;
     kernel_for_node_int8(g, e, &ek);
     kernel_text_param(k, "G_ENAME", ek.name);
@@ -145,7 +146,6 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d%s", i, dw ? "dw" : "conv",
               n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w,
               n->fused_into >= 0 ? "_row" : "");
-        kernel_param(k, "G_ROWCALL", n->fused_into >= 0); /* a row a call, inside a depthwise kernel */
         kernel_param(k, "G_K", n->conv.kernel);
         kernel_param(k, "G_S", n->conv.stride);
         kernel_param(k, "G_PT", n->conv.pad[0]);
@@ -168,6 +168,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         }
     }
     kernel_param(k, "G_CO", n->shape.c);
+    kernel_param(k, "G_ROWCALL", n->fused_into >= 0); /* a row a call, inside a depthwise kernel */
     kernel_param(k, "G_ZPIN", in->q.zp);
     kernel_param(k, "G_ZPOUT", conv_output_q(n).zp);
     kernel_param(k, "G_QTABLE", n->conv.qtable >= 0);

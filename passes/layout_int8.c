@@ -197,7 +197,8 @@ static void fuse_expansion(Graph *g, int d)
         graph_count_uses(g, dw->in[0]) != 1 || shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
         return;
     en->fused_into = d;
-    dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c;
+    dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c *
+                  (size_t)g->threads; /* a ring per thread */
 }
 
 /* The SE gate's MUL read only by a 1×1 conv is applied by that conv to

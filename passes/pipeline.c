@@ -47,7 +47,7 @@ void run_pipeline(Graph *g, const PipelineOptions *o)
 void run_pipeline_int8(Graph *g, const PipelineOptions *o)
 {
     g->target = o && o->target ? o->target : target_default();
-    g->threads = 1;
+    g->threads = o && o->threads > 0 ? o->threads : g->target->threads;
     checkpoint(g, "quantize", o);
     run(g, "layout_int8", layout_int8, o);
     run(g, "plan_weights", plan_weights, o);

@@ -71,7 +71,7 @@ const int8_t *restrict w,
 {
 EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
-m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
+m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
 EFFCC_Q_GATED(«xb», «in + blk * G_MR * G_CI», «G_MR»)
@@ -81,12 +81,18 @@ EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
 EFFCC_Q_GATED(«xb», «in + (ptrdiff_t)G_NB * G_MR * G_CI», «G_TR»)
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
-    EFFCC_OMP("omp parallel for schedule(static)")
+EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t p = 0; p < G_P; ++p) {
 EFFCC_Q_GATED(«x», «in + p * G_CI», 1)EFFCC_Q_PW_PIXEL()    }
 #endif
 }
 »)
+
+EFFCC_Q_FOR: a 1×1 conv's (or the stem's) loop over pixel blocks is its
+own parallel region, but with G_ROWCALL (a row of a fused depthwise
+kernel, whose threads take bands of rows) serial.
+m4_define(«EFFCC_Q_FOR», «m4_ifelse(G_ROWCALL, 1, «», «    EFFCC_OMP("omp parallel for schedule(static)")
+»)»)
 
 EFFCC_Q_GATED(name, at, pixels): name, the input of pixels pixels from at;
 with G_GATED multiplied by the SE gate first, into a block on the stack.
@@ -278,7 +284,7 @@ const int8_t *restrict w,
 {
 EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
-m4_ifelse(G_NB, 0, «», «    EFFCC_OMP("omp parallel for schedule(static)")
+m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
         int8_t patch[G_MR * G_CI];
@@ -294,7 +300,7 @@ EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
         const int8_t *restrict xb = patch;
 EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
 »)#else
-    EFFCC_OMP("omp parallel for schedule(static)")
+EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t p = 0; p < G_P; ++p) {
         int8_t x[G_CI];
         G_NAME«»_patch(in, EFFCC_Q_P0()p, x);
@@ -366,24 +372,25 @@ EFFCC_Q_LUT()m4_dnl
     const ptrdiff_t ih0 = oh * G_S - G_PT;
     const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
     const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
-    /* threads split the blocks of a fused kernel's row (elsewhere the
-     * rows are split, and this region is nested: one thread) */
-    EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t cb = 0; cb < G_C / 16; ++cb) {
         const ptrdiff_t c = cb * 16;
 EFFCC_Q_DW_ROW(16)    }
-    ptrdiff_t c = G_C / 16 * 16;
-    for (; c + 8 <= G_C; c += 8)
+#endif
+    {
+#if defined(__AVX2__)
+        ptrdiff_t c = G_C / 16 * 16;
+        for (; c + 8 <= G_C; c += 8)
 EFFCC_Q_DW_ROW(8)m4_dnl
 #else
-    ptrdiff_t c = 0;
+        ptrdiff_t c = 0;
 #endif
-    for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
-        const int8_t *xs[2 * G_NP];
-        G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
-        G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
-    }
-EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)}
+        for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
+            const int8_t *xs[2 * G_NP];
+            G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
+            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
+        }
+    EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)    }
+}
 m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», «
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
@@ -403,7 +410,9 @@ needs and no earlier row computed are: the expansion's 1×1 kernel
 (G_ENAME, made for one row of pixels) on that row of x, then (G_TABLE)
 its swish or sigmoid table, into ring slot row % k and a copy in slot
 row % k + k, so that the k rows from ih0 sit side by side from slot
-ih0 mod k. Rows in order, so OpenMP splits the 1×1 rows only.
+ih0 mod k. With OpenMP each thread takes a band of output rows with its own
+ring (G_THREADS rings in the scratch), computing the k − 1 input rows at
+its band's top edge again: no thread waits for another.
 m4_define(«EFFCC_Q_EXPDW», «
 static void G_NAME«»(const int8_t *restrict x, const int8_t *restrict ew, const int32_t *restrict eb,
         const int32_t *restrict erq, m4_ifelse(G_ETABLE, 1, «const int8_t *restrict etable, »)m4_dnl
@@ -414,19 +423,27 @@ int8_t *restrict ring, int8_t *restrict out)
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
         zrow[c] = G_ZPIN;
-    ptrdiff_t next = 0; /* the first input row not computed yet */
-    for (ptrdiff_t oh = 0; oh < G_OH; ++oh) {
-        const ptrdiff_t ih0 = oh * G_S - G_PT;
-        const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
-        for (; next < end; ++next) {
-            int8_t *slot = ring + next % G_K * (G_W * G_C);
-            G_ENAME«»(m4_ifelse(G_ESTEM, 1, «x, next * G_W», «x + next * (G_W * G_CIN)»), ew, eb, erq,
-                    m4_ifelse(G_ETABLE, 1, «etable, »)slot);
-            memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
+    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+    {
+        const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
+        const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
+        int8_t *tring = ring + t * (2 * G_K * G_W * G_C);
+        ptrdiff_t next = oh0 * G_S - G_PT; /* the first input row not computed yet */
+        if (next < 0)
+            next = 0;
+        for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
+            const ptrdiff_t ih0 = oh * G_S - G_PT;
+            const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
+            for (; next < end; ++next) {
+                int8_t *slot = tring + next % G_K * (G_W * G_C);
+                G_ENAME«»(m4_ifelse(G_ESTEM, 1, «x, next * G_W», «x + next * (G_W * G_CIN)»), ew, eb,
+                        erq, m4_ifelse(G_ETABLE, 1, «etable, »)slot);
+                memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
+            }
+            const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
+            G_NAME«»_row(tring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq,
+                    m4_ifelse(G_QTABLE, 1, «table, »)out);
         }
-        const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
-        G_NAME«»_row(ring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq,
-                m4_ifelse(G_QTABLE, 1, «table, »)out);
     }
 }
 »)
