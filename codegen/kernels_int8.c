@@ -30,6 +30,14 @@ static void begin(Kernel *k, CallKind call, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A node computed inside another node's kernel: a name, no code, no call. */
+static void no_code(Kernel *k)
+{
+    buf_free(&k->text);
+    k->invoke = "";
+    k->call = CALL_NONE;
+}
+
 static void requant_param(Kernel *k, const char *m, const char *shift, QuantMultiplier q)
 {
     kernel_param(k, m, q.m);
@@ -197,12 +205,6 @@ static void act(int i, const Node *n, const Node *in, Kernel *k)
         return;
     }
     begin(k, CALL_BINARY, "q%d_%s_n%zu", i, act_names[n->act.kind], count);
-    if (n->fused_into >= 0) { /* looked up row by row inside the depthwise kernel */
-        buf_free(&k->text);
-        k->invoke = "";
-        k->call = CALL_NONE;
-        return;
-    }
     kernel_param(k, "G_N", (long long)count);
     kernel_expand(k, "EFFCC_Q_TABLE");
 }
@@ -224,9 +226,7 @@ static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
 {
     begin(k, CALL_BINARY, "q%d_mul_p%d_c%d", i, n->shape.h * n->shape.w, n->shape.c);
     if (n->fused_into >= 0) { /* applied by the 1×1 conv that reads it */
-        buf_free(&k->text);
-        k->invoke = "";
-        k->call = CALL_NONE;
+        no_code(k);
         return;
     }
     QuantMul p = quant_mul_params(a->q, b->q, n->q, ACT_NONE);
