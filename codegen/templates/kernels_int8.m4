@@ -322,7 +322,10 @@ all read inside the input (rows [G_OHL, G_OHH), columns [G_OWL, G_OWH),
 G_INNER when neither is empty) skip the test of each tap. The channels
 past the last block, and every channel elsewhere, pixel by pixel
 («G_NAME»_px, given the address of each tap's pixel), all the channels of
-a pair at a time, which compilers vectorise.
+a pair at a time, which compilers vectorise. A row at a time
+(«G_NAME»_row, input rows from in + rowoff), so that a fused kernel
+(G_FUSED, «EFFCC_Q_EXPDW») can hand it rows from its ring; with G_QTABLE
+each finished row goes through the table.
 m4_define(«EFFCC_Q_DW», «
 static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict y,
