@@ -145,10 +145,7 @@ int graph_fused_expansion(const Graph *g, int i)
     const Node *n = &g->nodes[i];
     if (n->op != OP_CONV2D || n->nin < 1 || n->in[0] < 0 || g->nodes[n->in[0]].fused_into != i)
         return -1;
-    int e = n->in[0];
-    if (g->nodes[e].op == OP_ACT)
-        e = g->nodes[e].in[0];
-    return g->nodes[e].op == OP_CONV2D ? e : -1;
+    return g->nodes[n->in[0]].op == OP_CONV2D ? n->in[0] : -1;
 }
 
 int graph_count_uses(const Graph *g, int value)

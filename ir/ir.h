@@ -220,8 +220,7 @@ int graph_add_data_param(Graph *g, const char *name, int rank, const int *dims, 
 size_t param_numel(const Param *p);
 size_t shape_numel(Shape s);
 int graph_count_uses(const Graph *g, int value);
-/* The conv computed inside node i's kernel (fused_into i), read by i
- * directly or through an activation table fused into i too (int8); or −1. */
+/* The conv computed inside node i's kernel (fused_into i, its in[0]); or −1. */
 int graph_fused_expansion(const Graph *g, int i);
 /* The int8 parameters an int8 conv requantises to: its own, or before the
  * table it applies (conv.qtable, layout_int8), conv.qpre. */

@@ -106,13 +106,9 @@ static bool check_node(Check *c, int i)
     if ((n->op == OP_INPUT) != (i == 0))
         return fail(c, i, "the input must be node 0 and only node 0");
     if (n->fused_into >= 0) {
-        /* d reads it, or (int8) reads the activation table that reads it,
-         * fused into d too */
+        /* a conv (an expansion, the stem) or (int8) the SE gate's MUL */
         const Node *d = n->fused_into < c->g->nnodes ? &c->g->nodes[n->fused_into] : NULL;
-        const Node *t = d && d->in[0] >= 0 && d->in[0] < c->g->nnodes ? &c->g->nodes[d->in[0]] : NULL;
-        bool through = t && t->op == OP_ACT && t->fused_into == n->fused_into && t->in[0] == i;
-        if (!d || d->op != OP_CONV2D || !(d->in[0] == i || through) ||
-            !(n->op == OP_CONV2D || ((n->op == OP_ACT || n->op == OP_SCALE) && d->in[0] == i)))
+        if (!d || d->op != OP_CONV2D || d->in[0] != i || !(n->op == OP_CONV2D || n->op == OP_SCALE))
             return fail(c, i, "fused into %%%d, which does not read it as a conv", n->fused_into);
     }
     Shape in = n->nin ? c->g->nodes[n->in[0]].shape : n->shape;

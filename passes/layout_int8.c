@@ -168,16 +168,17 @@ static void requant_params(Graph *g, Node *n)
     n->conv.qrequant = p;
 }
 
-static void table(Graph *g, Node *n)
+/* The 256-entry table of activation node a (swish or sigmoid) from input
+ * parameters in; a param of its own. */
+static int table(Graph *g, const Node *a, QuantParams in)
 {
-    const Node *src = &g->nodes[n->in[0]];
-    const char *name = arena_printf(g->arena, "%s.%s~table", n->label, act_names[n->act.kind]);
+    const char *name = arena_printf(g->arena, "%s.%s~table", a->label, act_names[a->act.kind]);
     int p = typed_param(g, name, 256, PARAM_I8);
-    if (n->act.kind == ACT_SWISH)
-        quant_swish_table(src->q, n->q, g->params[p].i8);
+    if (a->act.kind == ACT_SWISH)
+        quant_swish_table(in, a->q, g->params[p].i8);
     else
-        quant_logistic_table(src->q, g->params[p].i8);
-    n->act.table = p;
+        quant_logistic_table(in, g->params[p].i8);
+    return p;
 }
 
 /* Depthwise conv d reads an expansion (a 1×1 conv, or the stem) that no one else reads
@@ -231,12 +232,7 @@ static void absorb_table(Graph *g, int t)
         return;
     c->conv.qpre = c->q;
     c->q = a->q;
-    c->conv.qtable = typed_param(g, arena_printf(g->arena, "%s.%s~table", a->label, act_names[a->act.kind]),
-                                 256, PARAM_I8);
-    if (a->act.kind == ACT_SWISH)
-        quant_swish_table(c->conv.qpre, c->q, g->params[c->conv.qtable].i8);
-    else
-        quant_logistic_table(c->conv.qpre, g->params[c->conv.qtable].i8);
+    c->conv.qtable = table(g, a, c->conv.qpre);
     for (int j = t + 1; j < g->nnodes; j++)
         for (int k = 0; k < g->nodes[j].nin; k++)
             if (g->nodes[j].in[k] == t)
@@ -269,7 +265,7 @@ void layout_int8(Graph *g)
             if (n->op == OP_CONV2D) /* FULLY_CONNECTED reads the weight scales instead */
                 requant_params(g, n);
         } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
-            table(g, n);
+            n->act.table = table(g, n, g->nodes[n->in[0]].q);
         }
     }
     for (int i = 0; i < g->nnodes; i++)
