@@ -102,8 +102,9 @@ static void pointwise_name(Kernel *k, int i, const Node *n, const Node *in)
 }
 
 /* The G_* of a depthwise conv that computes its input's rows itself
- * (layout_int8's fuse_expansion): the expansion's kernel, its input
- * channels, and whether a table follows it. */
+ * (layout_int8's fuse_expansion): the expansion's kernel (its name, as its
+ * own instance gets it), whether it is the stem, its input channels, and
+ * whether it applies a table. */
 static void expansion_params(const Graph *g, int i, Kernel *k)
 {
     int e = graph_fused_expansion(g, i);
