@@ -31,6 +31,9 @@ static const char usage_text[] =
     "                 --input X.f32 --output Y.f32 [--max-bytes N]\n"
     "                 [--quantize int8 --calibration DIR [--estimator E] [--keep-float L,...]\n"
     "                  [--save-quantized FILE]]\n"
+    "       effcc scale SPEC.yaml -o OUTDIR [--budget-ms MS] [--budget-arena N]\n"
+    "                   [--budget-params N] [--target T] [--threads N] [--runner CMD]\n"
+    "                   [--grid-step S] [--band B] [--phi-max X] [--top K] [--bench-runs N]\n"
     "       effcc --help | --version\n";
 
 static const char help_text[] =
@@ -48,6 +51,7 @@ static const char help_text[] =
     "      --name NAME         C prefix of the generated code (default: the spec's name)\n"
     "      --preset P          a preset of the spec, e.g. b0..b7\n"
     "      --phi X             compound scaling: depth alpha^X, width beta^X, resolution gamma^X\n"
+    "      --alpha A, --beta B, --gamma G   with --phi: other coefficients than the spec's\n"
     "      --width W, --depth D, --resolution R   override one dimension\n"
     "      --classes K         number of output classes (default: the spec's)\n"
     "      --weights FILE      safetensors file with torchvision key names\n"
@@ -75,6 +79,18 @@ static const char help_text[] =
     "      --save-quantized FILE\n"
     "                          (run) write the int8 model to FILE\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
+    "\n"
+    "effcc scale searches alpha, beta, gamma (grid of --grid-step, alpha*beta^2*gamma^2\n"
+    "within 2 +- --band) and, for each, the largest phi whose measured latency fits\n"
+    "(docs/scale.md). At least one budget:\n"
+    "      --budget-ms MS      median latency of the generated harness's --bench\n"
+    "      --budget-arena N    activation arena bytes (K, M, G suffixes)\n"
+    "      --budget-params N   parameters\n"
+    "      --runner CMD        builds and times each folder: sh -c CMD with the folder in\n"
+    "                          $EFFCC_POINT_DIR and make's arguments in \"$@\" (default:\n"
+    "                          make -C the folder, here)\n"
+    "      --grid-step S (0.05), --band B (0.1), --phi-max X (4), --top K (6 grid\n"
+    "      candidates measured), --bench-runs N (30)\n"
     "      --json              (info) print one JSON object\n"
     "  -h, --help, --version\n";
 
@@ -82,7 +98,9 @@ enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
        OPT_NONFINITE, OPT_LABELS, OPT_THREADS, OPT_CODE_SIZE, OPT_NO_FUSE, OPT_NO_TILE,
        OPT_INPUT, OPT_QUANTIZE, OPT_CALIBRATION, OPT_ESTIMATOR, OPT_KEEP_FLOAT,
-       OPT_SAVE_QUANTIZED };
+       OPT_SAVE_QUANTIZED, OPT_ALPHA, OPT_BETA, OPT_GAMMA, OPT_BUDGET_MS, OPT_BUDGET_ARENA,
+       OPT_BUDGET_PARAMS, OPT_RUNNER, OPT_GRID_STEP, OPT_BAND, OPT_PHI_MAX, OPT_TOP,
+       OPT_BENCH_RUNS };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -104,6 +122,15 @@ static const struct option long_options[] = {
     {"estimator", required_argument, NULL, OPT_ESTIMATOR},
     {"keep-float", required_argument, NULL, OPT_KEEP_FLOAT},
     {"save-quantized", required_argument, NULL, OPT_SAVE_QUANTIZED},
+    {"alpha", required_argument, NULL, OPT_ALPHA}, {"beta", required_argument, NULL, OPT_BETA},
+    {"gamma", required_argument, NULL, OPT_GAMMA},
+    {"budget-ms", required_argument, NULL, OPT_BUDGET_MS},
+    {"budget-arena", required_argument, NULL, OPT_BUDGET_ARENA},
+    {"budget-params", required_argument, NULL, OPT_BUDGET_PARAMS},
+    {"runner", required_argument, NULL, OPT_RUNNER},
+    {"grid-step", required_argument, NULL, OPT_GRID_STEP}, {"band", required_argument, NULL, OPT_BAND},
+    {"phi-max", required_argument, NULL, OPT_PHI_MAX}, {"top", required_argument, NULL, OPT_TOP},
+    {"bench-runs", required_argument, NULL, OPT_BENCH_RUNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -241,9 +268,56 @@ static int parse_keep_float(Options *o, const char *arg)
     return -1;
 }
 
+/* A number in [lo, hi] for option, else a usage error. */
+static int parse_in(const char *option, const char *arg, double lo, double hi, double *out)
+{
+    if (!parse_double(arg, out) || *out < lo || *out > hi)
+        return usage_error("%s expects a number in [%g, %g], got '%s'", option, lo, hi, arg);
+    return -1;
+}
+
+/* The options of effcc scale (SearchOptions); 0 when c is not one. */
+static int parse_search_option(Options *o, int c, char *arg)
+{
+    SearchOptions *s = &o->search;
+    long n;
+    switch (c) {
+    case OPT_BUDGET_MS: return parse_in("--budget-ms", arg, 0.001, 1e7, &s->budget_ms);
+    case OPT_GRID_STEP: return parse_in("--grid-step", arg, 0.01, 1, &s->grid_step);
+    case OPT_BAND: return parse_in("--band", arg, 0.001, 1, &s->band);
+    case OPT_PHI_MAX: return parse_in("--phi-max", arg, 0.1, 20, &s->phi_max);
+    case OPT_RUNNER:
+        if (!*arg)
+            return usage_error("--runner expects a command, got an empty one");
+        s->runner = arg;
+        return -1;
+    case OPT_BUDGET_ARENA:
+        if (!parse_bytes(arg, &s->budget_arena))
+            return usage_error("--budget-arena expects a byte count like 1048576 or 512K, got '%s'",
+                               arg);
+        return -1;
+    case OPT_BUDGET_PARAMS:
+        if (!parse_int(arg, 1, 1000000000000L, &n))
+            return usage_error("--budget-params expects an integer in 1..10^12, got '%s'", arg);
+        s->budget_params = (uint64_t)n;
+        return -1;
+    case OPT_TOP:
+    case OPT_BENCH_RUNS:
+        if (!parse_int(arg, 1, 1000, &n))
+            return usage_error("--top and --bench-runs expect an integer in 1..1000, got '%s'", arg);
+        *(c == OPT_TOP ? &s->top : &s->bench_runs) = (int)n;
+        return -1;
+    default:
+        return 0;
+    }
+}
+
 /* Returns -1 when parsing succeeded, else the exit status. */
 static int parse_option(Options *o, int c, char *arg)
 {
+    int status = parse_search_option(o, c, arg);
+    if (status)
+        return status;
     double d;
     long n;
     switch (c) {
@@ -290,6 +364,9 @@ static int parse_option(Options *o, int c, char *arg)
             return usage_error("--phi expects a real number, got '%s'", arg);
         o->scale.has_phi = true;
         return -1;
+    case OPT_ALPHA: return parse_in("--alpha", arg, 1e-3, 100, &o->scale.alpha);
+    case OPT_BETA: return parse_in("--beta", arg, 1e-3, 100, &o->scale.beta);
+    case OPT_GAMMA: return parse_in("--gamma", arg, 1e-3, 100, &o->scale.gamma);
     case OPT_WIDTH:
     case OPT_DEPTH:
         if (!parse_double(arg, &d) || d <= 0)
@@ -358,22 +435,65 @@ static int check_quantize(Options *o, bool compile, bool run)
     return -1;
 }
 
+/* scale searches the scaling itself and times code, whatever the weights'
+ * values: it takes the budgets, the search's options, the target, threads
+ * and the limits. The other commands take none of the search's options. */
+static int check_scale(Options *o, bool scale)
+{
+    const SearchOptions *s = &o->search;
+    bool budget = s->budget_ms > 0 || s->budget_arena || s->budget_params;
+    bool searching = budget || s->runner || s->grid_step || s->band || s->phi_max || s->top ||
+                     s->bench_runs;
+    if (!scale)
+        return searching ? usage_error("%s: --budget-*, --runner, --grid-step, --band, "
+                                       "--phi-max, --top and --bench-runs belong to scale",
+                                       o->command)
+                         : -1;
+    if (!o->outdir)
+        return usage_error("scale: missing -o OUTDIR (where the measurements and plots go)");
+    if (!budget)
+        return usage_error("scale: give at least one budget: --budget-ms, --budget-arena or "
+                           "--budget-params");
+    if (o->scale.preset || o->scale.has_phi || o->scale.alpha || o->scale.beta || o->scale.gamma ||
+        o->scale.width || o->scale.depth || o->scale.resolution)
+        return usage_error("scale: it chooses the scaling itself; --preset, --phi, --alpha, "
+                           "--beta, --gamma, --width, --depth and --resolution do not apply");
+    if (o->name || o->weights || o->has_seed || o->save_weights || o->labels || o->json ||
+        o->dump || o->code_size || o->no_fuse || o->no_tile || o->allow_nonfinite ||
+        o->quantize_int8 || o->calibration || o->has_estimator || o->nkeep || o->save_quantized)
+        return usage_error("scale: it times float code on synthetic weights and takes only -o, "
+                           "the budgets, --target, --threads, --classes, --max-bytes and the "
+                           "search's options");
+    SearchOptions *w = &o->search;
+    w->grid_step = w->grid_step ? w->grid_step : 0.05;
+    w->band = w->band ? w->band : 0.1;
+    w->phi_max = w->phi_max ? w->phi_max : 4;
+    w->top = w->top ? w->top : 6;
+    w->bench_runs = w->bench_runs ? w->bench_runs : 30;
+    if (!o->threads)
+        o->threads = 1;
+    return -1;
+}
+
 static int check_options(Options *o)
 {
     bool compile = !strcmp(o->command, "compile"), run = !strcmp(o->command, "run");
+    bool scale = !strcmp(o->command, "scale");
     if (!o->spec)
         return usage_error("%s: missing SPEC.yaml", o->command);
-    int status = run ? check_run(o) : -1;
+    if ((o->scale.alpha || o->scale.beta || o->scale.gamma) && !o->scale.has_phi && !scale)
+        return usage_error("%s: --alpha, --beta and --gamma need --phi", o->command);
+    int status = run ? check_run(o) : check_scale(o, scale);
     if (status >= 0)
         return status;
     if (!run && o->input)
         return usage_error("%s: --input belongs to run", o->command);
     if (compile && !o->outdir)
         return usage_error("%s: missing -o OUTDIR", o->command);
-    if (compile && !nameable(o->outdir))
+    if ((compile || scale) && !nameable(o->outdir))
         return usage_error("-o '%s': name the folder to write (its last component cannot be "
                            "empty, . or ..)", o->outdir);
-    if (!compile && !run && (o->outdir || o->weights || o->save_weights || o->name || o->dump ||
+    if (!compile && !run && ((o->outdir && !scale) || o->weights || o->save_weights || o->name || o->dump ||
                      o->allow_nonfinite || o->labels || o->no_fuse || o->no_tile))
         return usage_error("%s: -o, --name, --weights, --save-weights, --allow-nonfinite, --labels, "
                            "--no-fuse, --no-tile and -d belong to compile", o->command);
@@ -432,8 +552,10 @@ int cli_parse(Options *o, int argc, char **argv)
     }
     o->command = argv[1];
     o->recorded = record_command(argc, argv); /* before getopt permutes anything */
-    if (strcmp(o->command, "compile") && strcmp(o->command, "info") && strcmp(o->command, "run"))
-        return usage_error("unknown command '%s' (expected compile, info or run)", o->command);
+    if (strcmp(o->command, "compile") && strcmp(o->command, "info") && strcmp(o->command, "run") &&
+        strcmp(o->command, "scale"))
+        return usage_error("unknown command '%s' (expected compile, info, run or scale)",
+                           o->command);
     int status = parse_options(o, argc, argv);
     if (status >= 0)
         return status;

@@ -11,8 +11,21 @@
  * when o->command should run, otherwise the exit status (0 after --help or
  * --version, printed on stdout; 2 after a usage error, printed on stderr).
  * Strings point into argv; cli_free releases what cli_parse allocated. */
+/* effcc scale: the budgets a point must fit (0: none) and how the search
+ * runs (driver/scale_search.c). */
 typedef struct {
-    const char *command; /* "compile", "info" or "run" */
+    double budget_ms;                      /* --budget-ms: measured median latency */
+    uint64_t budget_arena, budget_params;  /* --budget-arena BYTES, --budget-params N */
+    const char *runner;                    /* --runner CMD, NULL: make in place */
+    double grid_step;                      /* --grid-step (0.05, the paper's) */
+    double band;                           /* --band: alpha*beta^2*gamma^2 within 2 +- band */
+    double phi_max;                        /* --phi-max: largest phi tried */
+    int top;                               /* --top: grid candidates measured */
+    int bench_runs;                        /* --bench-runs: runs per measurement */
+} SearchOptions;
+
+typedef struct {
+    const char *command; /* "compile", "info", "run" or "scale" */
     const char *spec, *outdir, *name, *weights, *save_weights;
     const char *target_name; /* --target as given, NULL when not */
     const Target *target;    /* what it names (host resolved), or the default target */
@@ -33,6 +46,7 @@ typedef struct {
     const char **keep_float;   /* --keep-float L1,L2 (repeatable): node labels, copies */
     int nkeep;
     const char *save_quantized; /* run: --save-quantized FILE */
+    SearchOptions search;       /* scale */
     char *recorded; /* the command line as recorded in generated files */
 } Options;
 int cli_parse(Options *o, int argc, char **argv);
@@ -45,6 +59,10 @@ void info_report_text(Buf *b, const Graph *g);
 void info_code_size_text(Buf *b, const CodeSize *cs);
 void info_print_text(FILE *out, const Graph *g, const CodeSize *cs);
 void info_print_json(FILE *out, const Graph *g, const CodeSize *cs);
+
+/* ===== driver/scale_search.c =============================================
+ * effcc scale (driver/scale.h): the search, its measurements in o->outdir. */
+void scale_search(Arena *a, const Options *o);
 
 /* ===== driver/int8.c =====================================================
  * o->quantize_int8: g (lowered, weights loaded) becomes its int8 model:

@@ -4,6 +4,8 @@
  *   effcc info SPEC.yaml [options] [--json]        describe the scaled model
  *   effcc run SPEC.yaml --input X --output Y       the logits, by ir/eval.c
  *                                                  (ir/eval_int8.c with --quantize)
+ *   effcc scale SPEC.yaml -o OUTDIR --budget-ms MS the alpha/beta/gamma/phi search
+ *                                                  (driver/scale_search.c)
  *
  * Exit status: 0 success, 1 user error (spec, weights, files), 2 usage
  * error. Messages go to stderr. The work is a short list of library calls;
@@ -331,6 +333,8 @@ int main(int argc, char **argv)
             compile(a, &o);
         else if (!strcmp(o.command, "run"))
             run(a, &o);
+        else if (!strcmp(o.command, "scale"))
+            scale_search(a, &o);
         else
             info(a, &o);
         diag_pop(&f);

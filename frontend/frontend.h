@@ -67,6 +67,7 @@ typedef struct {
     const char *preset; /* NULL: none */
     bool has_phi;
     double phi;
+    double alpha, beta, gamma; /* with phi: 0, the spec's */
     double width, depth; /* 0: not given */
     int resolution, classes;
 } ScaleRequest;

@@ -190,9 +190,11 @@ static void pick_multipliers(const Spec *s, const ScaleRequest *r, Model *m, Ori
     } else if (r->has_phi) {
         if (!isfinite(r->phi))
             error_msg("--phi must be a finite number");
-        m->width = pow(s->beta, r->phi);
-        m->depth = pow(s->alpha, r->phi);
-        double res = round(s->resolution * pow(s->gamma, r->phi));
+        double alpha = r->alpha > 0 ? r->alpha : s->alpha, beta = r->beta > 0 ? r->beta : s->beta,
+               gamma = r->gamma > 0 ? r->gamma : s->gamma;
+        m->width = pow(beta, r->phi);
+        m->depth = pow(alpha, r->phi);
+        double res = round(s->resolution * pow(gamma, r->phi));
         if (!(res <= MAX_RESOLUTION) && r->resolution == 0)
             error_msg("phi %g gives resolution %.0f, above the limit of %d", r->phi, res,
                       MAX_RESOLUTION);
