@@ -79,20 +79,21 @@ static const char help_text[] =
     "      --save-quantized FILE\n"
     "                          (run) write the int8 model to FILE\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
+    "      --json              (info) print one JSON object\n"
+    "  -h, --help, --version\n"
     "\n"
     "effcc scale searches alpha, beta, gamma (grid of --grid-step, alpha*beta^2*gamma^2\n"
     "within 2 +- --band) and, for each, the largest phi whose measured latency fits\n"
     "(docs/scale.md). At least one budget:\n"
-    "      --budget-ms MS      median latency of the generated harness's --bench\n"
+    "      --budget-ms MS      median latency of the generated harness's --bench; FxP:\n"
+    "                          F times preset P's, measured in the same search (2xb0)\n"
     "      --budget-arena N    activation arena bytes (K, M, G suffixes)\n"
     "      --budget-params N   parameters\n"
     "      --runner CMD        builds and times each folder: sh -c CMD with the folder in\n"
     "                          $EFFCC_POINT_DIR and make's arguments in \"$@\" (default:\n"
     "                          make -C the folder, here)\n"
-    "      --grid-step S (0.05), --band B (0.1), --phi-max X (4), --top K (6 grid\n"
-    "      candidates measured), --bench-runs N (30)\n"
-    "      --json              (info) print one JSON object\n"
-    "  -h, --help, --version\n";
+    "      --grid-step S (0.05), --band B (0.1), --phi-max X (4), --phi-tolerance T\n"
+    "      (0.01), --top K (6 grid candidates measured), --bench-runs N (30)\n";
 
 enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION, OPT_CLASSES,
        OPT_WEIGHTS, OPT_SEED, OPT_SAVE, OPT_TARGET, OPT_JSON, OPT_VERSION, OPT_MAX_BYTES,
@@ -100,7 +101,7 @@ enum { OPT_NAME = 256, OPT_PRESET, OPT_PHI, OPT_WIDTH, OPT_DEPTH, OPT_RESOLUTION
        OPT_INPUT, OPT_QUANTIZE, OPT_CALIBRATION, OPT_ESTIMATOR, OPT_KEEP_FLOAT,
        OPT_SAVE_QUANTIZED, OPT_ALPHA, OPT_BETA, OPT_GAMMA, OPT_BUDGET_MS, OPT_BUDGET_ARENA,
        OPT_BUDGET_PARAMS, OPT_RUNNER, OPT_GRID_STEP, OPT_BAND, OPT_PHI_MAX, OPT_TOP,
-       OPT_BENCH_RUNS };
+       OPT_BENCH_RUNS, OPT_PHI_TOLERANCE };
 
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},     {"name", required_argument, NULL, OPT_NAME},
@@ -131,6 +132,7 @@ static const struct option long_options[] = {
     {"grid-step", required_argument, NULL, OPT_GRID_STEP}, {"band", required_argument, NULL, OPT_BAND},
     {"phi-max", required_argument, NULL, OPT_PHI_MAX}, {"top", required_argument, NULL, OPT_TOP},
     {"bench-runs", required_argument, NULL, OPT_BENCH_RUNS},
+    {"phi-tolerance", required_argument, NULL, OPT_PHI_TOLERANCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -282,10 +284,21 @@ static int parse_search_option(Options *o, int c, char *arg)
     SearchOptions *s = &o->search;
     long n;
     switch (c) {
-    case OPT_BUDGET_MS: return parse_in("--budget-ms", arg, 0.001, 1e7, &s->budget_ms);
+    case OPT_BUDGET_MS: {
+        const char *x = strchr(arg, 'x'); /* "2xb0": twice the preset b0's latency */
+        if (x && x > arg && x[1]) {
+            char factor[32];
+            snprintf(factor, sizeof factor, "%.*s", (int)(x - arg), arg);
+            s->budget_preset = x + 1;
+            return parse_in("--budget-ms FACTORxPRESET: the factor", factor, 0.01, 1000,
+                            &s->budget_ms);
+        }
+        return parse_in("--budget-ms", arg, 0.001, 1e7, &s->budget_ms);
+    }
     case OPT_GRID_STEP: return parse_in("--grid-step", arg, 0.01, 1, &s->grid_step);
     case OPT_BAND: return parse_in("--band", arg, 0.001, 1, &s->band);
     case OPT_PHI_MAX: return parse_in("--phi-max", arg, 0.1, 20, &s->phi_max);
+    case OPT_PHI_TOLERANCE: return parse_in("--phi-tolerance", arg, 0.001, 1, &s->phi_tolerance);
     case OPT_RUNNER:
         if (!*arg)
             return usage_error("--runner expects a command, got an empty one");
@@ -442,11 +455,12 @@ static int check_scale(Options *o, bool scale)
 {
     const SearchOptions *s = &o->search;
     bool budget = s->budget_ms > 0 || s->budget_arena || s->budget_params;
-    bool searching = budget || s->runner || s->grid_step || s->band || s->phi_max || s->top ||
+    bool searching = budget || s->runner || s->grid_step || s->band || s->phi_max ||
+                     s->phi_tolerance || s->top ||
                      s->bench_runs;
     if (!scale)
         return searching ? usage_error("%s: --budget-*, --runner, --grid-step, --band, "
-                                       "--phi-max, --top and --bench-runs belong to scale",
+                                       "--phi-*, --top and --bench-runs belong to scale",
                                        o->command)
                          : -1;
     if (!o->outdir)
@@ -468,6 +482,7 @@ static int check_scale(Options *o, bool scale)
     w->grid_step = w->grid_step ? w->grid_step : 0.05;
     w->band = w->band ? w->band : 0.1;
     w->phi_max = w->phi_max ? w->phi_max : 4;
+    w->phi_tolerance = w->phi_tolerance ? w->phi_tolerance : 0.01;
     w->top = w->top ? w->top : 6;
     w->bench_runs = w->bench_runs ? w->bench_runs : 30;
     if (!o->threads)

@@ -15,11 +15,14 @@
  * runs (driver/scale_search.c). */
 typedef struct {
     double budget_ms;                      /* --budget-ms: measured median latency */
+    const char *budget_preset;             /* --budget-ms FxPRESET: F × that preset's, */
+                                           /* measured in the same search (budget_ms = F) */
     uint64_t budget_arena, budget_params;  /* --budget-arena BYTES, --budget-params N */
     const char *runner;                    /* --runner CMD, NULL: make in place */
     double grid_step;                      /* --grid-step (0.05, the paper's) */
     double band;                           /* --band: alpha*beta^2*gamma^2 within 2 +- band */
     double phi_max;                        /* --phi-max: largest phi tried */
+    double phi_tolerance;                  /* --phi-tolerance: the bisection's last step */
     int top;                               /* --top: grid candidates measured */
     int bench_runs;                        /* --bench-runs: runs per measurement */
 } SearchOptions;

@@ -32,7 +32,9 @@ typedef struct {
     double predicted_ms; /* raw_ms × the correction known before measuring */
     /* measure_point */
     bool measured, reused;
-    double median_ms, min_ms, max_ms;
+    double median_ms;        /* ratio × the reference's latency */
+    double ratio, spread;    /* to the reference: median and relative range over the pairs */
+    double min_ms, max_ms;   /* the point's fastest and slowest run */
 } Point;
 
 /* ---- scale_cost.c ---- */
@@ -67,6 +69,10 @@ void point_compile(Search *s, const Point *p, const char *dir);
 void point_with_graph(Search *s, const Point *p, void (*f)(const Graph *, void *), void *ctx);
 
 /* ---- scale_measure.c ---- */
+/* The reference model's latency (s->reference_ms), measured alone or read
+ * from OUTDIR/runs; its folder stays built for the pairs. */
+void reference_measure(Search *s, const Point *ref);
+double scale_median(double *v, int n); /* sorts v */
 /* Measures p (profile: a PROFILE=1 build, whose per-call table goes to
  * samples): from OUTDIR/runs when measured before, else compiled, built and
  * timed. Returns false when it was reused, true when built now. */
@@ -84,6 +90,9 @@ struct Search {
     const Options *o;
     const Spec *spec;
     const char *out;     /* OUTDIR */
+    double budget_ms;    /* the latency budget (0: none), in ms once measured */
+    const char *reference_dir; /* the reference model's folder, built */
+    double reference_ms;       /* its latency, measured alone */
     CostModel cost;
     double correction;   /* measured / raw, median over the measured points */
     Point *points;       /* every point measured, in order */

@@ -61,8 +61,8 @@ static void write_candidates(Search *s)
 {
     Buf b = {0};
     buf_printf(&b, "alpha,beta,gamma,phi,preset,resolution,width,depth,multiply_adds,parameters,"
-                   "weights_bytes,arena_bytes,predicted_ms,measured_ms,min_ms,max_ms,error_pct,"
-                   "fits,command\n");
+                   "weights_bytes,arena_bytes,predicted_ms,measured_ms,ratio_to_reference,spread,"
+                   "min_ms,max_ms,error_pct,fits,command\n");
     for (int i = 0; i < s->npoints; i++) {
         const Point *p = &s->points[i];
         point_columns(&b, p);
@@ -70,11 +70,11 @@ static void write_candidates(Search *s)
             csv_field(&b, p->preset);
         else
             buf_printf(&b, ",");
-        buf_printf(&b, ",%d,%.6g,%.6g,%llu,%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f,%.1f,%s",
+        buf_printf(&b, ",%d,%.6g,%.6g,%llu,%llu,%llu,%llu,%.3f,%.3f,%.4f,%.4f,%.3f,%.3f,%.1f,%s",
                    p->resolution, p->width, p->depth, (unsigned long long)p->macs,
                    (unsigned long long)p->params, (unsigned long long)p->weights_bytes,
-                   (unsigned long long)p->arena_bytes, p->predicted_ms, p->median_ms, p->min_ms,
-                   p->max_ms, error_pct(p), point_fits(s, p) ? "yes" : "no");
+                   (unsigned long long)p->arena_bytes, p->predicted_ms, p->median_ms, p->ratio,
+                   p->spread, p->min_ms, p->max_ms, error_pct(p), point_fits(s, p) ? "yes" : "no");
         csv_field(&b, point_command(s->arena, s, p, p->key));
         buf_printf(&b, "\n");
     }
@@ -157,8 +157,11 @@ static void budget_text(const Search *s, Buf *b)
 {
     const SearchOptions *o = &s->o->search;
     const char *sep = "";
-    if (o->budget_ms > 0)
-        buf_printf(b, "median latency <= %.3f ms", o->budget_ms), sep = ", ";
+    if (s->budget_ms > 0)
+        buf_printf(b, "median latency <= %.3f ms", s->budget_ms), sep = ", ";
+    if (o->budget_preset)
+        buf_printf(b, " (%g x preset %s's %.3f ms, measured here)", o->budget_ms,
+                   plain_word(s->arena, o->budget_preset), s->budget_ms / o->budget_ms);
     if (o->budget_arena)
         buf_printf(b, "%sarena <= %llu bytes", sep, (unsigned long long)o->budget_arena), sep = ", ";
     if (o->budget_params)
@@ -197,6 +200,8 @@ static void write_ranking(Search *s)
     buf_printf(&b, "effcc scale: target %s, %d thread%s; budget: ", o->target->name, o->threads,
                o->threads > 1 ? "s" : "");
     budget_text(s, &b);
+    buf_printf(&b, "\nlatency: each point's median time over the reference's, timed in pairs, "
+                   "times the\nreference's %.3f ms (docs/scale.md)", s->reference_ms);
     buf_printf(&b, "\n\nAccuracy needs training, which effcc does not do: the candidates are ranked "
                    "by\nmultiply-adds at the budget, the paper's proxy for accuracy. '=' marks a "
                    "rank whose\nmultiply-adds are within the measurement noise (%.1f %%) of the "
@@ -238,9 +243,13 @@ static void write_ranking(Search *s)
     }
     int n;
     double err = median_abs_error(s, &n);
-    buf_printf(&b, "\ncost model: median |predicted - measured| %.1f %% over %d measured "
-                   "architectures,\neach predicted before it was measured (%d profiled kernel "
-                   "calls).\n", err, n, s->cost.samples);
+    if (s->cost.fitted)
+        buf_printf(&b, "\ncost model: median |predicted - measured| %.1f %% over %d measured "
+                       "architectures,\neach predicted before it was measured (%d profiled "
+                       "kernel calls).\n", err, n, s->cost.samples);
+    else
+        buf_printf(&b, "\ncost model: none (no --budget-ms: the exact budgets need no "
+                       "prediction).\n");
     buf_printf(&b, "measurements: %d built now (%.1f min), %d reused from %s/runs.\n", s->built,
                s->build_seconds / 60, s->reused, s->out);
     write_file(arena_printf(s->arena, "%s/ranking.txt", s->out), b.data, b.len);
@@ -312,6 +321,7 @@ static void layers_data(Search *s, Buf *b)
 static void plot_data(Search *s, const char *dir, const int *front, int nfront)
 {
     Buf pts = {0}, fr = {0}, pre = {0}, prep = {0}, phi = {0}, model = {0}, lay = {0};
+    double limit = s->budget_ms > 0 ? 2 * s->budget_ms : INFINITY; /* the pictures' range */
     for (int i = 0; i < s->npoints; i++) {
         const Point *p = &s->points[i];
         buf_printf(&pts, "%.6f %.4f\n", (double)p->macs / 1e9, p->median_ms);
@@ -323,13 +333,12 @@ static void plot_data(Search *s, const char *dir, const int *front, int nfront)
                    s->points[front[i]].median_ms);
     for (int i = 0; i < s->npresets; i++) {
         const Point *p = &s->presets[i];
-        if (p->valid)
+        if (p->valid && (p->measured || p->predicted_ms <= limit))
             buf_printf(p->measured ? &pre : &prep, "%.6f %.4f %s\n", (double)p->macs / 1e9,
                        p->measured ? p->median_ms : p->predicted_ms,
                        plain_word(s->arena, p->preset));
     }
-    double limit = s->o->search.budget_ms > 0 ? 2 * s->o->search.budget_ms : INFINITY;
-    for (double f = 0; f <= s->o->search.phi_max + 1e-9; f += 0.05) {
+    for (double f = 0; s->cost.fitted && f <= s->o->search.phi_max + 1e-9; f += 0.01) {
         Point p = {.alpha = s->spec->alpha, .beta = s->spec->beta, .gamma = s->spec->gamma, .phi = f};
         point_plan(s, &p);
         if (!p.valid || p.predicted_ms > limit)
@@ -364,7 +373,6 @@ static void clause(Buf *b, const char *dir, Arena *a, const char *file, const ch
 
 static void plot_script(Search *s, const char *dir)
 {
-    const SearchOptions *o = &s->o->search;
     Arena *a = s->arena;
     Buf b = {0};
     bool first = true;
@@ -375,10 +383,11 @@ static void plot_script(Search *s, const char *dir)
                    "set xlabel 'multiply-adds (G)'\nset ylabel 'median latency (ms)'\n"
                    "set key top left\n", s->o->target->name, s->o->threads,
                s->o->threads > 1 ? "s" : "");
-    if (o->budget_ms > 0)
-        buf_printf(&b, "set arrow 1 from graph 0, first %.4f to graph 1, first %.4f nohead dt 2 "
-                       "lc rgb '#444444'\nset label 1 'budget %.2f ms' at graph 0.01, first %.4f "
-                       "offset 0,0.6\n", o->budget_ms, o->budget_ms, o->budget_ms, o->budget_ms);
+    if (s->budget_ms > 0)
+        buf_printf(&b, "set yrange [0:%.4f]\nset arrow 1 from graph 0, first %.4f to graph 1, "
+                       "first %.4f nohead dt 2 lc rgb '#444444'\nset label 1 'budget %.2f ms' "
+                       "at graph 0.99, first %.4f right offset 0,0.6\n",
+                   2 * s->budget_ms, s->budget_ms, s->budget_ms, s->budget_ms, s->budget_ms);
     clause(&b, dir, a, "points.dat", "using 1:2 with points pt 7 ps 0.7 lc rgb '#9a9a9a' "
            "title 'measured points'", &first);
     clause(&b, dir, a, "frontier.dat", "using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' "
@@ -390,18 +399,19 @@ static void plot_script(Search *s, const char *dir)
            "lc rgb '#d62728' title 'presets, predicted (not built)'", &first);
     clause(&b, dir, a, "presets-predicted.dat", "using 1:2:3 with labels offset 1.5,0.7 notitle",
            &first);
-    buf_printf(&b, "\n\nunset arrow 1\nunset label 1\nset output '../latency-vs-phi.png'\n"
+    buf_printf(&b, "\n\nunset arrow 1\nunset label 1\nset autoscale y\nset output '../latency-vs-phi.png'\n"
                    "set title \"Latency against phi, the spec's alpha %.3g, beta %.3g, gamma %.3g\"\n"
                    "set xlabel 'phi'\n", s->spec->alpha, s->spec->beta, s->spec->gamma);
-    if (o->budget_ms > 0)
+    if (s->budget_ms > 0)
         buf_printf(&b, "set arrow 1 from graph 0, first %.4f to graph 1, first %.4f nohead dt 2 "
-                       "lc rgb '#444444'\n", o->budget_ms, o->budget_ms);
+                       "lc rgb '#444444'\nset label 1 'budget' at graph 0.99, first %.4f right "
+                       "offset 0,0.6\n", s->budget_ms, s->budget_ms, s->budget_ms);
     first = true;
-    clause(&b, dir, a, "phi-model.dat", "using 1:2 with lines lw 2 lc rgb '#1f77b4' "
-           "title 'cost model'", &first);
+    clause(&b, dir, a, "phi-model.dat", "using 1:2 with steps lw 2 lc rgb '#1f77b4' "
+           "title 'cost model (predicted before measuring)'", &first);
     clause(&b, dir, a, "phi.dat", "using 1:2 with points pt 7 ps 1.1 lc rgb '#d62728' "
            "title 'measured'", &first);
-    buf_printf(&b, "\n\nunset arrow 1\nset output '../layers.png'\n"
+    buf_printf(&b, "\n\nunset arrow 1\nunset label 1\nset autoscale y\nset output '../layers.png'\n"
                    "set title 'Where the time goes: the top candidate, per block (profile build)'\n"
                    "set xlabel ''\nset ylabel 'ms per run'\nset style data histograms\n"
                    "set style histogram rowstacked\nset style fill solid 0.85 border -1\n"

@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 
 #define PHI_STEP 0.1 /* the measured bisection's first bracket around the prediction */
-#define PHI_TOLERANCE 0.01
 #define PRESET_REACH 1.5 /* presets predicted within this × the budget are measured */
 #define MAX_CALLS 4096
 
@@ -47,11 +46,10 @@ static bool fits_exact(const Search *s, const Point *p)
 
 bool point_fits(const Search *s, const Point *p)
 {
-    const SearchOptions *o = &s->o->search;
     if (!fits_exact(s, p))
         return false;
     double ms = p->measured ? p->median_ms : p->predicted_ms;
-    return !(o->budget_ms > 0) || ms <= o->budget_ms;
+    return !(s->budget_ms > 0) || ms <= s->budget_ms;
 }
 
 void search_record(Search *s, const Point *p)
@@ -75,17 +73,6 @@ static const Point *measured_key(const Search *s, const char *key)
     return NULL;
 }
 
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++) /* insertion sort: a few dozen values */
-        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* measured / modelled, median over the measured points (1 before any). */
 static void update_correction(Search *s)
 {
@@ -95,7 +82,7 @@ static void update_correction(Search *s)
         if (s->points[i].raw_ms > 0)
             r[n++] = s->points[i].median_ms / s->points[i].raw_ms;
     if (n)
-        s->correction = median(r, n);
+        s->correction = scale_median(r, n);
 }
 
 static Point at_phi(Search *s, const Candidate *c, double phi)
@@ -116,20 +103,35 @@ static void progress(Search *s, const Point *p, int left)
         snprintf(what, sizeof what, "alpha %.2f beta %.2f gamma %.2f phi %.3f", p->alpha, p->beta,
                  p->gamma, p->phi);
     double each = s->built ? s->build_seconds / s->built : 10;
-    fprintf(stderr, "effcc: scale: [%d built, %d reused] %s: %.2f ms (predicted %.2f, %+.1f %%)%s; "
-            "about %.0f min left\n", s->built, s->reused, what, p->median_ms, p->predicted_ms,
+    fprintf(stderr, "effcc: scale: [%d built, %d reused] %s: %.2f ms, %.3f x the reference "
+            "(predicted %.2f, %+.1f %%)%s; about %.0f min left\n", s->built, s->reused, what,
+            p->median_ms, p->ratio, p->predicted_ms,
             p->predicted_ms > 0 ? 100 * (p->predicted_ms / p->median_ms - 1) : 0,
             point_fits(s, p) ? ", fits" : "", ceil(left * each / 60));
 }
 
+static bool same_request(const Point *a, const Point *b)
+{
+    return a->preset || b->preset ? a->preset && b->preset && !strcmp(a->preset, b->preset)
+                                  : a->alpha == b->alpha && a->beta == b->beta &&
+                                        a->gamma == b->gamma && a->phi == b->phi;
+}
+
 /* Measures p (or takes an earlier measurement of its architecture) and
- * records it; left: measurements still expected, for the estimate. */
+ * records it, once per request; left: measurements still expected, for the
+ * estimate. */
 static void measure(Search *s, Point *p, int left)
 {
     const Point *known = measured_key(s, p->key);
+    if (known && same_request(known, p)) {
+        *p = *known;
+        return;
+    }
     if (known) {
         p->measured = p->reused = true;
         p->median_ms = known->median_ms;
+        p->ratio = known->ratio;
+        p->spread = known->spread;
         p->min_ms = known->min_ms;
         p->max_ms = known->max_ms;
     } else {
@@ -274,7 +276,7 @@ static void profile_and_fit(Search *s, const Candidate *own)
         error_msg("scale: no profile point could be built within the limits");
     cost_fit(&s->cost, fit.samples, fit.n);
     /* the calls' means sum to a little less than the median run */
-    s->correction = nratio ? median(ratio, nratio) : 1;
+    s->correction = nratio ? scale_median(ratio, nratio) : 1;
 }
 
 /* ---- step 2: predict ---- */
@@ -351,7 +353,7 @@ static bool fits_measured(Search *s, const Candidate *c, double phi, Point *out,
 
 /* The largest φ whose measured median fits, from c's prediction: a first
  * bracket PHI_STEP wide, widened until it holds the boundary, then
- * bisection to PHI_TOLERANCE. A φ whose architecture is a bracket end's is
+ * bisection to --phi-tolerance. A φ whose architecture is a bracket end's is
  * that end's, without a build. Its point has phi −1 when even φ = 0 fails. */
 static Point search_phi(Search *s, const Candidate *c, int left)
 {
@@ -374,7 +376,7 @@ static Point search_phi(Search *s, const Candidate *c, int left)
         else
             hi = p;
     }
-    while (hi.phi - lo.phi > PHI_TOLERANCE) {
+    while (hi.phi - lo.phi > s->o->search.phi_tolerance) {
         double mid = (lo.phi + hi.phi) / 2;
         Point m = at_phi(s, c, mid);
         if (m.valid && !strcmp(m.key, lo.key)) {
@@ -392,14 +394,13 @@ static Point search_phi(Search *s, const Candidate *c, int left)
 
 static void measure_presets(Search *s)
 {
-    const SearchOptions *o = &s->o->search;
     s->npresets = s->spec->npresets;
     s->presets = arena_array(s->arena, (size_t)s->npresets + 1, sizeof *s->presets);
     for (int i = 0; i < s->npresets; i++) {
         Point *p = &s->presets[i];
         p->preset = s->spec->presets[i].name;
         point_plan(s, p);
-        bool near = !(o->budget_ms > 0) || p->predicted_ms <= PRESET_REACH * o->budget_ms;
+        bool near = !(s->budget_ms > 0) || p->predicted_ms <= PRESET_REACH * s->budget_ms;
         if (near && fits_exact(s, p))
             measure(s, p, s->npresets - i);
     }
@@ -412,7 +413,7 @@ static void measure_spec_curve(Search *s, const Candidate *own)
     const SearchOptions *o = &s->o->search;
     for (double phi = 0; phi <= o->phi_max + 1e-9; phi += 0.5) {
         Point p = at_phi(s, own, phi);
-        if (!fits_exact(s, &p) || (o->budget_ms > 0 && p.predicted_ms > PRESET_REACH * o->budget_ms))
+        if (!fits_exact(s, &p) || (s->budget_ms > 0 && p.predicted_ms > PRESET_REACH * s->budget_ms))
             break;
         measure(s, &p, 1);
     }
@@ -434,9 +435,8 @@ static void estimate_noise(Search *s)
     double *r = arena_array(s->arena, (size_t)s->npoints + 1, sizeof *r);
     int n = 0;
     for (int i = 0; i < s->npoints; i++)
-        if (!s->points[i].reused)
-            r[n++] = (s->points[i].median_ms - s->points[i].min_ms) / s->points[i].median_ms;
-    s->noise = n ? median(r, n) : 0;
+        r[n++] = s->points[i].spread;
+    s->noise = n ? scale_median(r, n) : 0;
     if (s->noise < 0.01)
         s->noise = 0.01;
 }
@@ -454,9 +454,25 @@ void scale_search(Arena *a, const Options *o)
     Point base = at_phi(s, &own, 0);
     if (!base.valid)
         error_msg("scale: the spec's own model (phi 0) cannot be planned: %s", base.why);
+    Point budget = {.preset = o->search.budget_preset};
+    s->budget_ms = budget.preset ? 0 : o->search.budget_ms;
+    if (budget.preset) {
+        point_plan(s, &budget);
+        if (!budget.valid)
+            error_msg("--budget-ms %gx%s: %s", o->search.budget_ms, budget.preset, budget.why);
+    }
     prepare_out(s);
 
-    profile_and_fit(s, &own);
+    reference_measure(s, budget.preset ? &budget : &base);
+    fprintf(stderr, "effcc: scale: reference %s: %.3f ms\n",
+            budget.preset ? budget.preset : "the spec at phi 0", s->reference_ms);
+    if (budget.preset) { /* --budget-ms FxPRESET */
+        s->budget_ms = o->search.budget_ms * s->reference_ms;
+        fprintf(stderr, "effcc: scale: budget %.3f ms: %g x preset %s's\n", s->budget_ms,
+                o->search.budget_ms, budget.preset);
+    }
+    if (s->budget_ms > 0) /* exact budgets need no prediction */
+        profile_and_fit(s, &own);
     int max = 4096;
     Candidate *cands = arena_array(a, (size_t)max + 1, sizeof *cands);
     int n = grid(s, cands, max);
@@ -473,11 +489,22 @@ void scale_search(Arena *a, const Options *o)
     fprintf(stderr, "effcc: scale: %d candidates predicted (cost model on %d profiled calls); "
             "measuring the spec's and the top %d\n", n, s->cost.samples, o->search.top);
 
-    s->best = arena_array(a, (size_t)o->search.top + 1, sizeof *s->best);
+    /* the spec's and the top candidates, one per predicted architecture */
+    bool *chosen = arena_array(a, (size_t)n, sizeof *chosen);
+    int picked = 0, nchosen = 0;
     for (int i = 0; i < n; i++) {
-        if (i >= o->search.top && !cands[i].own)
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++)
+            dup = chosen[j] && cands[j].pred.phi >= 0 && !strcmp(cands[j].pred.key, cands[i].pred.key);
+        chosen[i] = cands[i].own || (!dup && picked < o->search.top);
+        picked += chosen[i] && !cands[i].own;
+        nchosen += chosen[i];
+    }
+    s->best = arena_array(a, (size_t)nchosen + 1, sizeof *s->best);
+    for (int i = 0; i < n; i++) {
+        if (!chosen[i])
             continue;
-        int left = 5 * (o->search.top - s->nbest + 1);
+        int left = 5 * (nchosen - s->nbest) + 8; /* bisections, then the curve and presets */
         Point b = search_phi(s, &cands[i], left);
         b.alpha = cands[i].alpha, b.beta = cands[i].beta, b.gamma = cands[i].gamma;
         s->best[s->nbest++] = b;
