@@ -33,7 +33,8 @@ typedef struct {
     /* measure_point */
     bool measured, reused;
     double median_ms;        /* ratio × the reference's latency */
-    double ratio, spread;    /* to the reference: median and relative range over the pairs */
+    double ratio, spread;    /* to the reference: median, and half the range over the pairs
+                              * relative to it */
     double min_ms, max_ms;   /* the point's fastest and slowest run */
 } Point;
 

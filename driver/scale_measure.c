@@ -99,7 +99,7 @@ static bool parse_pairs(const char *text, Point *p)
     if (n < BENCH_REPEATS)
         return false;
     p->ratio = scale_median(ratio, n);
-    p->spread = (ratio[n - 1] - ratio[0]) / p->ratio;
+    p->spread = (ratio[n - 1] - ratio[0]) / 2 / p->ratio; /* ± about the median */
     return true;
 }
 

@@ -408,7 +408,7 @@ static void plot_script(Search *s, const char *dir)
                        "offset 0,0.6\n", s->budget_ms, s->budget_ms, s->budget_ms);
     first = true;
     clause(&b, dir, a, "phi-model.dat", "using 1:2 with steps lw 2 lc rgb '#1f77b4' "
-           "title 'cost model (predicted before measuring)'", &first);
+           "title 'cost model (after the search)'", &first);
     clause(&b, dir, a, "phi.dat", "using 1:2 with points pt 7 ps 1.1 lc rgb '#d62728' "
            "title 'measured'", &first);
     buf_printf(&b, "\n\nunset arrow 1\nunset label 1\nset autoscale y\nset output '../layers.png'\n"

@@ -17,7 +17,8 @@ python3-pil python3-skimage libopenblas0-openmp gcc-aarch64-linux-gnu
 gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu libc6-dev-arm64-cross
 libc6-dev-armhf-cross libc6-dev-riscv64-cross qemu-user binutils-aarch64-linux-gnu
 libclang-rt-14-dev
-bochs bochs-sdl bochsbios vgabios syslinux syslinux-common mtools dosfstools cpio file"
+bochs bochs-sdl bochsbios vgabios syslinux syslinux-common mtools dosfstools cpio file
+gnuplot-nox"
 
 missing=""
 for p in $packages; do
