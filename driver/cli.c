@@ -290,8 +290,10 @@ static int parse_search_option(Options *o, int c, char *arg)
             char factor[32];
             snprintf(factor, sizeof factor, "%.*s", (int)(x - arg), arg);
             s->budget_preset = x + 1;
-            return parse_in("--budget-ms FACTORxPRESET: the factor", factor, 0.01, 1000,
-                            &s->budget_ms);
+            if (!parse_double(factor, &s->budget_ms) || s->budget_ms < 0.01 || s->budget_ms > 1000)
+                return usage_error("--budget-ms expects milliseconds or FACTORxPRESET with a "
+                                   "factor in [0.01, 1000] (like 2xb0), got '%s'", arg);
+            return -1;
         }
         return parse_in("--budget-ms", arg, 0.001, 1e7, &s->budget_ms);
     }
