@@ -98,6 +98,8 @@ struct Search {
     double correction;   /* measured / raw, median over the measured points */
     Point *points;       /* every point measured, in order */
     int npoints, cap;
+    Point *grid;         /* every candidate at its predicted φ (phi −1: none fits) */
+    int ngrid;
     Point *best;         /* per candidate: the largest fitting φ found */
     int nbest;
     Point *presets;      /* the spec's presets, planned (some measured) */

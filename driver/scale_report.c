@@ -2,6 +2,7 @@
  *
  *   candidates.csv   every measured point, predicted and measured, with the
  *                    effcc command that rebuilds it
+ *   grid.csv         every (α, β, γ) candidate at its predicted φ
  *   frontier.csv     the Pareto front: no measured point is faster with as
  *                    many multiply-adds
  *   ranking.txt      the candidates by multiply-adds at the budget, ties
@@ -79,6 +80,32 @@ static void write_candidates(Search *s)
         buf_printf(&b, "\n");
     }
     write_file(arena_printf(s->arena, "%s/candidates.csv", s->out), b.data, b.len);
+    buf_free(&b);
+}
+
+/* grid.csv: every candidate at the largest φ predicted to fit, by
+ * predicted multiply-adds; measured says whether the search built it. */
+static void write_grid(Search *s)
+{
+    Buf b = {0};
+    buf_printf(&b, "alpha,beta,gamma,predicted_phi,resolution,multiply_adds,parameters,"
+                   "weights_bytes,arena_bytes,predicted_ms,measured\n");
+    for (int i = 0; i < s->ngrid; i++) {
+        const Point *p = &s->grid[i];
+        bool measured = false;
+        for (int j = 0; j < s->nbest && !measured; j++)
+            measured = s->best[j].alpha == p->alpha && s->best[j].beta == p->beta &&
+                       s->best[j].gamma == p->gamma;
+        buf_printf(&b, "%.4g,%.4g,%.4g,", p->alpha, p->beta, p->gamma);
+        if (p->phi < 0)
+            buf_printf(&b, "none,,,,,,,%s\n", measured ? "yes" : "no");
+        else
+            buf_printf(&b, "%.4f,%d,%llu,%llu,%llu,%llu,%.3f,%s\n", p->phi, p->resolution,
+                       (unsigned long long)p->macs, (unsigned long long)p->params,
+                       (unsigned long long)p->weights_bytes, (unsigned long long)p->arena_bytes,
+                       p->predicted_ms, measured ? "yes" : "no");
+    }
+    write_file(arena_printf(s->arena, "%s/grid.csv", s->out), b.data, b.len);
     buf_free(&b);
 }
 
@@ -453,6 +480,7 @@ void report_write(Search *s)
     int *front = arena_array(s->arena, (size_t)s->npoints + 1, sizeof *front);
     int nfront = frontier(s, front);
     write_candidates(s);
+    write_grid(s);
     write_frontier(s, front, nfront);
     const char *dir = arena_printf(s->arena, "%s/plot", s->out);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)

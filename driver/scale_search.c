@@ -486,6 +486,13 @@ void scale_search(Arena *a, const Options *o)
     for (int i = 0; i < n; i++)
         cands[i].pred = predict(s, &cands[i]);
     qsort(cands, (size_t)n, sizeof *cands, by_predicted_macs);
+    s->grid = arena_array(a, (size_t)n, sizeof *s->grid);
+    for (int i = 0; i < n; i++) {
+        s->grid[i] = cands[i].pred;
+        s->grid[i].alpha = cands[i].alpha, s->grid[i].beta = cands[i].beta;
+        s->grid[i].gamma = cands[i].gamma;
+    }
+    s->ngrid = n;
     fprintf(stderr, "effcc: scale: %d candidates predicted (cost model on %d profiled calls); "
             "measuring the spec's and the top %d\n", n, s->cost.samples, o->search.top);
 

@@ -39,7 +39,7 @@ check_out() {
         budget=$(sed -n 's/.*budget: median latency <= \([0-9.]*\) ms (6 x preset small.*/\1/p' "$d/ranking.txt")
         [ -n "$budget" ] || fail "$d: ranking.txt states no budget of 6 x small"
     fi
-    for f in candidates.csv frontier.csv ranking.txt scale.conf latency-vs-macs.png \
+    for f in candidates.csv grid.csv frontier.csv ranking.txt scale.conf latency-vs-macs.png \
              layers.png plot/plots.gp; do
         [ -s "$d/$f" ] || fail "$d: no $f"
     done
