@@ -16,11 +16,20 @@
 # latency, and that as a fraction of $PEAK_GOPS when given (bench/peak.c's
 # peak_int8_gops). Work files go to $WORK (default a fresh temporary
 # folder, removed at the end).
+#
+# ONNX Runtime's int8 joins the rounds (1 thread) when .venv-bench exists
+# and $ORT_INT8/MODEL/ort-int8-minmax-e216-c200.f32.onnx does (default
+# ORT_INT8=out/int8: tools/int8_accuracy.py's quantize_static QDQ exports of
+# the released Lite0 and the seeded B0, the same architectures at 224 px;
+# the latency does not depend on the weights' values), timed by
+# bench/ort_latency.py --int8 (integer kernels): the table adds its latency
+# and effcc int8's ratio to it, paired within each round.
 set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-5} runs=${2:-30}
 effcc=${EFFCC:-build/effcc} target=${TARGET:-x86-64-v3} threads=${THREADS:-1 2}
 python=/usr/bin/python3
+ort_dir=${ORT_INT8:-out/int8} ort_py=.venv-bench/bin/python
 [ -x "$effcc" ] || { echo "int8.sh: no effcc at $effcc (set EFFCC)" >&2; exit 1; }
 work=${WORK:-$(mktemp -d)}
 [ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
@@ -69,6 +78,12 @@ for r in $(seq "$rounds"); do
                      sed -n 's/.*latency_ms median=\([0-9.]*\).*/\1/p')
                 echo "$m $t $kind $r $ms $(cat "$work/$m.macs")" >> "$work/times"
             done
+            onnx=$ort_dir/$m/ort-int8-minmax-e216-c200.f32.onnx
+            if [ "$t" = 1 ] && [ -f "$onnx" ] && [ -x "$ort_py" ]; then
+                ms=$("$ort_py" bench/ort_latency.py "$onnx" --int8 --runs "$runs" |
+                     sed -n 's/.*latency_ms median=\([0-9.]*\).*/\1/p')
+                echo "$m $t ort-int8 $r $ms $(cat "$work/$m.macs")" >> "$work/times"
+            fi
         done
     done
 done
@@ -81,13 +96,17 @@ for line in open(sys.argv[1]):
     t.setdefault((m, threads), {}).setdefault(kind, {})[r] = float(ms)
     macs[m] = int(n)
 peak = float(sys.argv[2]) if sys.argv[2] else None
-print('%-6s %7s %10s %10s %12s %8s %10s %s' % ('model', 'threads', 'float ms', 'int8 ms',
-      'int8/float', 'paired', 'int8 GOP/s', 'of peak' if peak else ''))
+print('%-6s %7s %10s %10s %12s %8s %10s %8s %12s %8s' % ('model', 'threads', 'float ms',
+      'int8 ms', 'int8/float', 'paired', 'int8 GOP/s', 'of peak', 'ORT int8 ms', 'int8/ORT'))
 for (m, threads), k in t.items():
     f, q = statistics.median(k['float'].values()), statistics.median(k['int8'].values())
     paired = statistics.median(k['int8'][r] / k['float'][r] for r in k['float'])
     gops = 2 * macs[m] / (q * 1e-3) / 1e9
-    share = '%.0f %%' % (100 * gops / (peak * int(threads))) if peak else ''
-    print('%-6s %7s %10.2f %10.2f %12.3f %8.3f %10.1f %s' % (m, threads, f, q, q / f, paired,
-          gops, share))
+    share = '%.0f %%' % (100 * gops / (peak * int(threads))) if peak else '-'
+    ort = ratio = '-'
+    if 'ort-int8' in k:
+        ort = '%.2f' % statistics.median(k['ort-int8'].values())
+        ratio = '%.3f' % statistics.median(k['int8'][r] / k['ort-int8'][r] for r in k['ort-int8'])
+    print('%-6s %7s %10.2f %10.2f %12.3f %8.3f %10.1f %8s %12s %8s' % (m, threads, f, q, q / f,
+          paired, gops, share, ort, ratio))
 PY
