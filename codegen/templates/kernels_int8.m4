@@ -60,9 +60,13 @@ panel of G_NVR·8 and a tail of G_CT (from channel G_CT0), each
 With AVX2, blocks of G_MR pixels (then the G_TR left over) are widened to
 int16 pairs of input channels (xs, G_XS pairs a pixel) and each panel's
 micro-kernel keeps rows × vectors sums in registers: vpmaddwd of a pixel's
-pair (broadcast) by the panel's eight channel pairs. Elsewhere (and for
-the tail) one pixel at a time («EFFCC_Q_PW_SC»), which compilers vectorise
-over the panel's channels.
+pair (broadcast) by the panel's eight channel pairs. On AArch64 the same
+blocks, as int8, go to NEON micro-kernels («EFFCC_Q_PW_NK»: smull/smlal).
+Elsewhere (and for the tail) one pixel at a time («EFFCC_Q_PW_SC»), which
+compilers vectorise over the panel's channels.
+EFFCC_Q_NEON: the AArch64 NEON micro-kernels' condition (ARMv7's NEON lacks
+the _high forms they use).
+m4_define(«EFFCC_Q_NEON», «defined(__ARM_NEON) && defined(__aarch64__)»)
 m4_define(«EFFCC_Q_PW», «EFFCC_Q_GEMM_FNS()m4_dnl
 m4_ifelse(G_GATED, 1, «EFFCC_Q_GATE_FN(G_NAME«»_gate, G_CI, G_GZP1, G_GZP2, G_GM, G_GSHIFT, G_GZPOUT)»)m4_dnl
 static void G_NAME«»(const int8_t *restrict in, m4_ifelse(G_GATED, 1, «const int8_t *restrict gate, »)m4_dnl
@@ -75,11 +79,19 @@ m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
 EFFCC_Q_GATED(«xb», «in + blk * G_MR * G_CI», «G_MR»)
-EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR», mk)    }
 »)m4_ifelse(G_TR, 0, «», «    {
         int32_t xs[G_MR * G_XS];
 EFFCC_Q_GATED(«xb», «in + (ptrdiff_t)G_NB * G_MR * G_CI», «G_TR»)
-EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR», mk)    }
+»)#elif EFFCC_Q_NEON
+m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
+    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+EFFCC_Q_GATED(«xb», «in + blk * G_MR * G_CI», «G_MR»)
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR», nk)    }
+»)m4_ifelse(G_TR, 0, «», «    {
+EFFCC_Q_GATED(«xb», «in + (ptrdiff_t)G_NB * G_MR * G_CI», «G_TR»)
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR», nk)    }
 »)#else
 EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t p = 0; p < G_P; ++p) {
@@ -104,15 +116,21 @@ m4_define(«EFFCC_Q_GATED», «m4_ifelse(G_GATED, 1, «m4_dnl
 »)»)
 
 EFFCC_Q_GEMM_FNS: the functions an instance of «EFFCC_Q_PW» or «EFFCC_Q_CONV»
-calls, and only those (clang warns of unused ones): with AVX2 the
-micro-kernels of its full and leftover pixel blocks on its full and
-remainder panels, elsewhere the per-pixel panels; the tail's, everywhere.
+calls, and only those (clang warns of unused ones): with AVX2 (and NEON on
+AArch64) the micro-kernels of its full and leftover pixel blocks on its
+full and remainder panels, elsewhere the per-pixel panels; the tail's,
+everywhere.
 m4_define(«EFFCC_Q_GEMM_FNS», «m4_dnl
 #if defined(__AVX2__)
 m4_ifelse(G_NB, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mk, G_MR, G_NV)»)m4_dnl
 m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mkr, G_MR, G_NVR)»)»)m4_dnl
 m4_ifelse(G_TR, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mkt, G_TR, G_NV)»)m4_dnl
 m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_MK(G_NAME«»_mktr, G_TR, G_NVR)»)»)m4_dnl
+#elif EFFCC_Q_NEON
+m4_ifelse(G_NB, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_NK(G_NAME«»_nk, G_MR, G_NV)»)m4_dnl
+m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_NK(G_NAME«»_nkr, G_MR, G_NVR)»)»)m4_dnl
+m4_ifelse(G_TR, 0, «», «m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_NK(G_NAME«»_nkt, G_TR, G_NV)»)m4_dnl
+m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_NK(G_NAME«»_nktr, G_TR, G_NVR)»)»)m4_dnl
 #else
 m4_ifelse(G_NFULL, 0, «», «EFFCC_Q_PW_SC(G_NR)»)m4_dnl
 m4_ifelse(G_NVR, 0, «», «EFFCC_Q_PW_SC(m4_eval(G_NVR * 8))»)m4_dnl
@@ -129,11 +147,25 @@ m4_define(«EFFCC_Q_PW_PIXEL», «m4_ifelse(G_NFULL, 0, «», «        for (ptr
 »)m4_ifelse(G_CT, 0, «», «        G_NAME«»_sc«»G_CT«»(x, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0, out + p * G_CO + G_CT0);
 »)EFFCC_Q_LOOKUP(«out + p * G_CO», «G_CO»)»)
 
-EFFCC_Q_PW_BLOCK(suffix, rows, p0): rows pixels from p0 (at xb) widened into xs,
-then every panel's micro-kernel (suffix t: the leftover rows') and the
-tail's channels.
-m4_define(«EFFCC_Q_PW_BLOCK», «m4_dnl
-        for (ptrdiff_t r = 0; r < $2; ++r) {
+EFFCC_Q_PW_BLOCK(suffix, rows, p0, kind): rows pixels from p0 (at xb), then
+every panel's micro-kernel (suffix t: the leftover rows') and the tail's
+channels; kind mk (AVX2) widens the pixels into xs first, nk (NEON) reads
+them as they are.
+m4_define(«EFFCC_Q_PW_BLOCK», «m4_ifelse($4, mk, «EFFCC_Q_PW_WIDEN($2)»)m4_dnl
+m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
+            G_NAME«»_$4$1«»(m4_ifelse($4, mk, xs, xb), w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
+                    out + ($3) * G_CO + n * G_NR);
+»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_$4$1«»r(m4_ifelse($4, mk, xs, xb), w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
+                rq + G_NFULL * G_NR, out + ($3) * G_CO + G_NFULL * G_NR);
+»)m4_ifelse(G_CT, 0, «», «        for (ptrdiff_t r = 0; r < $2; ++r)
+            G_NAME«»_sc«»G_CT«»(xb + r * G_CI, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0,
+                    out + (($3) + r) * G_CO + G_CT0);
+»)EFFCC_Q_LOOKUP(«out + ($3) * G_CO», «$2 * G_CO»)»)
+
+EFFCC_Q_PW_WIDEN(rows): rows pixels at xb as int16 pairs of input channels
+in xs, G_XS words a pixel.
+m4_define(«EFFCC_Q_PW_WIDEN», «m4_dnl
+        for (ptrdiff_t r = 0; r < $1; ++r) {
 m4_ifelse(G_CI16, 0, «», «            for (ptrdiff_t c = 0; c < G_CI16; c += 16)
                 _mm256_storeu_si256((__m256i *)(xs + r * G_XS + c / 2),
                         _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(xb + r * G_CI + c))));
@@ -142,15 +174,7 @@ m4_ifelse(G_CI16, 0, «», «            for (ptrdiff_t c = 0; c < G_CI16; c += 
                                                (uint32_t)(uint16_t)xb[r * G_CI + c] << 16)
                                              : (int32_t)(uint16_t)xb[r * G_CI + c];
 »)        }
-m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
-            G_NAME«»_mk$1«»(xs, w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
-                    out + ($3) * G_CO + n * G_NR);
-»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_mk$1«»r(xs, w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
-                rq + G_NFULL * G_NR, out + ($3) * G_CO + G_NFULL * G_NR);
-»)m4_ifelse(G_CT, 0, «», «        for (ptrdiff_t r = 0; r < $2; ++r)
-            G_NAME«»_sc«»G_CT«»(xb + r * G_CI, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0,
-                    out + (($3) + r) * G_CO + G_CT0);
-»)EFFCC_Q_LOOKUP(«out + ($3) * G_CO», «$2 * G_CO»)»)
+»)
 
 EFFCC_Q_PW_MK(name, rows, nv): the AVX2 micro-kernel: rows pixels (int16
 pairs in x, G_XS a row) × nv vectors of 8 channels of one panel (weights
@@ -209,6 +233,62 @@ EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8x2_requant_i8(out + EFR * G_CO, 
 EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + EFV * 8, acc«»EFR«»_«»EFV, m, s, G_ZPOUT, G_LO, G_HI);
 »)    }
 »)»)}
+»)
+
+EFFCC_Q_PW_NK(name, rows, nv): the AArch64 NEON micro-kernel: rows pixels
+(int8, G_CI a pixel) × nv vectors of 8 channels of one panel (weights
+[ci/2][nv·8][2]: vld2 splits a pair step into the first and the second
+channel's weights). Per pair step and pixel, smull + smlal make the two
+products' sum in int16 (|x·w| ≤ 128·127: two fit), and saddw adds it to
+the int32 sums, four a register, which start from the bias and wrap as
+int32 adds do; requantised four at a time.
+m4_define(«EFFCC_Q_PW_NK», «
+static inline void $1(const int8_t *restrict x, const int8_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
+{
+EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, m4_eval($3 * 2), «    int32x4_t acc«»EFR«»_«»EFV = vld1q_s32(bias + EFV * 4);
+»)»)    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
+m4_ifelse($3, 2, «        const int8x16x2_t wk = vld2q_s8(w + k * 32);
+EFFCC_QFOR(«EFR», 0, $2, «        {
+            const int8x16_t x0 = vdupq_n_s8(x[EFR * G_CI + 2 * k]), x1 = vdupq_n_s8(x[EFR * G_CI + 2 * k + 1]);
+            const int16x8_t lo = vmlal_s8(vmull_s8(vget_low_s8(wk.val[0]), vget_low_s8(x0)),
+                                          vget_low_s8(wk.val[1]), vget_low_s8(x1));
+            const int16x8_t hi = vmlal_high_s8(vmull_high_s8(wk.val[0], x0), wk.val[1], x1);
+            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
+            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
+            acc«»EFR«»_2 = vaddw_s16(acc«»EFR«»_2, vget_low_s16(hi));
+            acc«»EFR«»_3 = vaddw_high_s16(acc«»EFR«»_3, hi);
+        }
+»)», «        const int8x8x2_t wk = vld2_s8(w + k * 16);
+EFFCC_QFOR(«EFR», 0, $2, «        {
+            const int16x8_t lo = vmlal_s8(vmull_s8(wk.val[0], vdup_n_s8(x[EFR * G_CI + 2 * k])), wk.val[1],
+                                          vdup_n_s8(x[EFR * G_CI + 2 * k + 1]));
+            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
+            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
+        }
+»)»)    }
+m4_ifelse(G_CIODD, 1, «    {
+m4_ifelse($3, 2, «        const int8x16_t wl = vld1q_s8(w + G_CIH * 32);
+EFFCC_QFOR(«EFR», 0, $2, «        {
+            const int8x16_t xl = vdupq_n_s8(x[EFR * G_CI + G_CI - 1]);
+            const int16x8_t lo = vmull_s8(vget_low_s8(wl), vget_low_s8(xl)), hi = vmull_high_s8(wl, xl);
+            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
+            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
+            acc«»EFR«»_2 = vaddw_s16(acc«»EFR«»_2, vget_low_s16(hi));
+            acc«»EFR«»_3 = vaddw_high_s16(acc«»EFR«»_3, hi);
+        }
+»)», «        const int8x8_t wl = vld1_s8(w + G_CIH * 16);
+EFFCC_QFOR(«EFR», 0, $2, «        {
+            const int16x8_t lo = vmull_s8(wl, vdup_n_s8(x[EFR * G_CI + G_CI - 1]));
+            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
+            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
+        }
+»)»)    }
+»)EFFCC_QFOR(«EFV», 0, m4_eval($3 * 2), «    {
+        const int32x4_t m = vld1q_s32(rq + EFV * 4), s = vld1q_s32(rq + G_CO + EFV * 4);
+EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x4_requant_i8(out + EFR * G_CO + EFV * 4, acc«»EFR«»_«»EFV, m, s, G_ZPOUT, G_LO, G_HI);
+»)    }
+»)}
 »)
 
 EFFCC_Q_PW_SC(width): one pixel × one panel of width channels, plain C.
@@ -291,14 +371,28 @@ m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
         for (ptrdiff_t r = 0; r < G_MR; ++r)
             G_NAME«»_patch(in, EFFCC_Q_P0()blk * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
-EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR»)    }
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR», mk)    }
 »)m4_ifelse(G_TR, 0, «», «    {
         int32_t xs[G_MR * G_XS];
         int8_t patch[G_MR * G_CI];
         for (ptrdiff_t r = 0; r < G_TR; ++r)
             G_NAME«»_patch(in, EFFCC_Q_P0()(ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
         const int8_t *restrict xb = patch;
-EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR»)    }
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR», mk)    }
+»)#elif EFFCC_Q_NEON
+m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
+    for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
+        int8_t patch[G_MR * G_CI];
+        for (ptrdiff_t r = 0; r < G_MR; ++r)
+            G_NAME«»_patch(in, EFFCC_Q_P0()blk * G_MR + r, patch + r * G_CI);
+        const int8_t *restrict xb = patch;
+EFFCC_Q_PW_BLOCK(«», G_MR, «blk * G_MR», nk)    }
+»)m4_ifelse(G_TR, 0, «», «    {
+        int8_t patch[G_MR * G_CI];
+        for (ptrdiff_t r = 0; r < G_TR; ++r)
+            G_NAME«»_patch(in, EFFCC_Q_P0()(ptrdiff_t)G_NB * G_MR + r, patch + r * G_CI);
+        const int8_t *restrict xb = patch;
+EFFCC_Q_PW_BLOCK(«t», G_TR, «(ptrdiff_t)G_NB * G_MR», nk)    }
 »)#else
 EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t p = 0; p < G_P; ++p) {
