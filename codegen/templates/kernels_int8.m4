@@ -237,52 +237,39 @@ EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + E
 
 EFFCC_Q_PW_NK(name, rows, nv): the AArch64 NEON micro-kernel: rows pixels
 (int8, G_CI a pixel) × nv vectors of 8 channels of one panel (weights
-[ci/2][nv·8][2]: vld2 splits a pair step into the first and the second
-channel's weights). Per pair step and pixel, smull + smlal make the two
-products' sum in int16 (|x·w| ≤ 128·127: two fit), and saddw adds it to
-the int32 sums, four a register, which start from the bias and wrap as
-int32 adds do; requantised four at a time.
+[ci/2][nv·8][2]), int32 sums four channels a register, starting from the
+bias and wrapping as int32 adds do; requantised four at a time. With the
+dot-product extension (__ARM_FEATURE_DOTPROD: built with
+-march=armv8.2-a+dotprod, Cortex-A55/A76 and later) two pair steps at a
+time: zipping their 16-bit pairs gives each channel's four weights side by
+side, and sdot adds four products into each sum («EFFCC_Q_NK_QUAD»); an odd
+last pair step, and every step without the extension, by smull/smlal
+(«EFFCC_Q_NK_PAIR»).
 m4_define(«EFFCC_Q_PW_NK», «
 static inline void $1(const int8_t *restrict x, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
 EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, m4_eval($3 * 2), «    int32x4_t acc«»EFR«»_«»EFV = vld1q_s32(bias + EFV * 4);
-»)»)    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
-m4_ifelse($3, 2, «        const int8x16x2_t wk = vld2q_s8(w + k * 32);
-EFFCC_QFOR(«EFR», 0, $2, «        {
-            const int8x16_t x0 = vdupq_n_s8(x[EFR * G_CI + 2 * k]), x1 = vdupq_n_s8(x[EFR * G_CI + 2 * k + 1]);
-            const int16x8_t lo = vmlal_s8(vmull_s8(vget_low_s8(wk.val[0]), vget_low_s8(x0)),
-                                          vget_low_s8(wk.val[1]), vget_low_s8(x1));
-            const int16x8_t hi = vmlal_high_s8(vmull_high_s8(wk.val[0], x0), wk.val[1], x1);
-            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
-            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
-            acc«»EFR«»_2 = vaddw_s16(acc«»EFR«»_2, vget_low_s16(hi));
-            acc«»EFR«»_3 = vaddw_high_s16(acc«»EFR«»_3, hi);
-        }
-»)», «        const int8x8x2_t wk = vld2_s8(w + k * 16);
-EFFCC_QFOR(«EFR», 0, $2, «        {
-            const int16x8_t lo = vmlal_s8(vmull_s8(wk.val[0], vdup_n_s8(x[EFR * G_CI + 2 * k])), wk.val[1],
-                                          vdup_n_s8(x[EFR * G_CI + 2 * k + 1]));
-            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
-            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
-        }
-»)»)    }
+»)»)#if defined(__ARM_FEATURE_DOTPROD)
+m4_ifelse(m4_eval(G_CIH >= 2), 1, «    for (ptrdiff_t k = 0; k + 1 < G_CIH; k += 2) {
+EFFCC_Q_NK_QUAD($2, $3)    }
+»)m4_ifelse(m4_eval(G_CIH % 2), 1, «    {
+        const ptrdiff_t k = G_CIH - 1;
+EFFCC_Q_NK_PAIR($2, $3)    }
+»)#else
+    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
+EFFCC_Q_NK_PAIR($2, $3)    }
+#endif
 m4_ifelse(G_CIODD, 1, «    {
 m4_ifelse($3, 2, «        const int8x16_t wl = vld1q_s8(w + G_CIH * 32);
 EFFCC_QFOR(«EFR», 0, $2, «        {
             const int8x16_t xl = vdupq_n_s8(x[EFR * G_CI + G_CI - 1]);
             const int16x8_t lo = vmull_s8(vget_low_s8(wl), vget_low_s8(xl)), hi = vmull_high_s8(wl, xl);
-            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
-            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
-            acc«»EFR«»_2 = vaddw_s16(acc«»EFR«»_2, vget_low_s16(hi));
-            acc«»EFR«»_3 = vaddw_high_s16(acc«»EFR«»_3, hi);
-        }
+EFFCC_Q_NK_ADD()        }
 »)», «        const int8x8_t wl = vld1_s8(w + G_CIH * 16);
 EFFCC_QFOR(«EFR», 0, $2, «        {
             const int16x8_t lo = vmull_s8(wl, vdup_n_s8(x[EFR * G_CI + G_CI - 1]));
-            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
-            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
-        }
+EFFCC_Q_NK_ADD(1)        }
 »)»)    }
 »)EFFCC_QFOR(«EFV», 0, m4_eval($3 * 2), «    {
         const int32x4_t m = vld1q_s32(rq + EFV * 4), s = vld1q_s32(rq + G_CO + EFV * 4);
@@ -290,6 +277,50 @@ EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x4_requant_i8(out + EFR * G_CO + E
 »)    }
 »)}
 »)
+
+EFFCC_Q_NK_PAIR(rows, nv): pair step k (inputs 2k, 2k + 1): vld2 splits the
+step's weights into the two inputs', smull + smlal make the two products'
+sum in int16 (|x·w| ≤ 128·127: two fit), saddw adds it to the sums.
+m4_define(«EFFCC_Q_NK_PAIR», «m4_ifelse($2, 2, «        const int8x16x2_t wk = vld2q_s8(w + k * 32);
+EFFCC_QFOR(«EFR», 0, $1, «        {
+            const int8x16_t x0 = vdupq_n_s8(x[EFR * G_CI + 2 * k]), x1 = vdupq_n_s8(x[EFR * G_CI + 2 * k + 1]);
+            const int16x8_t lo = vmlal_s8(vmull_s8(vget_low_s8(wk.val[0]), vget_low_s8(x0)),
+                                          vget_low_s8(wk.val[1]), vget_low_s8(x1));
+            const int16x8_t hi = vmlal_high_s8(vmull_high_s8(wk.val[0], x0), wk.val[1], x1);
+EFFCC_Q_NK_ADD()        }
+»)», «        const int8x8x2_t wk = vld2_s8(w + k * 16);
+EFFCC_QFOR(«EFR», 0, $1, «        {
+            const int16x8_t lo = vmlal_s8(vmull_s8(wk.val[0], vdup_n_s8(x[EFR * G_CI + 2 * k])), wk.val[1],
+                                          vdup_n_s8(x[EFR * G_CI + 2 * k + 1]));
+EFFCC_Q_NK_ADD(1)        }
+»)»)»)
+
+EFFCC_Q_NK_ADD(half): int16 products lo (channels 0–7) and hi (8–15; not
+with half) into row EFR's sums.
+m4_define(«EFFCC_Q_NK_ADD», «m4_dnl
+            acc«»EFR«»_0 = vaddw_s16(acc«»EFR«»_0, vget_low_s16(lo));
+            acc«»EFR«»_1 = vaddw_high_s16(acc«»EFR«»_1, lo);
+m4_ifelse($1, 1, «», «            acc«»EFR«»_2 = vaddw_s16(acc«»EFR«»_2, vget_low_s16(hi));
+            acc«»EFR«»_3 = vaddw_high_s16(acc«»EFR«»_3, hi);
+»)»)
+
+EFFCC_Q_NK_QUAD(rows, nv): pair steps k and k + 1 with sdot. As int16
+lanes a step holds one channel's pair each; zip1/zip2 of the two steps'
+lanes give, per channel, its weights for inputs 2k … 2k + 3, four channels
+a vector, which sdot multiplies by the pixel's four inputs (one 32-bit
+word, broadcast).
+m4_define(«EFFCC_Q_NK_QUAD», «m4_dnl
+EFFCC_QFOR(«EFH», 0, $2, «        const int16x8_t a«»EFH = vreinterpretq_s16_s8(vld1q_s8(w + k * m4_eval($2 * 16) + EFH * 16));
+        const int16x8_t b«»EFH = vreinterpretq_s16_s8(vld1q_s8(w + (k + 1) * m4_eval($2 * 16) + EFH * 16));
+        const int8x16_t q«»m4_eval(EFH * 2) = vreinterpretq_s8_s16(vzip1q_s16(a«»EFH, b«»EFH));
+        const int8x16_t q«»m4_eval(EFH * 2 + 1) = vreinterpretq_s8_s16(vzip2q_s16(a«»EFH, b«»EFH));
+»)EFFCC_QFOR(«EFR», 0, $1, «        {
+            int32_t xq;
+            memcpy(&xq, x + EFR * G_CI + 2 * k, 4);
+            const int8x16_t xd = vreinterpretq_s8_s32(vdupq_n_s32(xq));
+EFFCC_QFOR(«EFV», 0, m4_eval($2 * 2), «            acc«»EFR«»_«»EFV = vdotq_s32(acc«»EFR«»_«»EFV, q«»EFV, xd);
+»)        }
+»)»)
 
 EFFCC_Q_PW_SC(width): one pixel × one panel of width channels, plain C.
 m4_define(«EFFCC_Q_PW_SC», «

@@ -101,6 +101,11 @@ effcc_int8_codegen(aarch64 cross "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;RUNNER
 effcc_int8_codegen(aarch64-clang cross
                    "TARGET=aarch64;CC=clang;GEN_CFLAGS=--target=aarch64-linux-gnu -O3 -Wall -Wextra -Werror;RUNNER=${INT8_QEMU_AARCH64}"
                    ${INT8_B0})
+# The dot-product extension (sdot), built as a user with a Cortex-A55/A76
+# would build it; qemu's max CPU (QEMU_CPU) has it. The stem's 27 inputs leave an odd
+# last pair step after the quads.
+effcc_int8_codegen(aarch64-dotprod cross
+                   "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;MAKE_FLAGS=TARGET_CFLAGS=-march=armv8.2-a+dotprod;QEMU_CPU=max;RUNNER=${INT8_QEMU_AARCH64}")
 effcc_int8_codegen(armv7 cross "TARGET=armv7;CC=arm-linux-gnueabihf-gcc;RUNNER=qemu-arm -L /usr/arm-linux-gnueabihf")
 effcc_int8_codegen(riscv64 cross "TARGET=riscv64;CC=riscv64-linux-gnu-gcc;RUNNER=qemu-riscv64 -L /usr/riscv64-linux-gnu")
 effcc_int8_codegen(x86-64-v4-bochs cross
