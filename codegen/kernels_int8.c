@@ -62,6 +62,8 @@ static void gemm_params(Kernel *k, const Node *n, int ci)
     kernel_param(k, "G_CIH", ci / 2);
     kernel_param(k, "G_CIODD", ci % 2);
     kernel_param(k, "G_XS", (ci + 1) / 2);
+    kernel_param(k, "G_XQ", ci / 4); /* quads of inputs: two pair steps (VNNI) */
+    kernel_param(k, "G_NMK", nfull * nr + t->nvr * 8); /* channels of the micro-kernels */
     kernel_param(k, "G_CI16", ci / 16 * 16);
     kernel_param(k, "G_MR", t->mr);
     kernel_param(k, "G_NB", pixels / t->mr);

@@ -75,6 +75,7 @@ const int8_t *restrict w,
 {
 EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
+EFFCC_Q_MB()m4_dnl
 m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
@@ -153,18 +154,35 @@ channels; kind mk (AVX2) widens the pixels into xs first, nk (NEON) reads
 them as they are.
 m4_define(«EFFCC_Q_PW_BLOCK», «m4_ifelse($4, mk, «EFFCC_Q_PW_WIDEN($2)»)m4_dnl
 m4_ifelse(G_NFULL, 0, «», «        for (ptrdiff_t n = 0; n < G_NFULL; ++n)
-            G_NAME«»_$4$1«»(m4_ifelse($4, mk, xs, xb), w + n * G_NR * G_CI, bias + n * G_NR, rq + n * G_NR,
+            G_NAME«»_$4$1«»(m4_ifelse($4, mk, «xs, xq», xb), w + n * G_NR * G_CI, m4_ifelse($4, mk, mb, bias) + n * G_NR, rq + n * G_NR,
                     out + ($3) * G_CO + n * G_NR);
-»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_$4$1«»r(m4_ifelse($4, mk, xs, xb), w + G_NFULL * G_NR * G_CI, bias + G_NFULL * G_NR,
+»)m4_ifelse(G_NVR, 0, «», «        G_NAME«»_$4$1«»r(m4_ifelse($4, mk, «xs, xq», xb), w + G_NFULL * G_NR * G_CI, m4_ifelse($4, mk, mb, bias) + G_NFULL * G_NR,
                 rq + G_NFULL * G_NR, out + ($3) * G_CO + G_NFULL * G_NR);
 »)m4_ifelse(G_CT, 0, «», «        for (ptrdiff_t r = 0; r < $2; ++r)
             G_NAME«»_sc«»G_CT«»(xb + r * G_CI, w + G_CT0 * G_CI, bias + G_CT0, rq + G_CT0,
                     out + (($3) + r) * G_CO + G_CT0);
 »)EFFCC_Q_LOOKUP(«out + ($3) * G_CO», «$2 * G_CO»)»)
 
+EFFCC_Q_PW_QUADS(rows): with «EFFCC_Q_VNNI», rows pixels at xb as quads of
+inputs offset by 128 in xq, G_XQ words a pixel (else no quads).
+m4_define(«EFFCC_Q_PW_QUADS», «m4_dnl
+#if EFFCC_Q_VNNI
+        uint32_t xq[G_MR * G_XQ];
+        for (ptrdiff_t r = 0; r < $1; ++r)
+            for (ptrdiff_t q = 0; q < G_XQ; ++q) {
+                uint32_t v;
+                memcpy(&v, xb + r * G_CI + 4 * q, 4);
+                xq[r * G_XQ + q] = v ^ 0x80808080u;
+            }
+#else
+        const uint32_t *xq = NULL;
+#endif
+»)
+
 EFFCC_Q_PW_WIDEN(rows): rows pixels at xb as int16 pairs of input channels
-in xs, G_XS words a pixel.
-m4_define(«EFFCC_Q_PW_WIDEN», «m4_dnl
+in xs, G_XS words a pixel, and their quads («EFFCC_Q_PW_QUADS») when a
+micro-kernel reads them.
+m4_define(«EFFCC_Q_PW_WIDEN», «m4_ifelse(G_NMK, 0, «», «EFFCC_Q_PW_QUADS($1)»)m4_dnl
         for (ptrdiff_t r = 0; r < $1; ++r) {
 m4_ifelse(G_CI16, 0, «», «            for (ptrdiff_t c = 0; c < G_CI16; c += 16)
                 _mm256_storeu_si256((__m256i *)(xs + r * G_XS + c / 2),
@@ -185,12 +203,16 @@ the same instructions as the intrinsics, in 16 registers: GCC 12 spilled
 two sums of the intrinsics' loop (and copied the rest about), which cost
 a third of the kernel's speed on Zen 3.
 m4_define(«EFFCC_Q_PW_MK», «
-static inline void $1(const int32_t *restrict x, const int8_t *restrict w,
+static inline void $1(const int32_t *restrict x, const uint32_t *restrict xq, const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict out)
 {
 EFFCC_QFOR(«EFV», 0, $3, «    const __m256i bias«»EFV = _mm256_loadu_si256((const __m256i *)(bias + EFV * 8));
 »)EFFCC_QFOR(«EFR», 0, $2, «EFFCC_QFOR(«EFV», 0, $3, «    __m256i acc«»EFR«»_«»EFV = bias«»EFV;
-»)»)    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
+»)»)#if EFFCC_Q_VNNI
+EFFCC_Q_MK_VNNI($2, $3)m4_dnl
+#else
+    (void)xq;
+    for (ptrdiff_t k = 0; k < G_CIH; ++k) {
 #if defined(__GNUC__) && !defined(__clang__)
         __m256i EFFCC_QFOR(«EFV», 0, $3, «w«»EFV, »)xp, pr;
         __asm__(EFFCC_QFOR(«EFV», 0, $3, «"vpmovsxbw\t{m4_eval(EFV * 16)(%[wk]), %[w«»EFV]|%[w«»EFV], XMMWORD PTR [%[wk]+m4_eval(EFV * 16)]}\n\t"
@@ -203,14 +225,10 @@ EFFCC_QFOR(«EFV», 0, $3, «[w«»EFV] "=&x"(w«»EFV), »)[xp] "=&x"(xp), [pr]
                 : [wk] "r"(w + k * m4_eval($3 * 16)), [xk] "r"(x + k)
                 : "memory");
 #else
-EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi16(
-                _mm_loadu_si128((const __m128i *)(w + k * m4_eval($3 * 16) + EFV * 16)));
-»)EFFCC_QFOR(«EFR», 0, $2, «        {
-            const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + k]);
-EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
-»)        }
-»)#endif
+EFFCC_Q_MK_STEP($2, $3)m4_dnl
+#endif
     }
+#endif
 m4_ifelse(G_CIODD, 1, «    {
 EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi32(
                 _mm_loadl_epi64((const __m128i *)(w + G_CIH * m4_eval($3 * 16) + EFV * 8)));
@@ -234,6 +252,78 @@ EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + E
 »)    }
 »)»)}
 »)
+
+EFFCC_Q_MK_STEP(rows, nv): pair step k of «EFFCC_Q_PW_MK» with intrinsics:
+the step's weights widened, each row's input pair broadcast, vpmaddwd.
+m4_define(«EFFCC_Q_MK_STEP», «m4_dnl
+EFFCC_QFOR(«EFV», 0, $2, «        const __m256i w«»EFV = _mm256_cvtepi8_epi16(
+                _mm_loadu_si128((const __m128i *)(w + k * m4_eval($2 * 16) + EFV * 16)));
+»)EFFCC_QFOR(«EFR», 0, $1, «        {
+            const __m256i xp = _mm256_set1_epi32(x[EFR * G_XS + k]);
+EFFCC_QFOR(«EFV», 0, $2, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
+»)        }
+»)»)
+
+EFFCC_Q_VNNI: with AVX-512 VNNI (and VL, for 256-bit vpdpbusd), when the
+kernel has a quad of inputs at all (G_XQ), the 1×1 micro-kernels take two
+pair steps at a time with vpdpbusd, which multiplies unsigned bytes by
+signed ones: the inputs offset by 128 (xor 0x80, in xq) against the
+weights as they are, the sums starting from bias − 128·Σw («EFFCC_Q_MB»).
+m4_define(«EFFCC_Q_VNNI», «m4_ifelse(G_XQ, 0, 0, «defined(__AVX512VNNI__) && defined(__AVX512VL__)»)»)
+
+EFFCC_Q_MK_VNNI(rows, nv): the quads. Unpacking two steps' 16-bit pairs
+gives each channel's four weights side by side, per 128-bit lane: for nv 2
+channels 0–3 and 8–11 in one vector, 4–7 and 12–15 in the other, so the
+sums are kept in that order (vperm2i128 in and out); an odd last pair
+step by «EFFCC_Q_MK_STEP».
+m4_define(«EFFCC_Q_MK_VNNI», «m4_ifelse($2, 2, «EFFCC_Q_MK_SWAP($1)»)m4_dnl
+    (void)x; /* the pairs: only an odd last step and an odd last input read them */
+    for (ptrdiff_t k = 0; k < 2 * G_XQ; k += 2) {
+m4_ifelse($2, 2, «        const __m256i a = _mm256_loadu_si256((const __m256i *)(w + k * 32));
+        const __m256i b = _mm256_loadu_si256((const __m256i *)(w + (k + 1) * 32));
+        const __m256i q0 = _mm256_unpacklo_epi16(a, b), q1 = _mm256_unpackhi_epi16(a, b);
+», «        const __m128i a = _mm_loadu_si128((const __m128i *)(w + k * 16));
+        const __m128i b = _mm_loadu_si128((const __m128i *)(w + (k + 1) * 16));
+        const __m256i q0 = _mm256_set_m128i(_mm_unpackhi_epi16(a, b), _mm_unpacklo_epi16(a, b));
+»)EFFCC_QFOR(«EFR», 0, $1, «        {
+            const __m256i xp = _mm256_set1_epi32((int32_t)xq[EFR * G_XQ + k / 2]);
+EFFCC_QFOR(«EFV», 0, $2, «            acc«»EFR«»_«»EFV = _mm256_dpbusd_epi32(acc«»EFR«»_«»EFV, xp, q«»EFV);
+»)        }
+»)    }
+m4_ifelse($2, 2, «EFFCC_Q_MK_SWAP($1)»)m4_ifelse(m4_eval(G_CIH % 2), 1, «    {
+        const ptrdiff_t k = G_CIH - 1;
+EFFCC_Q_MK_STEP($1, $2)    }
+»)»)
+
+EFFCC_Q_MK_SWAP(rows): each row's two sums between channel order (0–7,
+8–15) and the quads' (0–3 8–11, 4–7 12–15); the same exchange both ways.
+m4_define(«EFFCC_Q_MK_SWAP», «EFFCC_QFOR(«EFR», 0, $1, «    {
+        const __m256i t = _mm256_permute2x128_si256(acc«»EFR«»_0, acc«»EFR«»_1, 0x20);
+        acc«»EFR«»_1 = _mm256_permute2x128_si256(acc«»EFR«»_0, acc«»EFR«»_1, 0x31);
+        acc«»EFR«»_0 = t;
+    }
+»)»)
+
+EFFCC_Q_MB: the sums' starting values for «EFFCC_Q_PW_MK», mb: with
+«EFFCC_Q_VNNI» each channel's bias − 128·(its weights of the quads), since
+vpdpbusd sums (x + 128)·w (in uint32, wrapping as the sums do); else the
+bias. Once a call, outside the parallel loop: G_CO·G_CI additions against
+the call's G_P·G_CO·G_CI multiply-adds.
+m4_define(«EFFCC_Q_MB», «m4_ifelse(G_NMK, 0, «», «#if EFFCC_Q_VNNI
+    int32_t mb[G_NMK];
+    for (ptrdiff_t c = 0; c < G_NMK; ++c) {
+        const int full = c < m4_eval(G_NFULL * G_NR);
+        const ptrdiff_t width = full ? G_NR : m4_eval(G_NVR * 8), j = full ? c % m4_eval(G_NR + (G_NR == 0)) : c - m4_eval(G_NFULL * G_NR);
+        const int8_t *restrict wc = w + (c - j) * G_CI;
+        uint32_t sum = 0;
+        for (ptrdiff_t k = 0; k < 2 * G_XQ; ++k)
+            sum += (uint32_t)(int32_t)wc[(k * width + j) * 2] + (uint32_t)(int32_t)wc[(k * width + j) * 2 + 1];
+        mb[c] = (int32_t)((uint32_t)bias[c] - 128u * sum);
+    }
+#else
+    const int32_t *restrict mb = bias;
+#endif
+»)»)
 
 EFFCC_Q_PW_NK(name, rows, nv): the AArch64 NEON micro-kernel: rows pixels
 (int8, G_CI a pixel) × nv vectors of 8 channels of one panel (weights
@@ -395,6 +485,7 @@ const int8_t *restrict w,
 {
 EFFCC_Q_LUT()m4_dnl
 #if defined(__AVX2__)
+EFFCC_Q_MB()m4_dnl
 m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
     for (ptrdiff_t blk = 0; blk < G_NB; ++blk) {
         int32_t xs[G_MR * G_XS];
