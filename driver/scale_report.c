@@ -170,14 +170,8 @@ static double median_abs_error(const Search *s, int *n)
         if (first && p->predicted_ms > 0)
             e[k++] = fabs(error_pct(p));
     }
-    for (int i = 1; i < k; i++)
-        for (int j = i; j > 0 && e[j] < e[j - 1]; j--) {
-            double t = e[j];
-            e[j] = e[j - 1];
-            e[j - 1] = t;
-        }
     *n = k;
-    return k == 0 ? NAN : k % 2 ? e[k / 2] : (e[k / 2 - 1] + e[k / 2]) / 2;
+    return k == 0 ? NAN : scale_median(e, k);
 }
 
 static void budget_text(const Search *s, Buf *b)
