@@ -281,27 +281,23 @@ static void profile_and_fit(Search *s, const Candidate *own)
 
 /* ---- step 2: predict ---- */
 
-static bool fits_predicted(Search *s, const Point *p)
-{
-    return point_fits(s, p);
-}
-
-/* The largest φ in [0, phi_max] predicted to fit: phi −1 when none does. */
+/* The largest φ in [0, phi_max] predicted to fit (point_fits reads the
+ * prediction of a point not measured): phi −1 when none does. */
 static Point predict(Search *s, const Candidate *c)
 {
     double lo = 0, hi = s->o->search.phi_max;
     Point best = at_phi(s, c, 0);
-    if (!fits_predicted(s, &best)) {
+    if (!point_fits(s, &best)) {
         best.phi = -1;
         return best;
     }
     Point top = at_phi(s, c, hi);
-    if (fits_predicted(s, &top))
+    if (point_fits(s, &top))
         return top;
     while (hi - lo > 1e-3) {
         double mid = (lo + hi) / 2;
         Point p = at_phi(s, c, mid);
-        if (fits_predicted(s, &p)) {
+        if (point_fits(s, &p)) {
             lo = mid;
             best = p;
         } else {
