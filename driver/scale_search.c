@@ -217,7 +217,8 @@ static void prepare_out(Search *s)
 typedef struct {
     CostSample *samples;
     int n, cap;
-    const char **labels;
+    const char **labels; /* the last graph's call labels, copied into arena */
+    Arena *arena;
 } Fit;
 
 static void collect_calls(const Graph *g, void *ctx)
@@ -228,6 +229,8 @@ static void collect_calls(const Graph *g, void *ctx)
     if (n > f->cap - f->n)
         internal_error("scale: more kernel calls than %d", MAX_CALLS);
     cost_samples(g, f->samples + f->n, &n, f->labels);
+    for (int i = 0; i < n; i++) /* the graph's arena goes when this returns */
+        f->labels[i] = arena_strdup(f->arena, f->labels[i]);
     f->n += n;
 }
 
@@ -239,7 +242,8 @@ static void profile_and_fit(Search *s, const Candidate *own)
         {2, 1, 1, false, {0}}, {1, r2, 1, false, {0}}, {1, 1, r2, false, {0}}};
     const double phis[] = {0, 1, 1, 1, 1};
     int ncorners = (int)(sizeof phis / sizeof *phis);
-    Fit fit = {arena_array(s->arena, MAX_CALLS * 5, sizeof(CostSample)), 0, MAX_CALLS * 5, NULL};
+    Fit fit = {arena_array(s->arena, MAX_CALLS * 5, sizeof(CostSample)), 0, MAX_CALLS * 5, NULL,
+               s->arena};
     char(*labels)[128] = arena_array(s->arena, MAX_CALLS, sizeof *labels);
     double *ms = arena_array(s->arena, MAX_CALLS, sizeof *ms);
     const char **names = arena_array(s->arena, MAX_CALLS, sizeof *names);
