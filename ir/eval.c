@@ -142,16 +142,21 @@ static void conv_op(Eval *E, const Node *n, const float *x, Shape in, float *y)
                 for (int kx = 0; kx < k; kx++) {
                     double wv = w[(((size_t)co * (size_t)cin + (size_t)ci) * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
                     const float *xc = x + (size_t)(first + ci) * iplane;
+                    /* the output columns whose tap lies inside the row:
+                     * ix = ox·s − left in [0, in.w) */
+                    long left = n->conv.pad[1] - kx, last = in.w - 1 + left;
+                    long ox0 = left > 0 ? (left + s - 1) / s : 0;
+                    long ox1 = last < 0 ? 0 : last / s + 1;
+                    if (ox1 > out.w)
+                        ox1 = out.w;
                     for (int oy = 0; oy < out.h; oy++) {
                         long iy = (long)oy * s - n->conv.pad[0] + ky;
                         if (iy < 0 || iy >= in.h)
                             continue;
-                        for (int ox = 0; ox < out.w; ox++) {
-                            long ix = (long)ox * s - n->conv.pad[1] + kx;
-                            if (ix >= 0 && ix < in.w)
-                                E->acc[(size_t)oy * (size_t)out.w + (size_t)ox] +=
-                                    wv * xc[(size_t)iy * (size_t)in.w + (size_t)ix];
-                        }
+                        const float *xr = xc + (size_t)iy * (size_t)in.w;
+                        double *ar = E->acc + (size_t)oy * (size_t)out.w;
+                        for (long ox = ox0; ox < ox1; ox++)
+                            ar[ox] += wv * xr[ox * s - left];
                     }
                 }
         for (size_t i = 0; i < oplane; i++)

@@ -82,6 +82,12 @@ static const Param *param_of(const Graph *g, const Node *n, int p, ParamType typ
 /* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: for each output the
  * in-bounds taps gathered in the order TFLite sums them does not matter (an
  * int32 sum is exact until it wraps, and quant_dot wraps as TFLite does). */
+/* Convolution: y[co, oy, ox] = requantised Σ w·(x − zp_in) + bias over the
+ * group's channels and the kernel, taps in the padding left out. The sums
+ * are made a tap at a time over a whole output plane (contiguous rows, as
+ * the float evaluator does): in int32 they are exact (quant_dot's bound),
+ * so the order of the additions changes nothing. LINEAR, a 1×1 map, takes
+ * its taps at once: it rounds in double (quant_fc_output). */
 static void conv_op(const Graph *g, const Node *n, const int8_t *x, const Node *src, int8_t *y)
 {
     int k = n->conv.kernel, s = n->conv.stride, groups = n->conv.groups;
@@ -91,39 +97,54 @@ static void conv_op(const Graph *g, const Node *n, const int8_t *x, const Node *
     const float *sw = param_of(g, n, n->conv.qscale, PARAM_F32)->data;
     const int32_t *bias = param_of(g, n, n->conv.qbias, PARAM_I32)->i32;
     size_t taps = (size_t)cin * (size_t)k * (size_t)k;
-    int8_t *tx = xmalloc(taps), *tw = xmalloc(taps);
-    size_t iplane = (size_t)in.h * (size_t)in.w;
-    int32_t lo, hi;
+    if (taps > 65536)
+        internal_error("eval_int8: conv '%s': %zu taps", n->label, taps);
+    size_t iplane = (size_t)in.h * (size_t)in.w, oplane = (size_t)out.h * (size_t)out.w;
+    int32_t lo, hi, zp = src->q.zp;
     quant_act_range(n->conv.act, n->q, &lo, &hi);
+    if (n->op == OP_LINEAR) {
+        int8_t *tx = xmalloc(taps);
+        for (int co = 0; co < out.c; co++) {
+            double fc_scale = quant_fc_scale(src->q, sw[co], n->q);
+            int first = co / cout * cin;
+            memcpy(tx, x + first, taps);
+            y[co] = quant_fc_output(tx, w + (size_t)co * taps, (int)taps, zp, bias[co], fc_scale,
+                                    n->q.zp, lo, hi);
+        }
+        free(tx);
+        return;
+    }
+    int32_t *acc = xmalloc(oplane * sizeof *acc);
     for (int co = 0; co < out.c; co++) {
         QuantRequant r = quant_conv_requant(src->q, sw[co], n->q, n->conv.act);
-        double fc_scale = n->op == OP_LINEAR ? quant_fc_scale(src->q, sw[co], n->q) : 0;
         const int8_t *wc = w + (size_t)co * taps;
         int first = co / cout * cin;
-        for (int oy = 0; oy < out.h; oy++)
-            for (int ox = 0; ox < out.w; ox++) {
-                int nt = 0;
-                for (int ci = 0; ci < cin; ci++)
-                    for (int ky = 0; ky < k; ky++) {
+        memset(acc, 0, oplane * sizeof *acc);
+        for (int ci = 0; ci < cin; ci++)
+            for (int ky = 0; ky < k; ky++)
+                for (int kx = 0; kx < k; kx++) {
+                    int32_t wv = wc[((size_t)ci * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
+                    const int8_t *xc = x + (size_t)(first + ci) * iplane;
+                    /* the output columns whose tap lies inside the row */
+                    long left = n->conv.pad[1] - kx, last = in.w - 1 + left;
+                    long ox0 = left > 0 ? (left + s - 1) / s : 0;
+                    long ox1 = last < 0 ? 0 : last / s + 1;
+                    if (ox1 > out.w)
+                        ox1 = out.w;
+                    for (int oy = 0; oy < out.h; oy++) {
                         long iy = (long)oy * s - n->conv.pad[0] + ky;
-                        for (int kx = 0; kx < k; kx++) {
-                            long ix = (long)ox * s - n->conv.pad[1] + kx;
-                            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w)
-                                continue;
-                            tx[nt] = x[(size_t)(first + ci) * iplane + (size_t)iy * (size_t)in.w +
-                                       (size_t)ix];
-                            tw[nt] = wc[((size_t)ci * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
-                            nt++;
-                        }
+                        if (iy < 0 || iy >= in.h)
+                            continue;
+                        const int8_t *xr = xc + (size_t)iy * (size_t)in.w;
+                        int32_t *ar = acc + (size_t)oy * (size_t)out.w;
+                        for (long ox = ox0; ox < ox1; ox++)
+                            ar[ox] += wv * ((int32_t)xr[ox * s - left] - zp);
                     }
-                y[((size_t)co * (size_t)out.h + (size_t)oy) * (size_t)out.w + (size_t)ox] =
-                    n->op == OP_LINEAR
-                        ? quant_fc_output(tx, tw, nt, src->q.zp, bias[co], fc_scale, n->q.zp, lo, hi)
-                        : quant_conv_output(tx, tw, nt, src->q.zp, bias[co], &r);
-            }
+                }
+        for (size_t i = 0; i < oplane; i++)
+            y[(size_t)co * oplane + i] = quant_sum_output(acc[i], bias[co], &r);
     }
-    free(tx);
-    free(tw);
+    free(acc);
 }
 
 /* RELU6 on its own (activations.cc ReluPrepare, reference ReluX): the input

@@ -369,6 +369,7 @@ QuantRequant quant_conv_requant(QuantParams in, float s_w, QuantParams out, Act 
 int32_t quant_dot(const int8_t *x, const int8_t *w, int n, int32_t zp_in);
 int8_t quant_conv_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
                          const QuantRequant *r);
+int8_t quant_sum_output(int32_t sum, int32_t bias, const QuantRequant *r);
 
 /* FULLY_CONNECTED per channel, as LiteRT's reference kernel computes it:
  * one rounding of acc·scale (scale = s_in·s_w/s_out in double), not MBQM;

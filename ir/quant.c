@@ -175,7 +175,14 @@ int32_t quant_dot(const int8_t *x, const int8_t *w, int n, int32_t zp_in)
 int8_t quant_conv_output(const int8_t *x, const int8_t *w, int n, int32_t zp_in, int32_t bias,
                          const QuantRequant *r)
 {
-    return quant_requantize(wrap32((int64_t)quant_dot(x, w, n, zp_in) + bias), r);
+    return quant_sum_output(quant_dot(x, w, n, zp_in), bias, r);
+}
+
+/* The same from the taps' sum Σ w·(x − zp_in), however it was added up
+ * (in int32 it cannot overflow: quant_dot). */
+int8_t quant_sum_output(int32_t sum, int32_t bias, const QuantRequant *r)
+{
+    return quant_requantize(wrap32((int64_t)sum + bias), r);
 }
 
 /* reference_integer_ops/fully_connected.h FullyConnected(PerChannel) with
