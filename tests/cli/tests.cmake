@@ -16,6 +16,9 @@ add_test(NAME cli.hostile-user-text
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/hostile_test.sh $<TARGET_FILE:effcc>
                  ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/hostile-work)
 set_tests_properties(cli.hostile-user-text PROPERTIES LABELS cli TIMEOUT 900)
+if(EFFCC_SANITIZE) # effcc under the sanitizers; the folders build in the main build
+  set_tests_properties(cli.hostile-user-text PROPERTIES ENVIRONMENT HOSTILE_BUILD=0)
+endif()
 # The generated program's command line: unwritable output, the files it
 # reads (FIFOs, sizes, pixel limit), usage errors (tests/cli/harness_test.sh).
 add_test(NAME cli.harness
