@@ -120,6 +120,17 @@ static void batchnorm_op(const Graph *g, const Node *n, const float *x, float *y
     }
 }
 
+/* The output columns [ox0, ox1) of a row whose tap, at input column
+ * ix = ox·s − left, lies inside the input row [0, in_w). */
+void ir_tap_columns(long left, int s, int in_w, int out_w, long *ox0, long *ox1)
+{
+    long last = in_w - 1 + left; /* the largest ox·s allowed */
+    *ox0 = left > 0 ? (left + s - 1) / s : 0;
+    *ox1 = last < 0 ? 0 : last / s + 1;
+    if (*ox1 > out_w)
+        *ox1 = out_w;
+}
+
 /* Convolution (and LINEAR: a 1×1 conv of a 1×1 map, weight [out, in]):
  * y[co,oy,ox] = b[co] + Σ w[co,ci,ky,kx] · x[g·cin/G + ci, oy·s − top + ky,
  * ox·s − left + kx] over the group's input channels and the kernel, taps in
@@ -142,13 +153,8 @@ static void conv_op(Eval *E, const Node *n, const float *x, Shape in, float *y)
                 for (int kx = 0; kx < k; kx++) {
                     double wv = w[(((size_t)co * (size_t)cin + (size_t)ci) * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
                     const float *xc = x + (size_t)(first + ci) * iplane;
-                    /* the output columns whose tap lies inside the row:
-                     * ix = ox·s − left in [0, in.w) */
-                    long left = n->conv.pad[1] - kx, last = in.w - 1 + left;
-                    long ox0 = left > 0 ? (left + s - 1) / s : 0;
-                    long ox1 = last < 0 ? 0 : last / s + 1;
-                    if (ox1 > out.w)
-                        ox1 = out.w;
+                    long left = n->conv.pad[1] - kx, ox0, ox1;
+                    ir_tap_columns(left, s, in.w, out.w, &ox0, &ox1);
                     for (int oy = 0; oy < out.h; oy++) {
                         long iy = (long)oy * s - n->conv.pad[0] + ky;
                         if (iy < 0 || iy >= in.h)

@@ -125,12 +125,8 @@ static void conv_op(const Graph *g, const Node *n, const int8_t *x, const Node *
                 for (int kx = 0; kx < k; kx++) {
                     int32_t wv = wc[((size_t)ci * (size_t)k + (size_t)ky) * (size_t)k + (size_t)kx];
                     const int8_t *xc = x + (size_t)(first + ci) * iplane;
-                    /* the output columns whose tap lies inside the row */
-                    long left = n->conv.pad[1] - kx, last = in.w - 1 + left;
-                    long ox0 = left > 0 ? (left + s - 1) / s : 0;
-                    long ox1 = last < 0 ? 0 : last / s + 1;
-                    if (ox1 > out.w)
-                        ox1 = out.w;
+                    long left = n->conv.pad[1] - kx, ox0, ox1;
+                    ir_tap_columns(left, s, in.w, out.w, &ox0, &ox1);
                     for (int oy = 0; oy < out.h; oy++) {
                         long iy = (long)oy * s - n->conv.pad[0] + ky;
                         if (iy < 0 || iy >= in.h)

@@ -296,6 +296,7 @@ uint64_t ir_eval_peak_bytes(const Graph *g);
 /* Node i alone, from its inputs' values (in[k] for n->in[k]), as ir_eval
  * computes it (not the input node). */
 void ir_eval_node(const Graph *g, int i, const float *const in[3], float *y);
+void ir_tap_columns(long left, int s, int in_w, int out_w, long *ox0, long *ox1);
 /* Per value v (malloc'd, g->nnodes): the last live node reading it, or v
  * itself when none does; checks every node reads earlier live nodes. */
 int *ir_last_uses(const Graph *g);
