@@ -93,6 +93,12 @@ if(NOT EFFCC_SANITIZE)
   effcc_int8_codegen(x86-64-v3-2threads e2e
                      "TARGET=x86-64-v3;REQUIRE_CPU=avx2;MAKE_FLAGS=OPENMP=1;OMP_NUM_THREADS=2" ${INT8_B0_FUSED})
 endif()
+# B7, the deepest and widest preset, at 64 px (label slow): its shapes come
+# from the same code as B0's; tools/int8_presets.sh runs every preset.
+if(NOT EFFCC_SANITIZE)
+  effcc_int8_codegen(x86-64-v3 slow "TARGET=x86-64-v3;REQUIRE_CPU=avx2;GEN_CFLAGS=-O1 -Wall -Wextra -Werror"
+                     "b7-64|${CMAKE_SOURCE_DIR}/examples/efficientnet.yaml|b7|64")
+endif()
 # The VNNI path (vpdpbusd, two pair steps at a time) on this AVX2 machine:
 # tests/int8/vnni_shim.h computes vpdpbusd in C and declares VNNI, so the
 # generated code takes that path with every other instruction native. The
