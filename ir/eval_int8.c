@@ -79,10 +79,7 @@ static const Param *param_of(const Graph *g, const Node *n, int p, ParamType typ
 
 /* ---- int8 ops; x, y are NCHW ------------------------------------------- */
 
-/* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: for each output the
- * in-bounds taps gathered in the order TFLite sums them does not matter (an
- * int32 sum is exact until it wraps, and quant_dot wraps as TFLite does). */
-/* Convolution: y[co, oy, ox] = requantised Σ w·(x − zp_in) + bias over the
+/* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: y[co, oy, ox] = requantised Σ w·(x − zp_in) + bias over the
  * group's channels and the kernel, taps in the padding left out. The sums
  * are made a tap at a time over a whole output plane (contiguous rows, as
  * the float evaluator does): in int32 they are exact (quant_dot's bound),

@@ -296,6 +296,8 @@ uint64_t ir_eval_peak_bytes(const Graph *g);
 /* Node i alone, from its inputs' values (in[k] for n->in[k]), as ir_eval
  * computes it (not the input node). */
 void ir_eval_node(const Graph *g, int i, const float *const in[3], float *y);
+/* The output columns [ox0, ox1) whose tap at input column ox·s − left lies
+ * in [0, in_w): both evaluators' convolutions, a row at a time. */
 void ir_tap_columns(long left, int s, int in_w, int out_w, long *ox0, long *ox1);
 /* Per value v (malloc'd, g->nnodes): the last live node reading it, or v
  * itself when none does; checks every node reads earlier live nodes. */
