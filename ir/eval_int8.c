@@ -79,8 +79,9 @@ static const Param *param_of(const Graph *g, const Node *n, int p, ParamType typ
 
 /* ---- int8 ops; x, y are NCHW ------------------------------------------- */
 
-/* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: y[co, oy, ox] = requantised Σ w·(x − zp_in) + bias over the
- * group's channels and the kernel, taps in the padding left out. The sums
+/* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED: y[co, oy, ox] = requantised
+ * Σ w·(x − zp_in) + bias over the group's channels and the kernel, taps in
+ * the padding left out. The sums
  * are made a tap at a time over a whole output plane (contiguous rows, as
  * the float evaluator does): in int32 they are exact (quant_dot's bound),
  * so the order of the additions changes nothing. LINEAR, a 1×1 map, takes
