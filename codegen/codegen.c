@@ -408,7 +408,11 @@ static void write_model_c_int8(Gen *G)
     buf_free(&calls);
     buf_append(text, run->data, run->len);
     define_int(G, "GEN_PROFILE_CALLS", ncalls);
-    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels_int8.m4", text);
+    Buf island = {0}; /* the float islands' templates, then the model */
+    append_embedded(&island, "codegen/templates/kernels_island.m4");
+    buf_append(&island, text->data, text->len);
+    expand(G, arena_printf(g->arena, "%s.c", G->o->name), "kernels_int8.m4", &island);
+    buf_free(&island);
 }
 
 /* NAME.c: the kernel instances, each defined once, then NAME_run. */

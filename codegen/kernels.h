@@ -42,4 +42,11 @@ void kernel_for_node_int8(const Graph *g, int i, Kernel *k);
 void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b);
 void kernel_output_int8(const Graph *g, Kernel *k);
 
+/* kernels_island.c: the float islands of an int8 graph (nodes kept in
+ * float, their QUANTIZE copies; templates/kernels_island.m4), their calls,
+ * and the copy of logits kept in float. kernels_int8.c hands them over. */
+void kernel_for_island(const Graph *g, int i, Kernel *k);
+void kernel_call_island(const Graph *g, int i, const Kernel *k, int call, Buf *b);
+void kernel_output_island(const Graph *g, Kernel *k);
+
 #endif

@@ -262,6 +262,10 @@ static void add(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
 void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
 {
     const Node *n = &g->nodes[i];
+    if (n->qfloat || n->op == OP_QUANTIZE) {
+        kernel_for_island(g, i, k);
+        return;
+    }
     *k = (Kernel){.arena = g->arena};
     const Node *a = n->nin > 0 && n->in[0] >= 0 ? &g->nodes[n->in[0]] : NULL;
     const Node *b = n->nin > 1 && n->in[1] >= 0 ? &g->nodes[n->in[1]] : NULL;
@@ -281,6 +285,7 @@ void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
     case OP_SCALE: mul(i, n, a, b, k); return;
     case OP_ADD: add(i, n, a, b, k); return;
     case OP_BATCHNORM:
+    case OP_QUANTIZE:
     case OP_COUNT: break;
     }
     internal_error("kernels_int8: op %s", op_names[n->op]);
@@ -289,6 +294,10 @@ void kernel_for_node_int8(const Graph *g, int i, Kernel *k)
 void kernel_output_int8(const Graph *g, Kernel *k)
 {
     const Node *n = &g->nodes[g->output];
+    if (n->qfloat) {
+        kernel_output_island(g, k);
+        return;
+    }
     *k = (Kernel){.arena = g->arena};
     begin(k, CALL_UNARY, "q_dequantize_n%zu", shape_numel(n->shape));
     scale_param(k, "G_SCALE", n->q.scale);
@@ -303,6 +312,10 @@ void kernel_output_int8(const Graph *g, Kernel *k)
 void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
 {
     const Node *n = &g->nodes[i];
+    if (n->qfloat || n->op == OP_QUANTIZE) {
+        kernel_call_island(g, i, k, call, b);
+        return;
+    }
     Arena *a = g->arena;
     const char *out = arena_printf(a, "A + %zu", n->offset);
     const char *in[2] = {NULL, NULL};

@@ -214,6 +214,7 @@ static void node_op(Eval *E, int i, const float *input, float *y)
     case OP_AVGPOOL: avgpool_op(E->value[n->in[0]], input_node(E->g, n, 0)->shape, y); return;
     case OP_SCALE: scale_op(E->value[n->in[0]], E->value[n->in[1]], n->shape, y); return;
     case OP_ADD: add_op(E->value[n->in[0]], E->value[n->in[1]], y, numel); return;
+    case OP_QUANTIZE: /* layout_int8's, after which the graph is not evaluated */
     case OP_COUNT: break;
     }
     internal_error("eval: op %d", (int)n->op);

@@ -231,6 +231,7 @@ static void int8_node(Eval8 *E, int i, const float *input, int8_t *y)
     case OP_SCALE: scale_op(n, src[0], src[1], x[0], x[1], y); break;
     case OP_ADD: add_op(n, src[0], src[1], x[0], x[1], y); break;
     case OP_BATCHNORM:
+    case OP_QUANTIZE: /* layout_int8's: after evaluation */
     case OP_COUNT: internal_error("eval_int8: op %s", op_names[n->op]);
     }
     for (int k = 0; k < 3; k++)

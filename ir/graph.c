@@ -171,16 +171,11 @@ void graph_replace_uses(Graph *g, int from, int to)
         g->output = to;
 }
 
-void graph_compact(Graph *g)
+/* Every reference to a node (inputs, fusions, the output) through map:
+ * old index → new; the first count nodes are renumbered. */
+static void renumber(Graph *g, const int *map, int count)
 {
-    int *map = arena_array(g->arena, (size_t)g->nnodes, sizeof(int));
-    int live = 0;
-    for (int i = 0; i < g->nnodes; i++) {
-        map[i] = g->nodes[i].dead ? -1 : live;
-        if (!g->nodes[i].dead)
-            g->nodes[live++] = g->nodes[i];
-    }
-    for (int i = 0; i < live; i++) {
+    for (int i = 0; i < count; i++) {
         Node *n = &g->nodes[i];
         for (int k = 0; k < n->nin; k++)
             if (n->in[k] >= 0)
@@ -193,7 +188,38 @@ void graph_compact(Graph *g)
             n->fused_into = map[n->fused_into];
     }
     g->output = map[g->output];
+}
+
+void graph_compact(Graph *g)
+{
+    int *map = arena_array(g->arena, (size_t)g->nnodes, sizeof(int));
+    int live = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        map[i] = g->nodes[i].dead ? -1 : live;
+        if (!g->nodes[i].dead)
+            g->nodes[live++] = g->nodes[i];
+    }
+    renumber(g, map, live);
     g->nnodes = live;
+}
+
+int graph_insert_node(Graph *g, int at, Node n)
+{
+    int count = g->nnodes;
+    if (at < 1 || at > count)
+        internal_error("graph_insert_node: at %d of %d nodes", at, count);
+    int *map = arena_array(g->arena, (size_t)count, sizeof(int));
+    for (int i = 0; i < count; i++)
+        map[i] = i < at ? i : i + 1;
+    renumber(g, map, count);
+    for (int k = 0; k < n.nin; k++) /* n's inputs are old indices too */
+        if (n.in[k] >= 0)
+            n.in[k] = map[n.in[k]];
+    int last = graph_add_node(g, n); /* appended, then moved down to at */
+    Node added = g->nodes[last];
+    memmove(&g->nodes[at + 1], &g->nodes[at], (size_t)(last - at) * sizeof(Node));
+    g->nodes[at] = added;
+    return at;
 }
 
 int node_params(const Graph *g, const Node *n, int ps[NODE_PARAMS_MAX])

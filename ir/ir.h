@@ -227,6 +227,9 @@ int graph_fused_expansion(const Graph *g, int i);
 QuantParams conv_output_q(const Node *n);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
+/* Inserts n as node at (its inputs numbered as before), renumbering the
+ * nodes from at on; returns at. */
+int graph_insert_node(Graph *g, int at, Node n);
 int conv_out_size(int in, int kernel, int stride, int pad_lo, int pad_hi);
 /* The params n's kernel reads, into ps; returns how many: a conv's weight
  * and bias, or once quantized its int8 weights, int32 bias and (after

@@ -145,6 +145,10 @@ static bool check_node(Check *c, int i)
         if (!same_shape(in, n->shape) || !same_shape(c->g->nodes[n->in[1]].shape, n->shape))
             return fail(c, i, "add shapes differ");
         return true;
+    case OP_QUANTIZE:
+        if (!same_shape(in, n->shape) || !c->g->nodes[n->in[0]].qfloat || n->qfloat)
+            return fail(c, i, "quantize: not the int8 copy of a value kept in float");
+        return true;
     case OP_COUNT:
         break;
     }
@@ -193,7 +197,8 @@ static void check_quantized(Check *c)
             continue;
         size_t out = (size_t)n->shape.c;
         /* layout_int8 pairs a depthwise conv's taps: int16 pairs in int32 words */
-        bool paired = g->done & DONE_LAYOUT && conv_role(g, n) == CONV_DEPTHWISE;
+        /* a conv kept in float keeps its int8 weights unpacked (reports use them) */
+        bool paired = g->done & DONE_LAYOUT && !n->qfloat && conv_role(g, n) == CONV_DEPTHWISE;
         size_t taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
         if ((paired ? typed_param_ok(c, i, n->conv.qweight, (taps + 1) / 2 * out, PARAM_I32,
                                      "weight pair")

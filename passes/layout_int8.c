@@ -1,8 +1,7 @@
 /* layout_int8.c — int8 activations NHWC, int8 weights packed as the int8
  * kernels read them, every per-channel constant computed once.
  *
- * Requires: quantize (nothing kept in float: the generated int8 code has
- * no float kernels yet). Guarantees: every value is stored NHWC with its
+ * Requires: quantize. Guarantees: every value is stored NHWC with its
  * channels unpadded (cpad = c; the graph input stays the caller's NCHW
  * floats); every conv's int8 weights are replaced by a packed param
  *   1×1             panels of tile.nv·8 channels, [ci/2][width][2] each
@@ -18,7 +17,14 @@
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
  * its shift (quant_conv_requant; a linear node, FULLY_CONNECTED, rescales
  * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
- * table (act.table). The float params stay for reports and --save-weights. */
+ * table (act.table). The float params stay for reports and --save-weights.
+ *
+ * A node kept in float (--keep-float: qfloat) is a float island: its
+ * float params stay as they are ([co][ci/groups][k][k]), its value is
+ * stored as float NHWC, nothing is fused into it or it into anything, and
+ * when int8 nodes read it, a QUANTIZE node inserted after it makes the int8
+ * copy they read instead (with the value's params: what ir/eval_int8.c's
+ * int8 readers of a kept value quantize it with). */
 #include "passes.h"
 
 #include <string.h>
@@ -190,7 +196,7 @@ static int table(Graph *g, const Node *a, QuantParams in)
 static void fuse_expansion(Graph *g, int d)
 {
     Node *dw = &g->nodes[d];
-    if (dw->op != OP_CONV2D || conv_role(g, dw) != CONV_DEPTHWISE)
+    if (dw->op != OP_CONV2D || dw->qfloat || conv_role(g, dw) != CONV_DEPTHWISE)
         return;
     Node *en = &g->nodes[dw->in[0]];
     ConvRole role = en->op == OP_CONV2D ? conv_role(g, en) : CONV_OTHER;
@@ -208,7 +214,8 @@ static void fuse_expansion(Graph *g, int d)
 static void fuse_gate(Graph *g, int c)
 {
     Node *conv = &g->nodes[c];
-    if (conv->op != OP_CONV2D || conv_role(g, conv) != CONV_POINTWISE || conv->fused_into >= 0)
+    if (conv->op != OP_CONV2D || conv->qfloat || conv_role(g, conv) != CONV_POINTWISE ||
+        conv->fused_into >= 0)
         return;
     Node *m = &g->nodes[conv->in[0]];
     if (m->op == OP_SCALE && !m->qfloat && graph_count_uses(g, conv->in[0]) == 1)
@@ -242,6 +249,34 @@ static void absorb_table(Graph *g, int t)
     a->dead = true;
 }
 
+static bool read_by_int8(const Graph *g, int v)
+{
+    for (int j = v + 1; j < g->nnodes; j++)
+        for (int k = 0; k < g->nodes[j].nin; k++)
+            if (g->nodes[j].in[k] == v && !g->nodes[j].qfloat)
+                return true;
+    return false;
+}
+
+/* After each value kept in float that an int8 node reads, its QUANTIZE
+ * copy, which those readers then read. */
+static void quantize_copies(Graph *g)
+{
+    for (int v = 1; v < g->nnodes; v++) {
+        const Node *f = &g->nodes[v];
+        if (!f->qfloat || !read_by_int8(g, v))
+            continue;
+        Node copy = {.op = OP_QUANTIZE, .in = {v}, .nin = 1, .shape = f->shape, .label = f->label,
+                     .q = f->q};
+        int c = graph_insert_node(g, v + 1, copy);
+        for (int j = c + 1; j < g->nnodes; j++)
+            for (int k = 0; k < g->nodes[j].nin; k++)
+                if (g->nodes[j].in[k] == v && !g->nodes[j].qfloat)
+                    g->nodes[j].in[k] = c;
+        v = c;
+    }
+}
+
 void layout_int8(Graph *g)
 {
     if (!(g->done & DONE_QUANTIZE) || g->done & (DONE_FUSE | DONE_LAYOUT))
@@ -252,14 +287,12 @@ void layout_int8(Graph *g)
     for (int i = 0; i < g->nnodes; i++)
         absorb_table(g, i);
     graph_compact(g);
+    quantize_copies(g);
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];
-        if (n->dead)
-            continue;
-        if (n->qfloat)
-            error_msg("--keep-float: '%s' would need a float kernel inside the int8 code, which "
-                      "effcc does not generate yet (effcc run computes such models)", n->label);
         n->cpad = n->shape.c;
+        if (n->qfloat)
+            continue;
         if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
             pack_weights(g, n);
             if (n->op == OP_CONV2D) /* FULLY_CONNECTED reads the weight scales instead */

@@ -79,6 +79,10 @@ static void check_keep_float(const Graph *g, const QuantizeOptions *o)
             error_msg("--keep-float: no layer is labelled '%s' (the labels are the report's "
                       "and `effcc compile -d`'s, e.g. features.1.0.block.0)",
                       o->keep_float[k]);
+        if (g->nodes[0].label && !strcmp(g->nodes[0].label, o->keep_float[k]))
+            error_msg("--keep-float: '%s' is the caller's float input, which int8 layers read "
+                      "quantized; keep the layers that read it instead (e.g. features.0.0)",
+                      o->keep_float[k]);
     }
 }
 

@@ -235,6 +235,7 @@ static void tile_node(Graph *g, int i, bool plain)
         n->tile.kind = KERNEL_ACT;
         return;
     case OP_BATCHNORM:
+    case OP_QUANTIZE: /* int8 graphs are not tiled */
     case OP_COUNT:
         break;
     }

@@ -23,6 +23,7 @@
 #ifndef EFFCC_INT8_H
 #define EFFCC_INT8_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -407,6 +408,32 @@ static inline void effcc_lookup_i8(int8_t *out, const int8_t *in, const int8_t *
     EffccLookup l;
     effcc_lookup_init(&l, table);
     effcc_lookup_run(&l, out, in, n);
+}
+
+/* Float islands (layers kept in float, codegen/templates/kernels_island.m4):
+ * DEQUANTIZE of one int8 value, scale·(q − zp) in double rounded to float,
+ * and the activations as the reference evaluator (ir/eval.c) computes
+ * them, in double from a float, rounded once. */
+static inline float effcc_dequantize(int8_t q, double scale, int32_t zp)
+{
+    return (float)(scale * (double)((int32_t)q - zp));
+}
+
+static inline float effcc_f_swish(float x)
+{
+    double d = x;
+    return (float)(d / (1.0 + exp(-d)));
+}
+
+static inline float effcc_f_sigmoid(float x)
+{
+    return (float)(1.0 / (1.0 + exp(-(double)x)));
+}
+
+static inline float effcc_f_relu6(float x)
+{
+    double d = x;
+    return (float)(d < 0 ? 0 : d > 6 ? 6 : d);
 }
 
 #endif

@@ -10,7 +10,8 @@
 # int8.litert-models), computes the same inputs. The logits must be the
 # same bytes: 0 differences allowed, on every target.
 # Environment, as tests/e2e/oracle_test.sh: CC, GEN_CFLAGS, TARGET,
-# MAKE_FLAGS, REQUIRE_CPU, RUNNER, RUNNER_FILES, RUNNER_NEEDS.
+# MAKE_FLAGS, REQUIRE_CPU, RUNNER, RUNNER_FILES, RUNNER_NEEDS; KEEP_FLOAT, the
+# --keep-float labels (comma-separated) of both commands.
 set -eu
 effcc=$1 src=$2 work=$3 spec=$4
 shift 4
@@ -37,7 +38,7 @@ for i in range(2):
     rng.normal(0, 1.3, (c, h, w)).astype('<f4').tofile('%s/x%d.f32' % (work, i))
 PY
 cat "$work/x0.f32" "$work/x1.f32" > "$work/both.f32"
-q="--seed 5 --quantize int8 --calibration $work/cal"
+q="--seed 5 --quantize int8 --calibration $work/cal${KEEP_FLOAT:+ --keep-float $KEEP_FLOAT}"
 # shellcheck disable=SC2086 # q is a list of options
 "$effcc" compile "$spec" "$@" $q --target "${TARGET:-generic}" --name model -o "$work/gen"
 # shellcheck disable=SC2086

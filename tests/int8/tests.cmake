@@ -128,6 +128,23 @@ effcc_int8_codegen(aarch64-dotprod cross
                    "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;MAKE_FLAGS=TARGET_CFLAGS=-march=armv8.2-a+dotprod;QEMU_CPU=max;RUNNER=${INT8_QEMU_AARCH64}")
 effcc_int8_codegen(armv7 cross "TARGET=armv7;CC=arm-linux-gnueabihf-gcc;RUNNER=qemu-arm -L /usr/arm-linux-gnueabihf")
 effcc_int8_codegen(riscv64 cross "TARGET=riscv64;CC=riscv64-linux-gnu-gcc;RUNNER=qemu-riscv64 -L /usr/riscv64-linux-gnu")
+# --keep-float: float islands (codegen/kernels_island.c) inside the int8
+# code, the same bytes as effcc run. B0 keeps a depthwise conv (int8 in,
+# float out, an int8 reader), the SE of a block (mean and scale, and fc1
+# with its swish: float reading float), a residual add that a kept
+# expansion (float) and the next add (int8) both read, and the head's swish,
+# pool and classifier (float logits); Lite0 a conv with its ReLU6 and an add.
+# The generic code runs under the sanitizers in the sanitizer build.
+set(INT8_B0_KEEP "b0-keepfloat|${CMAKE_SOURCE_DIR}/examples/efficientnet.yaml|b0|57")
+set(INT8_B0_KEEP_ENV "KEEP_FLOAT=features.1.0.block.0.0,features.2.0.block.2,features.2.0.block.2.fc1,features.4.1.block,features.4.2.block.0.0,features.8.1,avgpool,classifier.1")
+effcc_int8_codegen(generic e2e "${INT8_GENERIC};${INT8_B0_KEEP_ENV}" ${INT8_B0_KEEP})
+if(NOT EFFCC_SANITIZE) # the same effcc: its output on the SIMD and cross targets once
+  effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2;${INT8_B0_KEEP_ENV}" ${INT8_B0_KEEP})
+  effcc_int8_codegen(aarch64 cross "TARGET=aarch64;CC=aarch64-linux-gnu-gcc;RUNNER=${INT8_QEMU_AARCH64};${INT8_B0_KEEP_ENV}"
+                     ${INT8_B0_KEEP})
+  effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2;KEEP_FLOAT=features.1.0.block.0.0,features.3.1.block"
+                     "lite0-keepfloat|${CMAKE_SOURCE_DIR}/examples/efficientnet-lite.yaml|lite0|64")
+endif()
 effcc_int8_codegen(x86-64-v4-bochs cross
                    "TARGET=x86-64-v4;RUNNER=${CMAKE_SOURCE_DIR}/tools/bochs/run-x86-64-v4.sh;RUNNER_FILES=1;RUNNER_NEEDS=bochs;MAKE_FLAGS=LDFLAGS=-static"
                    ${INT8_B0})

@@ -290,6 +290,33 @@ static void test_verifier_checks_each_pass(void)
     assert_valid(g);
 }
 
+/* graph_insert_node: the nodes from there on move up one, and every
+ * reference to them (inputs, the output) follows. */
+static void test_insert_renumbers(void)
+{
+    Graph *g = small_graph(-3);
+    int count = g->nnodes, out = g->output, at = 3;
+    int *in0 = malloc((size_t)count * sizeof *in0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in0);
+    for (int i = 0; i < count; i++)
+        in0[i] = g->nodes[i].in[0];
+    Node a = {.op = OP_ACT, .in = {at - 1}, .nin = 1, .shape = g->nodes[at - 1].shape,
+              .label = "inserted"};
+    a.act.kind = ACT_SWISH;
+    a.act.table = -1;
+    CU_ASSERT_EQUAL(graph_insert_node(g, at, a), at);
+    CU_ASSERT_EQUAL(g->nnodes, count + 1);
+    CU_ASSERT_EQUAL(g->output, out + 1);
+    CU_ASSERT_EQUAL(g->nodes[at].in[0], at - 1);
+    CU_ASSERT_STRING_EQUAL(g->nodes[at].label, "inserted");
+    for (int i = 1; i < count; i++) {
+        int moved = i < at ? i : i + 1, want = in0[i] < at ? in0[i] : in0[i] + 1;
+        CU_ASSERT_EQUAL(g->nodes[moved].in[0], want);
+    }
+    assert_valid(g);
+    free(in0);
+}
+
 static void test_printer_names_every_node(void)
 {
     Graph *g = small_graph(-3);
@@ -318,6 +345,7 @@ int main(void)
         {"live bytes per node match the buffers' lifetimes", test_live_bytes_match_spans},
         {"the verifier catches broken graphs", test_verifier_catches_broken_graphs},
         {"the verifier checks what each pass guarantees", test_verifier_checks_each_pass},
+        {"graph_insert_node renumbers every reference", test_insert_renumbers},
         {"the printer writes one line per node", test_printer_names_every_node},
     };
     int status = UNIT_MAIN("passes", tests);
