@@ -75,7 +75,9 @@ static const char help_text[] =
     "      --estimator E       how a range is taken from its histogram: mse (the\n"
     "                          default: least expected error), minmax or percentile\n"
     "      --keep-float L,...  layers left in float, by node label (torchvision's module\n"
-    "                          name, e.g. features.1.0.block.0.0); repeatable\n"
+    "                          name, e.g. features.1.0.block.0.0); repeatable. auto:DB\n"
+    "                          adds the fewest layers, worst own SNR first, for the\n"
+    "                          logits to reach DB against float on the calibration inputs\n"
     "      --save-quantized FILE\n"
     "                          (run) write the int8 model to FILE\n"
     "  -d, --dump              print the IR after each pass (stderr)\n"
@@ -246,8 +248,27 @@ static int parse_estimator(Options *o, const char *arg)
     return status;
 }
 
+static int parse_in(const char *option, const char *arg, double lo, double hi, double *out);
+
+/* --keep-float auto:DB, one of --keep-float's items (text, n bytes). */
+static int parse_keep_auto(Options *o, const char *text, size_t n)
+{
+    if (o->keep_auto_db > 0)
+        return usage_error("--keep-float auto:DB given twice");
+    char *db = malloc(n + 1);
+    if (!db)
+        internal_error("out of memory");
+    memcpy(db, text, n);
+    db[n] = '\0';
+    int status = parse_in("--keep-float auto:DB (the logits' SNR against float, in dB)", db, 1,
+                          100, &o->keep_auto_db);
+    free(db);
+    return status;
+}
+
 /* --keep-float L1,L2: each label is copied (argv is not ours to cut) and
- * added to those of earlier --keep-float options. */
+ * added to those of earlier --keep-float options; auto:DB asks effcc to
+ * choose more (driver/int8_auto.c). */
 static int parse_keep_float(Options *o, const char *arg)
 {
     size_t len = strlen(arg);
@@ -257,13 +278,22 @@ static int parse_keep_float(Options *o, const char *arg)
     for (const char *p = arg; p;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n >= 5 && !strncmp(p, "auto:", 5)) {
+            int status = parse_keep_auto(o, p + 5, n - 5);
+            if (status >= 0)
+                return status;
+            p = comma ? comma + 1 : NULL;
+            continue;
+        }
         const char **grown = realloc(o->keep_float, (size_t)(o->nkeep + 1) * sizeof *grown);
+        if (!grown)
+            internal_error("out of memory");
+        o->keep_float = grown;
         char *label = malloc(n + 1);
-        if (!grown || !label)
+        if (!label)
             internal_error("out of memory");
         memcpy(label, p, n);
         label[n] = '\0';
-        o->keep_float = grown;
         o->keep_float[o->nkeep++] = label;
         p = comma ? comma + 1 : NULL;
     }
@@ -434,7 +464,7 @@ static int check_quantize(Options *o, bool compile, bool run)
 {
     const char *given = o->calibration      ? "--calibration"
                         : o->has_estimator  ? "--estimator"
-                        : o->nkeep          ? "--keep-float"
+                        : o->nkeep || o->keep_auto_db > 0 ? "--keep-float"
                         : o->save_quantized ? "--save-quantized"
                                             : NULL;
     if (!compile && !run && (o->quantize_int8 || given))
@@ -476,7 +506,8 @@ static int check_scale(Options *o, bool scale)
                            "--beta, --gamma, --width, --depth and --resolution do not apply");
     if (o->name || o->weights || o->has_seed || o->save_weights || o->labels || o->json ||
         o->dump || o->code_size || o->no_fuse || o->no_tile || o->allow_nonfinite ||
-        o->quantize_int8 || o->calibration || o->has_estimator || o->nkeep || o->save_quantized)
+        o->quantize_int8 || o->calibration || o->has_estimator || o->nkeep || o->keep_auto_db > 0 ||
+        o->save_quantized)
         return usage_error("scale: it times float code on synthetic weights and takes only -o, "
                            "the budgets, --target, --threads, --classes, --max-bytes and the "
                            "search's options");

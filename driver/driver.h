@@ -48,6 +48,7 @@ typedef struct {
     bool has_estimator;
     const char **keep_float;   /* --keep-float L1,L2 (repeatable): node labels, copies */
     int nkeep;
+    double keep_auto_db;       /* --keep-float auto:DB: the logits' SNR to reach (0: off) */
     const char *save_quantized; /* run: --save-quantized FILE */
     SearchOptions search;       /* scale */
     char *recorded; /* the command line as recorded in generated files */
@@ -73,6 +74,13 @@ void scale_search(Arena *a, const Options *o);
  * o->save_quantized when given. With report, appends the quantization
  * table: each value's scale, zero point and SNR against float. */
 void int8_prepare(Arena *a, const Options *o, Graph *g, Buf *report);
+/* driver/int8_auto.c, --keep-float auto:DB: marks the fewest more layers
+ * qfloat (worst own SNR first) for the logits to reach o->keep_auto_db
+ * against float on the first calibration inputs; says which in a note and,
+ * with report, a line of it. A target that every layer in float misses is
+ * a user error. */
+void int8_keep_auto(Arena *a, const Options *o, Graph *g, const float *inputs, int count,
+                    Buf *report);
 
 /* ===== driver/quant_export.c =============================================
  * --save-quantized FILE: a quantized graph (fold_bn, fuse_clamps, quantize;

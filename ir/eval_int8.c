@@ -336,15 +336,21 @@ static void release(Eval8 *E)
     free(E);
 }
 
-void ir_eval_int8(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx)
+static Eval8 *new_eval(const Graph *g)
 {
-    check_graph(g);
     Eval8 *E = xmalloc(sizeof *E);
     *E = (Eval8){.g = g, .last = ir_last_uses(g)};
     E->q = calloc((size_t)g->nnodes, sizeof *E->q);
     E->f = calloc((size_t)g->nnodes, sizeof *E->f);
     if (!E->q || !E->f)
         internal_error("eval_int8: out of memory");
+    return E;
+}
+
+void ir_eval_int8(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx)
+{
+    check_graph(g);
+    Eval8 *E = new_eval(g);
     DiagFrame f;
     diag_push(&f);
     if (setjmp(f.env) == 0) {
@@ -353,6 +359,88 @@ void ir_eval_int8(const Graph *g, const float *input, float *output, EvalVisit *
         release(E);
     } else {
         release(E);
+        diag_rethrow();
+    }
+}
+
+/* ---- the three values of each node, for the report -------------------- */
+
+/* Node i's value in float (ir_eval's), in int8 as the model computes it
+ * (C: as walk does) and its own int8 op's (O, whose f holds every live
+ * node's float value: the op reads those quantized, so only its own
+ * rounding shows; a node kept in float has none). */
+static void compare_node(Eval8 *C, Eval8 *O, int i, const float *input, EvalCompare *visit,
+                         void *ctx)
+{
+    const Graph *g = C->g;
+    const Node *n = &g->nodes[i];
+    size_t numel = shape_numel(n->shape);
+    float *ref = xmalloc(numel * sizeof(float)), *own = xmalloc(numel * sizeof(float));
+    float *model = xmalloc(numel * sizeof(float));
+    if (n->op == OP_INPUT) {
+        memcpy(ref, input, numel * sizeof(float));
+    } else {
+        const float *in[3] = {NULL, NULL, NULL};
+        for (int k = 0; k < n->nin; k++)
+            in[k] = n->in[k] >= 0 ? O->f[n->in[k]] : NULL;
+        ir_eval_node(g, i, in, ref);
+    }
+    O->f[i] = ref;
+    if (n->qfloat) {
+        memcpy(own, ref, numel * sizeof(float));
+        C->f[i] = xmalloc(numel * sizeof(float));
+        float_node(C, i, input, C->f[i]);
+        memcpy(model, C->f[i], numel * sizeof(float));
+    } else {
+        int8_t *q = xmalloc(numel);
+        int8_node(O, i, input, q);
+        dequantize_array(n->q, q, own, numel);
+        free(q);
+        C->q[i] = xmalloc(numel);
+        int8_node(C, i, input, C->q[i]);
+        dequantize_array(n->q, C->q[i], model, numel);
+    }
+    visit(ctx, g, i, ref, model, own);
+    free(own);
+    free(model);
+}
+
+static void walk_compare(Eval8 *C, Eval8 *O, const float *input, EvalCompare *visit, void *ctx)
+{
+    const Graph *g = C->g;
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->dead)
+            continue;
+        compare_node(C, O, i, input, visit, ctx);
+        for (int k = 0; k < n->nin; k++) {
+            int v = n->in[k];
+            if (v >= 0 && C->last[v] == i) {
+                drop(C, v);
+                drop(O, v);
+            }
+        }
+        if (C->last[i] == i) {
+            drop(C, i);
+            drop(O, i);
+        }
+    }
+}
+
+void ir_eval_int8_compare(const Graph *g, const float *input, EvalCompare *visit, void *ctx)
+{
+    check_graph(g);
+    Eval8 *C = new_eval(g), *O = new_eval(g);
+    DiagFrame f;
+    diag_push(&f);
+    if (setjmp(f.env) == 0) {
+        walk_compare(C, O, input, visit, ctx);
+        diag_pop(&f);
+        release(C);
+        release(O);
+    } else {
+        release(C);
+        release(O);
         diag_rethrow();
     }
 }

@@ -314,6 +314,14 @@ int *ir_last_uses(const Graph *g);
  * value dequantized to floats (NCHW). Every generated int8 kernel must give
  * the same integers. */
 void ir_eval_int8(const Graph *g, const float *input, float *output, EvalVisit *visit, void *ctx);
+/* Each live node's value three ways, for the report and --keep-float auto:
+ * reference (ir_eval's float), model (ir_eval_int8's, dequantized) and own
+ * (the node's int8 op on its inputs' float values quantized: the error it
+ * adds itself; a node kept in float adds none), all NCHW, valid during the
+ * call. */
+typedef void EvalCompare(void *ctx, const Graph *g, int node, const float *reference,
+                         const float *model, const float *own);
+void ir_eval_int8_compare(const Graph *g, const float *input, EvalCompare *visit, void *ctx);
 
 /* ===== ir/target.c ======================================================
  * The one description of each machine effcc generates code for: what the

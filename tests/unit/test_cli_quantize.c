@@ -52,6 +52,28 @@ static void test_compile_defaults(void)
     cli_free(&o);
 }
 
+/* auto:DB among the labels: the target, the labels around it kept. */
+static void test_keep_float_auto(void)
+{
+    char labels[] = "features.0.0,auto:27.5,classifier.1";
+    char *argv[] = {"effcc", "compile", "spec.yaml", "-o", "out", "--quantize", "int8",
+                    "--calibration", "photos", "--keep-float", labels, NULL};
+    Options o;
+    CU_ASSERT_EQUAL_FATAL(cli_parse(&o, ARGC(argv), argv), -1);
+    CU_ASSERT_DOUBLE_EQUAL(o.keep_auto_db, 27.5, 0);
+    CU_ASSERT_EQUAL_FATAL(o.nkeep, 2);
+    CU_ASSERT_STRING_EQUAL(o.keep_float[0], "features.0.0");
+    CU_ASSERT_STRING_EQUAL(o.keep_float[1], "classifier.1");
+    cli_free(&o);
+
+    char *alone[] = {"effcc", "compile", "spec.yaml", "-o", "out", "--quantize", "int8",
+                     "--calibration", "photos", "--keep-float", "auto:30", NULL};
+    CU_ASSERT_EQUAL_FATAL(cli_parse(&o, ARGC(alone), alone), -1);
+    CU_ASSERT_DOUBLE_EQUAL(o.keep_auto_db, 30, 0);
+    CU_ASSERT_EQUAL(o.nkeep, 0);
+    cli_free(&o);
+}
+
 /* The labels of the first --keep-float are freed when the second is bad. */
 static void test_keep_float_error(void)
 {
@@ -85,6 +107,7 @@ int main(void)
     static const UnitTest tests[] = {
         {"run with every int8 option", test_run_options},
         {"compile: the defaults", test_compile_defaults},
+        {"--keep-float auto:DB among labels", test_keep_float_auto},
         {"--keep-float labels freed after a usage error", test_keep_float_error},
         {"every estimator by name", test_every_estimator},
     };
