@@ -41,6 +41,9 @@ void kernel_copy(const Graph *g, Kernel *k); /* the output: arena → caller's a
 void kernel_for_node_int8(const Graph *g, int i, Kernel *k);
 void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b);
 void kernel_output_int8(const Graph *g, Kernel *k);
+/* A convolution's G_K, G_S, G_PT, G_PL (kernel, stride, top and left
+ * padding), G_H, G_W (input) and G_OH, G_OW (output). */
+void kernel_conv_geometry(Kernel *k, const Node *n, const Node *in);
 
 /* kernels_island.c: the float islands of an int8 graph (nodes kept in
  * float, their QUANTIZE copies; templates/kernels_island.m4), their calls,

@@ -137,6 +137,18 @@ static void gate_params(int i, const Node *m, const Graph *g, Kernel *k)
     kernel_param(k, "G_GZPOUT", m->q.zp);
 }
 
+void kernel_conv_geometry(Kernel *k, const Node *n, const Node *in)
+{
+    kernel_param(k, "G_K", n->conv.kernel);
+    kernel_param(k, "G_S", n->conv.stride);
+    kernel_param(k, "G_PT", n->conv.pad[0]);
+    kernel_param(k, "G_PL", n->conv.pad[1]);
+    kernel_param(k, "G_H", in->shape.h);
+    kernel_param(k, "G_W", in->shape.w);
+    kernel_param(k, "G_OH", n->shape.h);
+    kernel_param(k, "G_OW", n->shape.w);
+}
+
 static void conv(const Graph *g, int i, const Node *n, Kernel *k)
 {
     const Node *in = &g->nodes[n->in[0]];
@@ -157,14 +169,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         begin(k, CALL_GEMM, "q%d_%s_k%ds%d_c%dto%d_h%dw%d%s", i, dw ? "dw" : "conv",
               n->conv.kernel, n->conv.stride, in->shape.c, n->shape.c, in->shape.h, in->shape.w,
               n->fused_into >= 0 ? "_row" : "");
-        kernel_param(k, "G_K", n->conv.kernel);
-        kernel_param(k, "G_S", n->conv.stride);
-        kernel_param(k, "G_PT", n->conv.pad[0]);
-        kernel_param(k, "G_PL", n->conv.pad[1]);
-        kernel_param(k, "G_H", in->shape.h);
-        kernel_param(k, "G_W", in->shape.w);
-        kernel_param(k, "G_OH", n->shape.h);
-        kernel_param(k, "G_OW", n->shape.w);
+        kernel_conv_geometry(k, n, in);
         if (dw) {
             kernel_param(k, "G_CI", in->shape.c);
             kernel_param(k, "G_C", n->shape.c);

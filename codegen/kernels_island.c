@@ -46,17 +46,10 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     int groups = n->conv.groups;
     begin(k, "f%d_%s_k%ds%d_c%dto%d", i, n->op == OP_LINEAR ? "fc" : "conv", n->conv.kernel,
           n->conv.stride, in->shape.c, n->shape.c);
-    kernel_param(k, "G_K", n->conv.kernel);
-    kernel_param(k, "G_S", n->conv.stride);
-    kernel_param(k, "G_PT", n->conv.pad[0]);
-    kernel_param(k, "G_PL", n->conv.pad[1]);
-    kernel_param(k, "G_H", in->shape.h);
-    kernel_param(k, "G_W", in->shape.w);
+    kernel_conv_geometry(k, n, in);
     kernel_param(k, "G_CI", in->shape.c);
     kernel_param(k, "G_CIG", in->shape.c / groups);  /* input channels a group */
     kernel_param(k, "G_COG", n->shape.c / groups);   /* output channels a group */
-    kernel_param(k, "G_OH", n->shape.h);
-    kernel_param(k, "G_OW", n->shape.w);
     kernel_param(k, "G_CO", n->shape.c);
     kernel_param(k, "G_BIAS", n->conv.bias >= 0);
     kernel_text_param(k, "G_ACT", n->conv.act == ACT_NONE ? "" : act_names[n->conv.act]);
