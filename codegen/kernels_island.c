@@ -52,6 +52,10 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     kernel_param(k, "G_COG", n->shape.c / groups);   /* output channels a group */
     kernel_param(k, "G_CO", n->shape.c);
     kernel_param(k, "G_BIAS", n->conv.bias >= 0);
+    kernel_param(k, "G_FORM", island_form(g, n));
+    kernel_param(k, "G_PWB", island_pointwise(n));
+    kernel_param(k, "G_PB", ISLAND_PIXELS);
+    kernel_param(k, "G_CO8", n->shape.c / 8 * 8);
     kernel_text_param(k, "G_ACT", n->conv.act == ACT_NONE ? "" : act_names[n->conv.act]);
     kernel_expand(k, "EFFCC_F_CONV");
 }
@@ -122,6 +126,8 @@ void kernel_call_island(const Graph *g, int i, const Kernel *k, int call, Buf *b
         if (n->conv.bias >= 0)
             buf_printf(b, "(const float *)(const void *)(W + %zu), ", ps[n->conv.bias].offset / 4);
     }
+    if (n->scratch)
+        buf_printf(b, "A + %zu, ", n->scratch_offset);
     buf_printf(b, "A + %zu));\n", n->offset);
 }
 

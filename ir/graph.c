@@ -58,6 +58,21 @@ ConvRole conv_role(const Graph *g, const Node *n)
     return CONV_OTHER;
 }
 
+int island_form(const Graph *g, const Node *n)
+{
+    const Node *in = &g->nodes[n->in[0]];
+    if (n->conv.groups == 1)
+        return ISLAND_DENSE;
+    return n->conv.groups == in->shape.c && in->shape.c == n->shape.c ? ISLAND_DEPTHWISE
+                                                                       : ISLAND_GROUPS;
+}
+
+bool island_pointwise(const Node *n)
+{
+    const int *p = n->conv.pad;
+    return n->conv.groups == 1 && n->conv.kernel == 1 && !p[0] && !p[1] && !p[2] && !p[3];
+}
+
 const char *kernel_name(const Graph *g, const Node *n)
 {
     if (n->tile.kind == KERNEL_EXPDW && g->nodes[n->in[0]].tile.kind == KERNEL_STEM)

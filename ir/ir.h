@@ -247,6 +247,16 @@ int first_arena_value(const Graph *g);
  * DEPTHWISE: one group per channel, as many out as in; n is a CONV2D or a
  * LINEAR node. */
 ConvRole conv_role(const Graph *g, const Node *n);
+/* How a conv kept in float in an int8 graph (an island) stores its float
+ * weights and computes (passes/layout_int8.c, codegen/kernels_island.c):
+ * dense (groups 1) [ci][ky][kx][co], depthwise [ky][kx][c], other groups
+ * [co][ci/groups][ky][kx] as lowered. */
+typedef enum { ISLAND_GROUPS, ISLAND_DENSE, ISLAND_DEPTHWISE } IslandForm;
+int island_form(const Graph *g, const Node *n);
+/* A dense 1×1 island with no padding (every tap inside): its kernel takes
+ * ISLAND_PIXELS output pixels at a time. */
+#define ISLAND_PIXELS 4
+bool island_pointwise(const Node *n);
 /* The kernel tile chose for n, by name: kernel_names, but "stem+dw" for a
  * depthwise conv computing the stem inside it. */
 const char *kernel_name(const Graph *g, const Node *n);

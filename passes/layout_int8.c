@@ -20,7 +20,7 @@
  * table (act.table). The float params stay for reports and --save-weights.
  *
  * A node kept in float (--keep-float: qfloat) is a float island: its
- * float params stay as they are ([co][ci/groups][k][k]), its value is
+ * float weights are packed for its kernel (island_weights), its value is
  * stored as float NHWC, nothing is fused into it or it into anything, and
  * when int8 nodes read it, a QUANTIZE node inserted after it makes the int8
  * copy they read instead (with the value's params: what ir/eval_int8.c's
@@ -249,6 +249,50 @@ static void absorb_table(Graph *g, int t)
     a->dead = true;
 }
 
+/* A conv kept in float: its float weights as its island kernel reads them
+ * (templates/kernels_island.m4): dense [ci][ky][kx][co], depthwise
+ * [ky][kx][c], other groups as they are; a pointwise one (island_pointwise)
+ * in panels of 8 output channels [co/8][ci][8], then the channels past the
+ * last panel [ci][co % 8]. */
+static void island_weights(Graph *g, Node *n)
+{
+    int form = island_form(g, n);
+    if (form == ISLAND_GROUPS)
+        return;
+    const Param *src = &g->params[n->conv.weight];
+    size_t count = param_numel(src), co_n = (size_t)n->shape.c, taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
+    size_t ci_n = count / co_n / taps; /* input channels an output reads: 1 for depthwise */
+    int p = typed_param(g, arena_printf(g->arena, "%s~island", src->name), count, PARAM_F32);
+    const float *w = g->params[n->conv.weight].data;
+    float *out = g->params[p].data;
+    size_t co8 = co_n / 8 * 8; /* a pointwise conv's panels of 8 channels end there */
+    for (size_t co = 0; co < co_n; co++)
+        for (size_t ci = 0; ci < ci_n; ci++)
+            for (size_t t = 0; t < taps; t++) {
+                size_t to = (ci * taps + t) * co_n + co;
+                if (island_pointwise(n))
+                    to = co < co8 ? (co / 8 * ci_n + ci) * 8 + co % 8
+                                  : co8 * ci_n + ci * (co_n - co8) + (co - co8);
+                out[to] = w[(co * ci_n + ci) * taps + t];
+            }
+    n->conv.weight = p;
+}
+
+/* The scratch of an island kernel (its sums, in the arena rather than on
+ * the stack): a conv's G_CO doubles, and a pointwise one's inputs of
+ * ISLAND_PIXELS pixels as floats; a mean's G_C doubles. */
+static size_t island_scratch(const Graph *g, const Node *n)
+{
+    if (n->op == OP_AVGPOOL)
+        return (size_t)n->shape.c * sizeof(double);
+    if (n->op != OP_CONV2D && n->op != OP_LINEAR)
+        return 0;
+    size_t bytes = (size_t)n->shape.c * sizeof(double);
+    if (island_pointwise(n))
+        bytes += ISLAND_PIXELS * (size_t)g->nodes[n->in[0]].shape.c * sizeof(float);
+    return bytes;
+}
+
 static bool read_by_int8(const Graph *g, int v)
 {
     for (int j = v + 1; j < g->nnodes; j++)
@@ -291,8 +335,12 @@ void layout_int8(Graph *g)
     for (int i = 0; i < g->nnodes; i++) {
         Node *n = &g->nodes[i];
         n->cpad = n->shape.c;
-        if (n->qfloat)
+        if (n->qfloat) {
+            if (n->op == OP_CONV2D || n->op == OP_LINEAR)
+                island_weights(g, n);
+            n->scratch = island_scratch(g, n);
             continue;
+        }
         if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
             pack_weights(g, n);
             if (n->op == OP_CONV2D) /* FULLY_CONNECTED reads the weight scales instead */

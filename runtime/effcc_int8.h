@@ -28,6 +28,21 @@
 #include <stdint.h>
 #include <string.h>
 
+/* QUANTIZE of t = x / scale (computed in double): zp + round(t), rounded
+ * half away from zero as C's round(), clamped to int8; NaN gives zp. No
+ * libm call: t − (int32_t)t is exact while |t| < 1024, and beyond that
+ * every result clamps. */
+static inline int8_t effcc_quantize_i8(double t, int32_t zp)
+{
+    if (!(t > -1024.0 && t < 1024.0))
+        return (int8_t)(t != t ? zp : t < 0 ? -128 : 127);
+    int32_t i = (int32_t)t;
+    const double f = t - (double)i;
+    i += (f >= 0.5) - (f <= -0.5);
+    i += zp;
+    return (int8_t)(i < -128 ? -128 : i > 127 ? 127 : i);
+}
+
 /* gemmlowp's SaturatingRoundingDoublingHighMul: TFLite nudges by 2^30 or
  * 1 − 2^30 by sign and truncates, which is floor((a·b + 2^30)/2^31) for
  * both signs; the vector versions use that form. */
@@ -417,6 +432,20 @@ static inline void effcc_lookup_i8(int8_t *out, const int8_t *in, const int8_t *
 static inline float effcc_dequantize(int8_t q, double scale, int32_t zp)
 {
     return (float)(scale * (double)((int32_t)q - zp));
+}
+
+/* Four doubles, a vector where the target has one (GCC and clang vector
+ * extensions; each lane's arithmetic is the scalar's), and four floats at
+ * p widened into *v (through a pointer: returning a 32-byte vector by
+ * value has an ABI of its own without AVX). */
+typedef double effcc_f64x4 __attribute__((vector_size(32)));
+typedef float effcc_f32x4 __attribute__((vector_size(16)));
+
+static inline void effcc_f64x4_widen(effcc_f64x4 *v, const float *p)
+{
+    effcc_f32x4 f;
+    memcpy(&f, p, sizeof f);
+    *v = __builtin_convertvector(f, effcc_f64x4);
 }
 
 static inline float effcc_f_swish(float x)

@@ -19,9 +19,7 @@ static void G_NAME«»(const float *restrict in, int8_t *restrict out)
 {
     for (ptrdiff_t c = 0; c < G_C; ++c)
         for (ptrdiff_t p = 0; p < G_P; ++p) {
-            double t = round((double)in[c * G_P + p] / G_SCALE) + (G_ZP);
-            t = t != t ? (G_ZP) : t < -128 ? -128 : t > 127 ? 127 : t;
-            out[p * G_C + c] = (int8_t)t;
+            out[p * G_C + c] = effcc_quantize_i8((double)in[c * G_P + p] / G_SCALE, G_ZP);
         }
 }
 »)
