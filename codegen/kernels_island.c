@@ -4,11 +4,12 @@
  *
  * An island kernel computes what ir/eval_int8.c computes for a kept node:
  * its int8 inputs dequantized to float, then ir/eval.c's arithmetic in
- * ir/eval.c's order (sums in double, one output at a time, rounded once to
- * float), so the generated code is bit-exact to `effcc run` here too. Each
- * product is of two floats, exact in double, so whether a compiler fuses a
- * multiply and an add changes nothing. The loops are plain: islands are
- * the few layers a user keeps for accuracy, not for speed. */
+ * ir/eval.c's order (each output a sum in double over ci, ky, kx, rounded
+ * once to float; several outputs side by side, which changes no sum), so
+ * the generated code is bit-exact to `effcc run` here too. Each product is
+ * of two floats, exact in double, so whether a compiler fuses a multiply
+ * and an add changes nothing. Doubles cost speed: islands are the few
+ * layers a user keeps for accuracy. */
 #include "kernels.h"
 
 #include <stdarg.h>

@@ -260,7 +260,8 @@ static void island_weights(Graph *g, Node *n)
     if (form == ISLAND_GROUPS)
         return;
     const Param *src = &g->params[n->conv.weight];
-    size_t count = param_numel(src), co_n = (size_t)n->shape.c, taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
+    size_t count = param_numel(src), co_n = (size_t)n->shape.c;
+    size_t taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
     size_t ci_n = count / co_n / taps; /* input channels an output reads: 1 for depthwise */
     int p = typed_param(g, arena_printf(g->arena, "%s~island", src->name), count, PARAM_F32);
     const float *w = g->params[n->conv.weight].data;
