@@ -188,6 +188,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
     kernel_param(k, "G_ZPIN", in->q.zp);
     kernel_param(k, "G_ZPOUT", conv_output_q(n).zp);
     kernel_param(k, "G_QTABLE", n->conv.qtable >= 0);
+    kernel_param(k, "G_QFAST", n->conv.qfast); /* rq holds the one-step form's words */
     kernel_param(k, "G_LO", lo);
     kernel_param(k, "G_HI", hi);
     kernel_expand(k, role == CONV_LINEAR      ? "EFFCC_Q_FC"

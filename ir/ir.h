@@ -133,7 +133,9 @@ typedef struct {
              * layout_int8 packs them), their scales per output channel
              * (float) and the int32 bias; -1 before */
             int qweight, qscale, qbias;
-            int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel */
+            int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel;
+                           * with qfast then quant_fast_table's words */
+            bool qfast;   /* layout_int8: every channel passes quant_fast_ok for its sums */
             /* layout_int8: the table of the swish or sigmoid this conv's
              * kernel applies to its output (absorbed: q is then the table's
              * output, qpre the conv's own), or -1 */
@@ -383,6 +385,14 @@ int32_t quant_srdhm(int32_t a, int32_t b);
 int32_t quant_rdbpot(int32_t x, int exponent); /* exponent in [0, 31] */
 int32_t quant_mbqm(int32_t x, QuantMultiplier m);
 int8_t quant_requantize(int32_t acc, const QuantRequant *r);
+/* The one-step form of MBQM that runtime/effcc_int8.h's AVX2 kernels use
+ * (effcc_i32x8_mbqm_fast): whether it equals quant_mbqm by m for every sum
+ * |x| ≤ bound, and its constants for n channels (4·n words, n each: the
+ * right shifts, the rounding masks, then 64-bit offsets as pairs of words,
+ * of each whole block of eight channels its even ones at the block's eight
+ * words, its odd ones at those n words further). */
+bool quant_fast_ok(QuantMultiplier m, int64_t bound);
+void quant_fast_table(const QuantMultiplier *m, int n, int32_t *words);
 /* The clamp of a fused activation: ACT_NONE or ACT_RELU6. */
 void quant_act_range(Act act, QuantParams out, int32_t *lo, int32_t *hi);
 

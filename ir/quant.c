@@ -114,6 +114,42 @@ int8_t quant_requantize(int32_t acc, const QuantRequant *r)
     return (int8_t)clamp32((int64_t)quant_mbqm(acc, r->m) + r->zp_out, r->lo, r->hi);
 }
 
+/* With e = −shift ≥ 1, RDBPOT(v, e) = floor((v + 2^(e−1) − [v < 0]) / 2^e),
+ * and v = SRDHM(x, m) = floor((x·m + 2^30) / 2^31) (m ≥ 0, so v < 0 only for
+ * x < 0, and x < 0 with v = 0 rounds to 0 either way): hence
+ *   MBQM(x) = floor((x·m + 2^30 + 2^(30+e) − [x < 0]·2^31) / 2^(31+e)),
+ * one 64-bit sum, the 2^31 step taken as the high bits of the product and
+ * the rest as an arithmetic shift of int32 v + 2^(e−1) − [x < 0]; for e = 0,
+ * v itself. That int32 must not overflow: v + 2^(e−1) ≤ INT32_MAX for the
+ * largest v, which |x| ≤ bound < 2^31 limits. No left shift. */
+bool quant_fast_ok(QuantMultiplier m, int64_t bound)
+{
+    if (m.shift > 0 || m.shift < -31 || m.m < 0 || bound < 0 || bound > INT32_MAX)
+        return false;
+    int e = -m.shift;
+    int64_t vmax = (bound * (int64_t)m.m + (INT64_C(1) << 30)) >> 31;
+    return e == 0 || vmax + (INT64_C(1) << (e - 1)) <= INT32_MAX;
+}
+
+void quant_fast_table(const QuantMultiplier *m, int n, int32_t *words)
+{
+    for (int c = 0; c < n; c++) {
+        if (m[c].shift > 0 || m[c].shift < -31)
+            internal_error("quant_fast_table: shift %d", m[c].shift);
+        int e = -m[c].shift;
+        words[c] = e;
+        words[n + c] = e ? -1 : 0;
+        if (c / 8 * 8 + 8 > n) /* a partial last block: no vector reads it */
+            continue;
+        /* block c / 8 holds its even channels' offsets at words 2n + c / 8·8 …,
+         * its odd ones' at 3n + …: a block's eight words at its own offset */
+        int64_t k = (INT64_C(1) << 30) + (e ? INT64_C(1) << (30 + e) : 0);
+        int32_t *at = words + (c % 2 ? 3 : 2) * n + c / 8 * 8 + c % 8 / 2 * 2;
+        at[0] = (int32_t)(uint32_t)((uint64_t)k & 0xffffffffu);
+        at[1] = (int32_t)(uint32_t)((uint64_t)k >> 32);
+    }
+}
+
 /* tflite/kernels/kernel_util.cc Quantize (static, used for the activation
  * range): zp + TfLiteRound(f / scale), the division in float. */
 static int64_t quantize_float(QuantParams p, float f)

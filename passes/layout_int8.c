@@ -15,7 +15,9 @@
  *                   (pack_depthwise), as vpmaddwd multiplies them, and the
  *                   input zero point folded into the bias
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
- * its shift (quant_conv_requant; a linear node, FULLY_CONNECTED, rescales
+ * its shift (quant_conv_requant), and when the sums it can reach allow
+ * (quant_fast_ok: B0's and Lite0's convs all do), conv.qfast and 4·co words
+ * more for the AVX2 kernels' one-step form (a linear node, FULLY_CONNECTED, rescales
  * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
  * table (act.table). The float params stay for reports and --save-weights.
  *
@@ -158,20 +160,40 @@ static void pack_weights(Graph *g, Node *n)
     n->conv.qweight = p;
 }
 
+/* The largest |sum| conv n's kernel can reach in channel c: its bias (the
+ * input zero point folded in) and at most 128·128 a product. */
+static int64_t sum_bound(const Graph *g, const Node *n, int c)
+{
+    const Node *src = &g->nodes[n->in[0]];
+    int64_t taps = (int64_t)(src->shape.c / n->conv.groups) * n->conv.kernel * n->conv.kernel;
+    int64_t bias = g->params[n->conv.qbias].i32[c];
+    return (bias < 0 ? -bias : bias) + taps * 128 * 128;
+}
+
+/* Each channel's multiplier and shift; when every channel's sums allow it
+ * (quant_fast_ok), conv.qfast and the fast form's words after them. */
 static void requant_params(Graph *g, Node *n)
 {
     int cout = n->shape.c;
     const Node *src = &g->nodes[n->in[0]];
     const float *sw = g->params[n->conv.qscale].data;
+    QuantMultiplier *ms = arena_array(g->arena, (size_t)cout, sizeof *ms);
+    bool fast = true;
+    for (int c = 0; c < cout; c++) {
+        ms[c] = quant_conv_requant(src->q, sw[c], conv_output_q(n), n->conv.act).m;
+        fast = fast && quant_fast_ok(ms[c], sum_bound(g, n, c));
+    }
     int p = typed_param(g, arena_printf(g->arena, "%s~requant", g->params[n->conv.weight].name),
-                        2 * (size_t)cout, PARAM_I32);
+                        (fast ? 6 : 2) * (size_t)cout, PARAM_I32);
     int32_t *r = g->params[p].i32;
     for (int c = 0; c < cout; c++) {
-        QuantRequant q = quant_conv_requant(src->q, sw[c], conv_output_q(n), n->conv.act);
-        r[c] = q.m.m;
-        r[cout + c] = q.m.shift;
+        r[c] = ms[c].m;
+        r[cout + c] = ms[c].shift;
     }
+    if (fast)
+        quant_fast_table(ms, cout, r + 2 * cout);
     n->conv.qrequant = p;
+    n->conv.qfast = fast;
 }
 
 /* The 256-entry table of activation node a (swish or sigmoid) from input

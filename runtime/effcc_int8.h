@@ -203,6 +203,52 @@ static inline void effcc_i32x8x2_requant_i8(int8_t *dst, __m256i a, __m256i b, _
                            lo, hi);
 }
 
+/* MBQM in one step (ir/quant.c's quant_fast_ok says when, and why it is
+ * exact): the even and the odd lanes' 64-bit x·m + 2^30 + 2^(30+e), bits
+ * 31–62 of each back in its lane, − 1 for x < 0 where e ≥ 1, then an
+ * arithmetic shift by e. Its constants for eight channels come from a
+ * conv's requantisation table rq of co channels (multipliers, shifts, then
+ * quant_fast_table's words); c, and rq's offset from the table's start,
+ * multiples of 8. */
+typedef struct {
+    __m256i m, e, emask, k_even, k_odd;
+} EffccRqFast8;
+
+static inline EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdiff_t c)
+{
+    EffccRqFast8 r;
+    r.m = _mm256_loadu_si256((const __m256i *)(rq + c));
+    r.e = _mm256_loadu_si256((const __m256i *)(rq + 2 * co + c));
+    r.emask = _mm256_loadu_si256((const __m256i *)(rq + 3 * co + c));
+    r.k_even = _mm256_loadu_si256((const __m256i *)(rq + 4 * co + c));
+    r.k_odd = _mm256_loadu_si256((const __m256i *)(rq + 5 * co + c));
+    return r;
+}
+
+static inline __m256i effcc_i32x8_mbqm_fast(__m256i x, const EffccRqFast8 *r)
+{
+    __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, r->m), r->k_even);
+    __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(r->m, 32));
+    odd = _mm256_add_epi64(odd, r->k_odd);
+    __m256i v = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+    v = _mm256_add_epi32(v, _mm256_and_si256(_mm256_srai_epi32(x, 31), r->emask));
+    return _mm256_srav_epi32(v, r->e);
+}
+
+static inline void effcc_i32x8_requant_fast_i8(int8_t *dst, __m256i acc, const EffccRqFast8 *r,
+                                               int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm_fast(acc, r), zp_out, lo, hi);
+}
+
+static inline void effcc_i32x8x2_requant_fast_i8(int8_t *dst, __m256i a, __m256i b,
+                                                 const EffccRqFast8 *ra, const EffccRqFast8 *rb,
+                                                 int32_t zp_out, int32_t lo, int32_t hi)
+{
+    effcc_i32x8x2_store_i8(dst, effcc_i32x8_mbqm_fast(a, ra), effcc_i32x8_mbqm_fast(b, rb),
+                           zp_out, lo, hi);
+}
+
 static inline void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m, int shift,
                                             int32_t zp_out, int32_t lo, int32_t hi)
 {

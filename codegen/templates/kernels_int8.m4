@@ -8,7 +8,8 @@ TFLite's reference int8 kernels', requantised by effcc_int8.h.
 Values are NHWC int8, G_C channels per pixel, unpadded. Per-channel
 constants come from the weights blob: int8 weights packed by
 passes/layout_int8.c, the int32 bias, then rq: G_CO multipliers followed by
-G_CO shifts. Sums are int32; a conv's bias is added in wrapping arithmetic
+G_CO shifts (with G_QFAST, then ir/quant.c's quant_fast_table words, which
+the AVX2 kernels requantise by: effcc_i32x8_mbqm_fast). Sums are int32; a conv's bias is added in wrapping arithmetic
 (uint32), as TFLite's int32 addition wraps in practice. Indices are
 ptrdiff_t (effcc_runtime.h says why that is wide enough).
 
@@ -235,7 +236,7 @@ EFFCC_QFOR(«EFV», 0, $3, «        const __m256i w«»EFV = _mm256_cvtepi8_epi
 EFFCC_QFOR(«EFV», 0, $3, «            acc«»EFR«»_«»EFV = _mm256_add_epi32(acc«»EFR«»_«»EFV, _mm256_madd_epi16(xp, w«»EFV));
 »)        }
 »)    }
-»)m4_ifelse($3, 2, «    {
+»)m4_ifelse(G_QFAST, 1, «EFFCC_Q_MK_FAST($2, $3)», $3, 2, «    {
         const __m256i m0 = _mm256_loadu_si256((const __m256i *)rq);
         const __m256i m1 = _mm256_loadu_si256((const __m256i *)(rq + 8));
         const __m256i s0 = _mm256_loadu_si256((const __m256i *)(rq + G_CO));
@@ -250,6 +251,20 @@ EFFCC_QFOR(«EFR», 0, $2, «        effcc_i32x8_requant_i8(out + EFR * G_CO + E
 »)    }
 »)»)}
 »)
+
+EFFCC_Q_MK_FAST(rows, nv): «EFFCC_Q_PW_MK»'s requantisation in the one-step
+form (G_QFAST: layout_int8 found every channel's sums allow it); rq
+starts at the panel's first channel.
+m4_define(«EFFCC_Q_MK_FAST», «m4_ifelse($2, 2, «    {
+        const EffccRqFast8 r0 = effcc_rq_fast8(rq, G_CO, 0), r1 = effcc_rq_fast8(rq, G_CO, 8);
+EFFCC_QFOR(«EFR», 0, $1, «        effcc_i32x8x2_requant_fast_i8(out + EFR * G_CO, acc«»EFR«»_0, acc«»EFR«»_1, &r0, &r1,
+                                      G_ZPOUT, G_LO, G_HI);
+»)    }
+», «EFFCC_QFOR(«EFV», 0, $2, «    {
+        const EffccRqFast8 r = effcc_rq_fast8(rq, G_CO, EFV * 8);
+EFFCC_QFOR(«EFR», 0, $1, «        effcc_i32x8_requant_fast_i8(out + EFR * G_CO + EFV * 8, acc«»EFR«»_«»EFV, &r, G_ZPOUT, G_LO, G_HI);
+»)    }
+»)»)»)
 
 EFFCC_Q_MK_STEP(rows, nv): pair step k of «EFFCC_Q_PW_MK» with intrinsics:
 the step's weights widened, each row's input pair broadcast, vpmaddwd.
@@ -702,7 +717,11 @@ m4_ifelse($1, 16, «    __m256i acc0 = _mm256_loadu_si256((const __m256i *)bias)
 m4_ifelse($1, 16, «        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)),
                 _mm256_loadu_si256((const __m256i *)(w + m4_eval(EFP * G_C + 8)))));
 »)    }
-»)m4_ifelse($1, 16, «    effcc_i32x8x2_requant_i8(y, acc0, acc1, _mm256_loadu_si256((const __m256i *)rq),
+»)m4_ifelse(G_QFAST, 1, «m4_ifelse($1, 16, «    const EffccRqFast8 r0 = effcc_rq_fast8(rq, G_C, 0), r1 = effcc_rq_fast8(rq, G_C, 8);
+    effcc_i32x8x2_requant_fast_i8(y, acc0, acc1, &r0, &r1, G_ZPOUT, G_LO, G_HI);
+», «    const EffccRqFast8 r = effcc_rq_fast8(rq, G_C, 0);
+    effcc_i32x8_requant_fast_i8(y, acc0, &r, G_ZPOUT, G_LO, G_HI);
+»)», $1, 16, «    effcc_i32x8x2_requant_i8(y, acc0, acc1, _mm256_loadu_si256((const __m256i *)rq),
                              _mm256_loadu_si256((const __m256i *)(rq + G_C)),
                              _mm256_loadu_si256((const __m256i *)(rq + 8)),
                              _mm256_loadu_si256((const __m256i *)(rq + G_C + 8)), G_ZPOUT, G_LO, G_HI);

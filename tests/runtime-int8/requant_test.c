@@ -510,6 +510,102 @@ static Cases random_store_cases(const Cases *r)
     return cs;
 }
 
+/* effcc_i32x8_mbqm_fast against quant_mbqm, for the sums quant_fast_ok
+ * admits: every shift in [−31, 0] with the edge multipliers and random
+ * ones, the largest admitted bound B (found by bisection) and random
+ * smaller ones; x at ±B, ±(B − 1), the int32 edges within B, RDBPOT's ties
+ * after SRDHM by 2^30, and random x within B. Eight lanes of one vector
+ * take different multipliers and shifts (each lane's case is checked with
+ * its own bound); the table comes from quant_fast_table, read at channel 8
+ * of 16 as well as at 0. Also: what quant_fast_ok must refuse. */
+#if defined(__AVX2__)
+static int64_t largest_bound(QuantMultiplier m)
+{
+    if (!quant_fast_ok(m, 0))
+        return -1;
+    int64_t lo = 0, hi = INT32_MAX; /* ok(lo); find the largest */
+    if (quant_fast_ok(m, hi))
+        return hi;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        *(quant_fast_ok(m, mid) ? &lo : &hi) = mid;
+    }
+    return lo;
+}
+
+static int32_t fast_x(int64_t bound, int32_t m, int e)
+{
+    switch (rng() % 6) {
+    case 0: return (int32_t)(rng() % 2 ? bound : -bound);
+    case 1: return (int32_t)(rng() % 2 ? bound - 1 : 1 - bound);
+    case 2: {
+        int32_t x = edges[rng() % (unsigned)edge_count];
+        return (int64_t)x >= -bound && x <= bound ? x : 0;
+    }
+    case 3:
+        if (m == 1 << 30 && e > 0) { /* SRDHM halves 2y: a tie of RDBPOT */
+            int32_t y = rdbpot_tie(e, rng() % 2 ? 1 : -1, (int)(rng() % 3) - 1);
+            if (2 * (int64_t)y >= -bound && 2 * (int64_t)y <= bound)
+                return 2 * y;
+        }
+        return (int32_t)((int64_t)(rng() % (2 * (uint64_t)bound + 1)) - bound);
+    default: return (int32_t)((int64_t)(rng() % (2 * (uint64_t)bound + 1)) - bound);
+    }
+}
+
+static long long fast_differences(long long *lanes)
+{
+    long long diffs = 0;
+    for (int round = 0; round < 4000; round++) {
+        QuantMultiplier ms[16];
+        int64_t bounds[16];
+        for (int c = 0; c < 16; c++) {
+            do {
+                ms[c].m = rng() % 3 ? random_multiplier() : edge_multipliers[rng() % EDGE_MULTIPLIER_COUNT];
+                ms[c].shift = rng() % 4 ? -(int)(rng() % 32) : -(int)(rng() % 13);
+                if (round < 32 * EDGE_MULTIPLIER_COUNT && c == 0) /* every pair once in lane 0 */
+                    ms[c].shift = -(round % 32), ms[c].m = edge_multipliers[round / 32];
+                bounds[c] = largest_bound(ms[c]);
+            } while (bounds[c] < 0);
+            if (rng() % 2)
+                bounds[c] = (int64_t)(rng() % (uint64_t)(bounds[c] + 1));
+        }
+        int32_t table[6 * 16];
+        for (int c = 0; c < 16; c++)
+            table[c] = ms[c].m, table[16 + c] = ms[c].shift;
+        quant_fast_table(ms, 16, table + 32);
+        for (int half = 0; half < 2; half++) {
+            EffccRqFast8 r = effcc_rq_fast8(table, 16, 8 * half);
+            for (int rep = 0; rep < 16; rep++) {
+                int32_t x[8], got[8];
+                for (int j = 0; j < 8; j++) {
+                    const int c = 8 * half + j;
+                    x[j] = fast_x(bounds[c], ms[c].m, -ms[c].shift);
+                }
+                _mm256_storeu_si256((__m256i *)got,
+                                    effcc_i32x8_mbqm_fast(_mm256_loadu_si256((const __m256i *)x), &r));
+                for (int j = 0; j < 8; j++) {
+                    const int c = 8 * half + j;
+                    int32_t want = quant_mbqm(x[j], ms[c]);
+                    if (got[j] != want && ++diffs <= 20)
+                        printf("DIFF avx2 mbqm_fast lane %d: x %" PRId32 " m %" PRId32
+                               " shift %d (bound %" PRId64 "): got %" PRId32 ", ir/quant.c %" PRId32 "\n",
+                               j, x[j], ms[c].m, ms[c].shift, bounds[c], got[j], want);
+                }
+                *lanes += 8;
+            }
+        }
+    }
+    /* refused: a left shift, a bound beyond int32, and the one that would
+     * overflow v + 2^(e−1): m = 2^31 − 1, e = 31 at bound 2^31 − 1 */
+    QuantMultiplier left = {1 << 30, 1}, big = {INT32_MAX, -31}, zero = {INT32_MAX, 0};
+    diffs += quant_fast_ok(left, 0) || quant_fast_ok(zero, INT64_C(1) << 31) ||
+             quant_fast_ok(big, INT32_MAX) || !quant_fast_ok(zero, INT32_MAX) ||
+             !quant_fast_ok(big, (INT64_C(1) << 30) - 2);
+    return diffs;
+}
+#endif
+
 /* effcc_lookup_i8 against the plain look-up: random tables, every byte
  * value, every length up to 100 from every offset up to 31 (the vector
  * loop's tails), and a long run. */
@@ -579,6 +675,11 @@ int main(int argc, char **argv)
     }
     free(randoms.data);
     free(store_randoms.data);
+#if defined(__AVX2__)
+    long long fast_lanes = 0, fast = fast_differences(&fast_lanes);
+    printf("avx2   mbqm_fast    %10lld lanes, %lld differences\n", fast_lanes, fast);
+    differences += fast;
+#endif
     long long lookups = lookup_differences();
     printf("lookup %lld differences\n", lookups);
     differences += lookups;

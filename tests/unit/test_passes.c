@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static Arena *arena;
 static Spec *spec;
@@ -317,6 +318,51 @@ static void test_insert_renumbers(void)
     free(in0);
 }
 
+/* layout_int8's conv.qfast: set exactly when every channel passes
+ * quant_fast_ok for its bound (|bias with the zero point folded in| +
+ * 128·128 a product), with 4·co more words of quant_fast_table; one
+ * channel's bias near INT32_MAX turns it off for that conv alone. */
+static void test_layout_int8_fast_requant(void)
+{
+    Graph *g = small_graph(-3);
+    fold_bn(g);
+    fuse_clamps(g);
+    size_t numel = shape_numel(g->nodes[0].shape);
+    float *x = arena_array(arena, numel, sizeof(float));
+    for (size_t i = 0; i < numel; i++)
+        x[i] = (float)((i * 2654435761u) % 1000) / 250.0f - 2.0f;
+    quantize(g, calibrate(arena, g, x, 1, ESTIMATOR_MINMAX), &(QuantizeOptions){0});
+    const char *victim = NULL;
+    for (int i = 0; i < g->nnodes && !victim; i++)
+        if (g->nodes[i].op == OP_CONV2D && conv_role(g, &g->nodes[i]) == CONV_POINTWISE) {
+            victim = g->nodes[i].label;
+            g->params[g->nodes[i].conv.qbias].i32[1] = INT32_MAX - 100;
+        }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(victim);
+    layout_int8(g);
+    int fast = 0, slow = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        const Node *n = &g->nodes[i];
+        if (n->op != OP_CONV2D || n->dead)
+            continue;
+        const Param *rq = &g->params[n->conv.qrequant];
+        const int32_t *bias = g->params[n->conv.qbias].i32;
+        const Node *src = &g->nodes[n->in[0]];
+        int64_t taps = (int64_t)(src->shape.c / n->conv.groups) * n->conv.kernel * n->conv.kernel;
+        bool want = true;
+        for (int c = 0; c < n->shape.c; c++) {
+            QuantMultiplier m = {rq->i32[c], rq->i32[n->shape.c + c]};
+            want = want && quant_fast_ok(m, llabs((long long)bias[c]) + taps * 128 * 128);
+        }
+        CU_ASSERT_EQUAL(n->conv.qfast, want);
+        CU_ASSERT_EQUAL(param_numel(rq), (size_t)((n->conv.qfast ? 6 : 2) * n->shape.c));
+        CU_ASSERT_EQUAL(strcmp(n->label, victim) != 0, n->conv.qfast);
+        fast += n->conv.qfast, slow += !n->conv.qfast;
+    }
+    CU_ASSERT_EQUAL(slow, 1);
+    CU_ASSERT(fast > 3);
+}
+
 static void test_printer_names_every_node(void)
 {
     Graph *g = small_graph(-3);
@@ -346,6 +392,7 @@ int main(void)
         {"the verifier catches broken graphs", test_verifier_catches_broken_graphs},
         {"the verifier checks what each pass guarantees", test_verifier_checks_each_pass},
         {"graph_insert_node renumbers every reference", test_insert_renumbers},
+        {"layout_int8 takes the one-step requantisation where sums allow", test_layout_int8_fast_requant},
         {"the printer writes one line per node", test_printer_names_every_node},
     };
     int status = UNIT_MAIN("passes", tests);
