@@ -135,6 +135,7 @@ static void gate_params(int i, const Node *m, const Graph *g, Kernel *k)
     kernel_param(k, "G_GZP1", p.zp1);
     kernel_param(k, "G_GZP2", p.zp2);
     kernel_param(k, "G_GZPOUT", m->q.zp);
+    kernel_param(k, "G_GFAST", quant_fast_ok(p.out.m, QUANT_MUL_BOUND));
 }
 
 void kernel_conv_geometry(Kernel *k, const Node *n, const Node *in)
@@ -243,6 +244,7 @@ static void mul(int i, const Node *n, const Node *a, const Node *b, Kernel *k)
     kernel_param(k, "G_ZP1", p.zp1);
     kernel_param(k, "G_ZP2", p.zp2);
     kernel_param(k, "G_ZPOUT", n->q.zp);
+    kernel_param(k, "G_FAST", quant_fast_ok(p.out.m, QUANT_MUL_BOUND));
     kernel_param(k, "G_P", (long long)n->shape.h * n->shape.w);
     kernel_param(k, "G_C", n->shape.c);
     kernel_expand(k, "EFFCC_Q_MUL");

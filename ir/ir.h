@@ -438,6 +438,7 @@ typedef struct {
     QuantRequant out;
 } QuantMul;
 QuantMul quant_mul_params(QuantParams a, QuantParams b, QuantParams out, Act act);
+#define QUANT_MUL_BOUND (255 * 255) /* |(a − zp1)·(b − zp2)|: the most MBQM sees */
 int8_t quant_mul(const QuantMul *p, int8_t a, int8_t b);
 
 /* 256-entry tables indexed by (uint8_t)x: LOGISTIC (output QUANT_LOGISTIC_*)

@@ -225,6 +225,19 @@ static inline EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdi
     return r;
 }
 
+/* The same constants for one multiplier m and shift (≤ 0) in every lane. */
+static inline EffccRqFast8 effcc_rq_fast8_n(int32_t m, int shift)
+{
+    EffccRqFast8 r;
+    const int e = -shift;
+    const int64_t k = (INT64_C(1) << 30) + (e ? INT64_C(1) << (30 + e) : 0);
+    r.m = _mm256_set1_epi32(m);
+    r.e = _mm256_set1_epi32(e);
+    r.emask = _mm256_set1_epi32(e ? -1 : 0);
+    r.k_even = r.k_odd = _mm256_set1_epi64x(k);
+    return r;
+}
+
 static inline __m256i effcc_i32x8_mbqm_fast(__m256i x, const EffccRqFast8 *r)
 {
     __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, r->m), r->k_even);

@@ -67,12 +67,13 @@ EFFCC_Q_NEON: the AArch64 NEON micro-kernels' condition (ARMv7's NEON lacks
 the _high forms they use).
 m4_define(«EFFCC_Q_NEON», «defined(__ARM_NEON) && defined(__aarch64__)»)
 m4_define(«EFFCC_Q_PW», «EFFCC_Q_GEMM_FNS()m4_dnl
-m4_ifelse(G_GATED, 1, «EFFCC_Q_GATE_FN(G_NAME«»_gate, G_CI, G_GZP1, G_GZP2, G_GM, G_GSHIFT, G_GZPOUT)»)m4_dnl
+m4_ifelse(G_GATED, 1, «EFFCC_Q_GATE_FN(G_NAME«»_gate, G_CI, G_GZP1, G_GM, G_GSHIFT, G_GZPOUT, G_GFAST)»)m4_dnl
 static void G_NAME«»(const int8_t *restrict in, m4_ifelse(G_GATED, 1, «const int8_t *restrict gate, »)m4_dnl
 const int8_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
 EFFCC_Q_LUT()m4_dnl
+m4_ifelse(G_GATED, 1, «EFFCC_Q_GATE_Z(G_CI, G_GZP2)»)m4_dnl
 #if defined(__AVX2__)
 EFFCC_Q_MB()m4_dnl
 m4_ifelse(G_NB, 0, «», «EFFCC_Q_FOR()m4_dnl
@@ -110,7 +111,7 @@ EFFCC_Q_GATED(name, at, pixels): name, the input of pixels pixels from at;
 with G_GATED multiplied by the SE gate first, into a block on the stack.
 m4_define(«EFFCC_Q_GATED», «m4_ifelse(G_GATED, 1, «m4_dnl
         int8_t gated[G_MR * G_CI];
-        G_NAME«»_gate($2, gate, gated, $3);
+        G_NAME«»_gate($2, gz, gated, $3);
         const int8_t *restrict $1 = gated;
 », «        const int8_t *restrict $1 = $2;
 »)»)
@@ -768,43 +769,61 @@ static void G_NAME«»(const int8_t *restrict in, int8_t *restrict out)
 
 EFFCC_Q_MUL: the SE gate, MUL with the gate broadcast over the pixels
 (EFFCC_Q_GATE_FN, pixel by pixel).
-m4_define(«EFFCC_Q_MUL», «EFFCC_Q_GATE_FN(G_NAME«»_px, G_C, G_ZP1, G_ZP2, G_M, G_SHIFT, G_ZPOUT)
+m4_define(«EFFCC_Q_MUL», «EFFCC_Q_GATE_FN(G_NAME«»_px, G_C, G_ZP1, G_M, G_SHIFT, G_ZPOUT, G_FAST)
 static void G_NAME«»(const int8_t *restrict in, const int8_t *restrict gate,
         int8_t *restrict out)
 {
+EFFCC_Q_GATE_Z(G_C, G_ZP2)m4_dnl
     EFFCC_OMP("omp parallel for schedule(static)")
     for (ptrdiff_t p = 0; p < G_P; ++p)
-        G_NAME«»_px(in + p * G_C, gate, out + p * G_C, 1);
+        G_NAME«»_px(in + p * G_C, gz, out + p * G_C, 1);
 }
 »)
 
-EFFCC_Q_GATE_FN(name, c, zp1, zp2, m, shift, zp_out): name(in, gate, out,
-pixels), MUL of pixels pixels of c channels by the gate: with AVX2, 8
-channels at a time: (x − zp1)·(gate − zp2) in int32 lanes, requantised by
-the one multiplier; the channels past the last 8 (and every target
-without AVX2) one at a time. A 1×1 conv that reads the MUL (G_GATED) calls
-it on each block of pixels it reads, so the gated tensor never exists.
+EFFCC_Q_GATE_Z(c, zp2): gz, the c gate values less their zero point, once
+a call (the gate is the same for every pixel).
+m4_define(«EFFCC_Q_GATE_Z», «    int32_t gz[$1];
+    for (ptrdiff_t c = 0; c < $1; ++c)
+        gz[c] = (int32_t)gate[c] - ($2);
+»)
+
+EFFCC_Q_GATE_FN(name, c, zp1, m, shift, zp_out, fast): name(in, gz, out,
+pixels), MUL of pixels pixels of c channels by the gate (gz, from
+«EFFCC_Q_GATE_Z»): (x − zp1)·gz in int32, requantised by the one
+multiplier; with AVX2 16 channels at a time, then 8, in the one-step form
+when fast (quant_fast_ok for |product| ≤ 255²); the channels past the last
+8 (and every target without AVX2) one at a time. A 1×1 conv that reads
+the MUL (G_GATED) calls it on each block of pixels it reads, so the gated
+tensor never exists.
 m4_define(«EFFCC_Q_GATE_FN», «
-static inline void $1(const int8_t *restrict in, const int8_t *restrict gate,
+static inline void $1(const int8_t *restrict in, const int32_t *restrict gz,
         int8_t *restrict out, ptrdiff_t pixels)
 {
+#if defined(__AVX2__)
+m4_ifelse($7, 1, «    const EffccRqFast8 r = effcc_rq_fast8_n($4, $5);
+»)#endif
     for (ptrdiff_t p = 0; p < pixels; ++p) {
+        const int8_t *restrict x = in + p * $2;
+        int8_t *restrict y = out + p * $2;
         ptrdiff_t c = 0;
 #if defined(__AVX2__)
+        for (; c + 16 <= $2; c += 16) {
+            const __m256i zp = _mm256_set1_epi32($3);
+            const __m256i a = _mm256_mullo_epi32(_mm256_sub_epi32(_mm256_cvtepi8_epi32(
+                    _mm_loadl_epi64((const __m128i *)(x + c))), zp), _mm256_loadu_si256((const __m256i *)(gz + c)));
+            const __m256i b = _mm256_mullo_epi32(_mm256_sub_epi32(_mm256_cvtepi8_epi32(
+                    _mm_loadl_epi64((const __m128i *)(x + c + 8))), zp), _mm256_loadu_si256((const __m256i *)(gz + c + 8)));
+m4_ifelse($7, 1, «            effcc_i32x8x2_store_i8(y + c, effcc_i32x8_mbqm_fast(a, &r), effcc_i32x8_mbqm_fast(b, &r), $6, -128, 127);
+», «            effcc_i32x8x2_store_i8(y + c, effcc_i32x8_mbqm_n(a, $4, $5), effcc_i32x8_mbqm_n(b, $4, $5), $6, -128, 127);
+»)        }
         for (; c + 8 <= $2; c += 8) {
-            const __m256i x = _mm256_sub_epi32(
-                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(in + p * $2 + c))),
-                    _mm256_set1_epi32($3));
-            const __m256i g = _mm256_sub_epi32(
-                    _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(gate + c))),
-                    _mm256_set1_epi32($4));
-            effcc_i32x8_requant_i8_n(out + p * $2 + c, _mm256_mullo_epi32(x, g), $5, $6,
-                                     $7, -128, 127);
+            const __m256i a = _mm256_mullo_epi32(_mm256_sub_epi32(_mm256_cvtepi8_epi32(
+                    _mm_loadl_epi64((const __m128i *)(x + c))), _mm256_set1_epi32($3)), _mm256_loadu_si256((const __m256i *)(gz + c)));
+            effcc_i32x8_store_i8(y + c, m4_ifelse($7, 1, «effcc_i32x8_mbqm_fast(a, &r)», «effcc_i32x8_mbqm_n(a, $4, $5)»), $6, -128, 127);
         }
 #endif
         for (; c < $2; ++c)
-            out[p * $2 + c] = effcc_requant_i8(((int32_t)in[p * $2 + c] - ($3)) *
-                                               ((int32_t)gate[c] - ($4)), $5, $6, $7, -128, 127);
+            y[c] = effcc_requant_i8(((int32_t)x[c] - ($3)) * gz[c], $4, $5, $6, -128, 127);
     }
 }
 »)

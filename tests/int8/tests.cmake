@@ -76,6 +76,11 @@ if(NOT EFFCC_SANITIZE) # a variant of generated code, the same effcc
   effcc_int8_codegen(generic-clang e2e "TARGET=generic;CC=clang" ${INT8_B0})
 endif()
 effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2")
+# The custom spec's small preset: channel counts that are multiples of 8 but
+# not of 16 (the SE gate and a depthwise conv on 24), squeeze layers of 4,
+# 6 and 10 channels (the 1x1 kernel's tails), kernels 3, 5 and 7.
+effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2"
+                   "custom|${CMAKE_SOURCE_DIR}/tests/specs/custom.yaml|small|65")
 # At 224 px the stem and the large expansions (at least 256 KiB) are fused
 # into their depthwise kernels, and the SE gate into the projection. Not in
 # the sanitizer build: there effcc's own int8 evaluation of a 224 px model
