@@ -67,14 +67,14 @@ PY
     exit 1
 fi
 # Equal logits prove little when they hardly vary: ask for at least 16
-# distinct values per input.
+# distinct values per input (every class distinct when there are fewer).
 "$python" - "$work/ref.f32" <<'PY'
 import sys
 import numpy as np
 r = np.fromfile(sys.argv[1], '<f4').reshape(2, -1)
 distinct = [len(np.unique(x)) for x in r]
 print('codegen_test: distinct logits per input:', distinct)
-sys.exit(0 if min(distinct) >= 16 else 1)
+sys.exit(0 if min(distinct) >= min(16, r.shape[1]) else 1)
 PY
 echo "codegen_test: ${TARGET:-generic}: $(wc -c < "$work/ref.f32") bytes of logits identical to effcc run --quantize int8"
 rm -rf "$work" # kept only when something failed
