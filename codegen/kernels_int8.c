@@ -76,24 +76,6 @@ static void gemm_params(Kernel *k, const Node *n, int ci)
     kernel_param(k, "G_CT", co - nfull * nr - t->nvr * 8);
 }
 
-/* The outputs [lo, hi) of a dimension (out of them, input size, leading
- * padding) whose taps all read inside the input: o·s − pad ≥ 0 and
- * o·s − pad + k ≤ size; false when there are none. */
-static bool inside_range(Kernel *k, const char *lo_name, const char *hi_name, int out, int size,
-                         int pad, const Node *n)
-{
-    int s = n->conv.stride, kk = n->conv.kernel;
-    int lo = (pad + s - 1) / s;
-    int hi = size + pad - kk < 0 ? 0 : (size + pad - kk) / s + 1;
-    if (hi > out)
-        hi = out;
-    if (lo > hi)
-        lo = hi;
-    kernel_param(k, lo_name, lo);
-    kernel_param(k, hi_name, hi);
-    return lo < hi;
-}
-
 /* A 1×1 conv's kernel name; _row when it runs a row at a time inside a
  * depthwise conv's kernel. */
 static void pointwise_name(Kernel *k, int i, const Node *n, const Node *in)
@@ -113,7 +95,6 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     kernel_param(k, "G_FUSED", e >= 0);
     if (e < 0)
         return;
-    kernel_param(k, "G_THREADS", g->threads);
     Kernel ek;
     kernel_for_node_int8(g, e, &ek);
     kernel_text_param(k, "G_ENAME", ek.name);
@@ -174,10 +155,16 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
         if (dw) {
             kernel_param(k, "G_CI", in->shape.c);
             kernel_param(k, "G_C", n->shape.c);
-            bool rows = inside_range(k, "G_OHL", "G_OHH", n->shape.h, in->shape.h, n->conv.pad[0], n);
-            bool cols = inside_range(k, "G_OWL", "G_OWH", n->shape.w, in->shape.w, n->conv.pad[1], n);
-            kernel_param(k, "G_INNER", rows && cols);
-            kernel_param(k, "G_NP", (n->conv.kernel * n->conv.kernel + 1) / 2);
+            kernel_param(k, "G_NP", dw_pairs(n));
+            kernel_param(k, "G_NJ", (n->conv.kernel + 1) / 2);
+            kernel_param(k, "G_QROWS", n->conv.qrows);
+            kernel_param(k, "G_THREADS", g->threads);
+            if (n->conv.qrows) { /* the rows of tap pairs, in int16 */
+                kernel_param(k, "G_HW", dw_pair_row_columns(n));
+                kernel_param(k, "G_HSTEP", dw_pair_row_step(n));
+                kernel_param(k, "G_HROW", (long long)(dw_pair_row_bytes(n) / sizeof(int16_t)));
+                kernel_param(k, "G_ROWS_AT", (long long)n->conv.qrows_at);
+            }
             expansion_params(g, i, k);
         } else { /* a 1×1 conv over patches of k·k·c_in */
             gemm_params(k, n, n->conv.kernel * n->conv.kernel * in->shape.c);
@@ -359,6 +346,8 @@ void kernel_call_int8(const Graph *g, int i, const Kernel *k, int call, Buf *b)
                    ps[n->conv.qbias].offset / 4, ps[last].offset / 4);
         if (n->op == OP_CONV2D && n->conv.qtable >= 0) /* its activation's table */
             buf_printf(b, "(const int8_t *)W + %zu, ", ps[n->conv.qtable].offset);
+        if (n->op == OP_CONV2D && n->conv.qrows) /* its rows of tap pairs */
+            buf_printf(b, "A + %zu, ", n->scratch_offset);
         buf_printf(b, "%s));\n", out);
     } else if (n->op == OP_ACT && n->act.kind != ACT_RELU6) {
         buf_printf(b, "%s, (const int8_t *)W + %zu, %s));\n", in[0], g->params[n->act.table].offset,

@@ -155,6 +155,41 @@ QuantParams conv_output_q(const Node *n)
     return n->conv.qtable >= 0 ? n->conv.qpre : n->q;
 }
 
+int dw_pairs(const Node *n)
+{
+    int k = n->conv.kernel;
+    return n->conv.qrows ? k * ((k + 1) / 2) : (k * k + 1) / 2;
+}
+
+void dw_pair_taps(const Node *n, int p, int *t0, int *t1)
+{
+    int k = n->conv.kernel;
+    if (n->conv.qrows) {
+        int per_row = (k + 1) / 2, ky = p / per_row, j = p % per_row;
+        *t0 = ky * k + 2 * j;
+        *t1 = 2 * j + 1 < k ? *t0 + 1 : -1;
+    } else {
+        *t0 = 2 * p;
+        *t1 = 2 * p + 1 < k * k ? 2 * p + 1 : -1;
+    }
+}
+
+int dw_pair_row_step(const Node *n)
+{
+    return n->conv.stride % 2 == 0 ? 2 : 1;
+}
+
+int dw_pair_row_columns(const Node *n)
+{
+    int step = dw_pair_row_step(n);
+    return ((n->shape.w - 1) * n->conv.stride + n->conv.kernel + 1 + step - 1) / step;
+}
+
+size_t dw_pair_row_bytes(const Node *n)
+{
+    return (size_t)dw_pair_row_columns(n) * (size_t)(n->shape.c / 8 * 8) * 2 * sizeof(int16_t);
+}
+
 int graph_fused_expansion(const Graph *g, int i)
 {
     const Node *n = &g->nodes[i];

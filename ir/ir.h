@@ -136,6 +136,9 @@ typedef struct {
             int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel;
                            * with qfast then quant_fast_table's words */
             bool qfast;   /* layout_int8: every channel passes quant_fast_ok for its sums */
+            bool qrows;   /* layout_int8: a depthwise conv's taps paired within rows
+                           * (dw_pairs), for kernels that read rows of tap pairs */
+            size_t qrows_at; /* layout_int8, qrows: where those rows start in the scratch */
             /* layout_int8: the table of the swish or sigmoid this conv's
              * kernel applies to its output (absorbed: q is then the table's
              * output, qpre the conv's own), or -1 */
@@ -227,6 +230,21 @@ int graph_fused_expansion(const Graph *g, int i);
 /* The int8 parameters an int8 conv requantises to: its own, or before the
  * table it applies (conv.qtable, layout_int8), conv.qpre. */
 QuantParams conv_output_q(const Node *n);
+/* The tap pairs of an int8 depthwise conv's packed weights: the k² taps in
+ * row-major order two at a time, or with conv.qrows each row's k taps two
+ * at a time (k·⌈k/2⌉); a pair past the last tap has weight 0. */
+int dw_pairs(const Node *n);
+/* Pair p's two taps (ky·k + kx), the second −1 when past the row's or the
+ * kernel's last tap. */
+void dw_pair_taps(const Node *n, int p, int *t0, int *t1);
+/* A row of tap pairs for an AVX2 depthwise kernel (conv.qrows): columns
+ * −pad_left … of one input row, each with the next, as int16 pairs for the
+ * channels in whole vectors of 8; every step-th column (2 for an even
+ * stride: pairs then start at even columns only), its columns and its
+ * bytes. */
+int dw_pair_row_step(const Node *n);
+int dw_pair_row_columns(const Node *n);
+size_t dw_pair_row_bytes(const Node *n);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 /* Inserts n as node at (its inputs numbered as before), renumbering the

@@ -199,8 +199,7 @@ static void check_quantized(Check *c)
         /* layout_int8 pairs a depthwise conv's taps: int16 pairs in int32 words */
         /* a conv kept in float keeps its int8 weights unpacked (reports use them) */
         bool paired = g->done & DONE_LAYOUT && !n->qfloat && conv_role(g, n) == CONV_DEPTHWISE;
-        size_t taps = (size_t)n->conv.kernel * (size_t)n->conv.kernel;
-        if ((paired ? typed_param_ok(c, i, n->conv.qweight, (taps + 1) / 2 * out, PARAM_I32,
+        if ((paired ? typed_param_ok(c, i, n->conv.qweight, (size_t)dw_pairs(n) * out, PARAM_I32,
                                      "weight pair")
                     : typed_param_ok(c, i, n->conv.qweight, param_numel(&g->params[n->conv.weight]),
                                      PARAM_I8, "int8 weight")) &&

@@ -111,17 +111,20 @@ static void fold_zero_point(Graph *g, Node *n, int per_out)
 static void pack_depthwise(Graph *g, Node *n)
 {
     const Param *src = &g->params[n->conv.qweight];
-    int taps = n->conv.kernel * n->conv.kernel, c = n->shape.c, pairs = (taps + 1) / 2;
+    int taps = n->conv.kernel * n->conv.kernel, c = n->shape.c, pairs = dw_pairs(n);
     int p = typed_param(g, arena_printf(g->arena, "%s~paired", src->name),
                         (size_t)pairs * (size_t)c, PARAM_I32);
     const int8_t *w = g->params[n->conv.qweight].i8;
-    for (int pr = 0; pr < pairs; pr++)
+    for (int pr = 0; pr < pairs; pr++) {
+        int t0, t1;
+        dw_pair_taps(n, pr, &t0, &t1);
         for (int ch = 0; ch < c; ch++) {
-            size_t at = (size_t)ch * (size_t)taps + (size_t)(2 * pr);
-            int32_t w1 = 2 * pr + 1 < taps ? w[at + 1] : 0;
+            size_t at = (size_t)ch * (size_t)taps;
+            int32_t w1 = t1 >= 0 ? w[at + (size_t)t1] : 0;
             g->params[p].i32[(size_t)pr * (size_t)c + (size_t)ch] =
-                (int32_t)((uint32_t)(uint16_t)w[at] | (uint32_t)w1 << 16);
+                (int32_t)((uint32_t)(uint16_t)w[at + (size_t)t0] | (uint32_t)w1 << 16);
         }
+    }
     fold_zero_point(g, n, taps);
     n->conv.qweight = p;
 }
@@ -228,6 +231,30 @@ static void fuse_expansion(Graph *g, int d)
     en->fused_into = d;
     dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c *
                   (size_t)g->threads; /* a ring per thread */
+}
+
+/* On x86 (AVX2 and AVX-512 targets) an int8 depthwise conv's kernel
+ * multiplies rows of tap pairs that it builds once per input row: each
+ * column with the next, widened to int16 pairs (dw_pair_row_bytes), so
+ * that each pair of taps is one vpmaddwd with no shuffle; its weights pair
+ * taps within rows to match. Elsewhere the taps pair in row-major order,
+ * the fewest pairs. */
+static bool rows_of_pairs(const Graph *g, const Node *n)
+{
+    const char *simd = g->target ? g->target->simd : "";
+    return n->op == OP_CONV2D && conv_role(g, n) == CONV_DEPTHWISE && !n->qfloat &&
+           n->shape.c >= 8 && (strcmp(simd, "avx2") == 0 || strcmp(simd, "avx512") == 0);
+}
+
+/* The rows of tap pairs live in the scratch, after an expansion's ring: k
+ * rows a thread and one of the input zero point (rows above and below). */
+static void pair_rows_scratch(Graph *g, Node *n)
+{
+    if (!(n->op == OP_CONV2D && n->conv.qrows))
+        return;
+    n->conv.qrows_at = (n->scratch + 63) / 64 * 64;
+    n->scratch = n->conv.qrows_at;
+    n->scratch += (size_t)(n->conv.kernel + 1) * dw_pair_row_bytes(n) * (size_t)g->threads;
 }
 
 /* The SE gate's MUL read only by a 1×1 conv is applied by that conv to
@@ -365,6 +392,7 @@ void layout_int8(Graph *g)
             continue;
         }
         if (n->op == OP_CONV2D || n->op == OP_LINEAR) {
+            n->conv.qrows = rows_of_pairs(g, n);
             pack_weights(g, n);
             if (n->op == OP_CONV2D) /* FULLY_CONNECTED reads the weight scales instead */
                 requant_params(g, n);
@@ -376,6 +404,7 @@ void layout_int8(Graph *g)
         if (!g->nodes[i].dead) {
             fuse_expansion(g, i);
             fuse_gate(g, i);
+            pair_rows_scratch(g, &g->nodes[i]);
         }
     g->done |= DONE_LAYOUT;
 }

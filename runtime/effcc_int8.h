@@ -28,6 +28,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The vector helpers below are called in every kernel's innermost loops:
+ * inlined always (GCC 12 made an out-of-line copy of the 16-lane
+ * requantisation, a call and its constants through memory for every 16
+ * outputs). */
+#if defined(__GNUC__)
+#define EFFCC_VINLINE static inline __attribute__((always_inline))
+#else
+#define EFFCC_VINLINE static inline
+#endif
+
 /* QUANTIZE of t = x / scale (computed in double): zp + round(t), rounded
  * half away from zero as C's round(), clamped to int8; NaN gives zp. No
  * libm call: t − (int32_t)t is exact while |t| < 1024, and beyond that
@@ -103,7 +113,7 @@ static inline int8_t effcc_requant_i8(int32_t acc, int32_t m, int shift, int32_t
  * their lane. INT32_MIN·INT32_MIN comes out as INT32_MIN, which no other
  * pair gives (the least other result is 1 − 2^31): flipping its bits
  * saturates it. */
-static inline __m256i effcc_i32x8_srdhm(__m256i a, __m256i b)
+EFFCC_VINLINE __m256i effcc_i32x8_srdhm(__m256i a, __m256i b)
 {
     const __m256i half = _mm256_set1_epi64x(1 << 30);
     __m256i even = _mm256_add_epi64(_mm256_mul_epi32(a, b), half);
@@ -115,7 +125,7 @@ static inline __m256i effcc_i32x8_srdhm(__m256i a, __m256i b)
 
 /* effcc_i32x8_srdhm for b ≠ INT32_MIN (MBQM's m ≥ 0): the one saturating
  * pair cannot occur, so no fix-up. */
-static inline __m256i effcc_i32x8_srdhm_nosat(__m256i a, __m256i b)
+EFFCC_VINLINE __m256i effcc_i32x8_srdhm_nosat(__m256i a, __m256i b)
 {
     const __m256i half = _mm256_set1_epi64x(1 << 30);
     __m256i even = _mm256_add_epi64(_mm256_mul_epi32(a, b), half);
@@ -126,7 +136,7 @@ static inline __m256i effcc_i32x8_srdhm_nosat(__m256i a, __m256i b)
 
 /* RDBPOT as gemmlowp writes it: the remainder against half the divisor, one
  * more for negative x (compares give −1 for true, hence the subtractions). */
-static inline __m256i effcc_i32x8_rdbpot(__m256i x, __m256i exponent)
+EFFCC_VINLINE __m256i effcc_i32x8_rdbpot(__m256i x, __m256i exponent)
 {
     const __m256i one = _mm256_set1_epi32(1);
     __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, exponent), one);
@@ -136,7 +146,7 @@ static inline __m256i effcc_i32x8_rdbpot(__m256i x, __m256i exponent)
     return _mm256_sub_epi32(_mm256_srav_epi32(x, exponent), up);
 }
 
-static inline __m256i effcc_i32x8_rdbpot_n(__m256i x, int exponent)
+EFFCC_VINLINE __m256i effcc_i32x8_rdbpot_n(__m256i x, int exponent)
 {
     __m256i mask = _mm256_set1_epi32((int32_t)((INT64_C(1) << exponent) - 1));
     __m256i negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), x);
@@ -145,14 +155,14 @@ static inline __m256i effcc_i32x8_rdbpot_n(__m256i x, int exponent)
     return _mm256_sub_epi32(_mm256_sra_epi32(x, _mm_cvtsi32_si128(exponent)), up);
 }
 
-static inline __m256i effcc_i32x8_mbqm(__m256i x, __m256i m, __m256i shift)
+EFFCC_VINLINE __m256i effcc_i32x8_mbqm(__m256i x, __m256i m, __m256i shift)
 {
     __m256i left = _mm256_max_epi32(shift, _mm256_setzero_si256());
     __m256i right = _mm256_sub_epi32(left, shift);
     return effcc_i32x8_rdbpot(effcc_i32x8_srdhm_nosat(_mm256_sllv_epi32(x, left), m), right);
 }
 
-static inline __m256i effcc_i32x8_mbqm_n(__m256i x, int32_t m, int shift)
+EFFCC_VINLINE __m256i effcc_i32x8_mbqm_n(__m256i x, int32_t m, int shift)
 {
     int left = shift > 0 ? shift : 0;
     x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(left));
@@ -161,7 +171,7 @@ static inline __m256i effcc_i32x8_mbqm_n(__m256i x, int32_t m, int shift)
 
 /* clamp(v + zp_out, lo, hi) as clamp(v, lo − zp_out, hi − zp_out) + zp_out,
  * then each lane's low byte (vpshufb within the halves, then side by side). */
-static inline void effcc_i32x8_store_i8(int8_t *dst, __m256i v, int32_t zp_out, int32_t lo,
+EFFCC_VINLINE void effcc_i32x8_store_i8(int8_t *dst, __m256i v, int32_t zp_out, int32_t lo,
                                         int32_t hi)
 {
     const __m256i low_bytes = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -175,7 +185,7 @@ static inline void effcc_i32x8_store_i8(int8_t *dst, __m256i v, int32_t zp_out, 
     memcpy(dst, &bytes, 8);
 }
 
-static inline void effcc_i32x8_requant_i8(int8_t *dst, __m256i acc, __m256i m, __m256i shift,
+EFFCC_VINLINE void effcc_i32x8_requant_i8(int8_t *dst, __m256i acc, __m256i m, __m256i shift,
                                           int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm(acc, m, shift), zp_out, lo, hi);
@@ -185,7 +195,7 @@ static inline void effcc_i32x8_requant_i8(int8_t *dst, __m256i acc, __m256i m, _
  * zp_out, lo and hi in [−128, 127]. Exact: clamp(x, lo, hi) is unchanged by
  * saturating x to a range holding [lo, hi] first, and a lane beyond the
  * int16 range plus zp_out stays beyond [lo, hi] on the same side. */
-static inline void effcc_i32x8x2_store_i8(int8_t *dst, __m256i a, __m256i b, int32_t zp_out,
+EFFCC_VINLINE void effcc_i32x8x2_store_i8(int8_t *dst, __m256i a, __m256i b, int32_t zp_out,
                                           int32_t lo, int32_t hi)
 {
     __m256i h = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8);
@@ -195,7 +205,7 @@ static inline void effcc_i32x8x2_store_i8(int8_t *dst, __m256i a, __m256i b, int
     _mm_storeu_si128((__m128i *)dst, q);
 }
 
-static inline void effcc_i32x8x2_requant_i8(int8_t *dst, __m256i a, __m256i b, __m256i ma,
+EFFCC_VINLINE void effcc_i32x8x2_requant_i8(int8_t *dst, __m256i a, __m256i b, __m256i ma,
                                             __m256i sa, __m256i mb, __m256i sb, int32_t zp_out,
                                             int32_t lo, int32_t hi)
 {
@@ -214,7 +224,7 @@ typedef struct {
     __m256i m, e, emask, k_even, k_odd;
 } EffccRqFast8;
 
-static inline EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdiff_t c)
+EFFCC_VINLINE EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdiff_t c)
 {
     EffccRqFast8 r;
     r.m = _mm256_loadu_si256((const __m256i *)(rq + c));
@@ -226,7 +236,7 @@ static inline EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdi
 }
 
 /* The same constants for one multiplier m and shift (≤ 0) in every lane. */
-static inline EffccRqFast8 effcc_rq_fast8_n(int32_t m, int shift)
+EFFCC_VINLINE EffccRqFast8 effcc_rq_fast8_n(int32_t m, int shift)
 {
     EffccRqFast8 r;
     const int e = -shift;
@@ -238,7 +248,7 @@ static inline EffccRqFast8 effcc_rq_fast8_n(int32_t m, int shift)
     return r;
 }
 
-static inline __m256i effcc_i32x8_mbqm_fast(__m256i x, const EffccRqFast8 *r)
+EFFCC_VINLINE __m256i effcc_i32x8_mbqm_fast(__m256i x, const EffccRqFast8 *r)
 {
     __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, r->m), r->k_even);
     __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(r->m, 32));
@@ -248,13 +258,13 @@ static inline __m256i effcc_i32x8_mbqm_fast(__m256i x, const EffccRqFast8 *r)
     return _mm256_srav_epi32(v, r->e);
 }
 
-static inline void effcc_i32x8_requant_fast_i8(int8_t *dst, __m256i acc, const EffccRqFast8 *r,
+EFFCC_VINLINE void effcc_i32x8_requant_fast_i8(int8_t *dst, __m256i acc, const EffccRqFast8 *r,
                                                int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm_fast(acc, r), zp_out, lo, hi);
 }
 
-static inline void effcc_i32x8x2_requant_fast_i8(int8_t *dst, __m256i a, __m256i b,
+EFFCC_VINLINE void effcc_i32x8x2_requant_fast_i8(int8_t *dst, __m256i a, __m256i b,
                                                  const EffccRqFast8 *ra, const EffccRqFast8 *rb,
                                                  int32_t zp_out, int32_t lo, int32_t hi)
 {
@@ -262,7 +272,7 @@ static inline void effcc_i32x8x2_requant_fast_i8(int8_t *dst, __m256i a, __m256i
                            zp_out, lo, hi);
 }
 
-static inline void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m, int shift,
+EFFCC_VINLINE void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m, int shift,
                                             int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x8_store_i8(dst, effcc_i32x8_mbqm_n(acc, m, shift), zp_out, lo, hi);
@@ -271,7 +281,7 @@ static inline void effcc_i32x8_requant_i8_n(int8_t *dst, __m256i acc, int32_t m,
 
 #if defined(__AVX512F__)
 /* As effcc_i32x8_srdhm, with mask registers for the blend and the fix. */
-static inline __m512i effcc_i32x16_srdhm(__m512i a, __m512i b)
+EFFCC_VINLINE __m512i effcc_i32x16_srdhm(__m512i a, __m512i b)
 {
     const __m512i half = _mm512_set1_epi64(1 << 30);
     __m512i even = _mm512_add_epi64(_mm512_mul_epi32(a, b), half);
@@ -283,7 +293,7 @@ static inline __m512i effcc_i32x16_srdhm(__m512i a, __m512i b)
     return _mm512_mask_mov_epi32(r, saturated, _mm512_set1_epi32(INT32_MAX));
 }
 
-static inline __m512i effcc_i32x16_rdbpot(__m512i x, __m512i exponent)
+EFFCC_VINLINE __m512i effcc_i32x16_rdbpot(__m512i x, __m512i exponent)
 {
     const __m512i one = _mm512_set1_epi32(1);
     __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, exponent), one);
@@ -295,7 +305,7 @@ static inline __m512i effcc_i32x16_rdbpot(__m512i x, __m512i exponent)
     return _mm512_mask_add_epi32(q, up, q, one);
 }
 
-static inline __m512i effcc_i32x16_rdbpot_n(__m512i x, int exponent)
+EFFCC_VINLINE __m512i effcc_i32x16_rdbpot_n(__m512i x, int exponent)
 {
     const __m512i one = _mm512_set1_epi32(1);
     __m512i mask = _mm512_set1_epi32((int32_t)((INT64_C(1) << exponent) - 1));
@@ -307,14 +317,14 @@ static inline __m512i effcc_i32x16_rdbpot_n(__m512i x, int exponent)
     return _mm512_mask_add_epi32(q, up, q, one);
 }
 
-static inline __m512i effcc_i32x16_mbqm(__m512i x, __m512i m, __m512i shift)
+EFFCC_VINLINE __m512i effcc_i32x16_mbqm(__m512i x, __m512i m, __m512i shift)
 {
     __m512i left = _mm512_max_epi32(shift, _mm512_setzero_si512());
     __m512i right = _mm512_sub_epi32(left, shift);
     return effcc_i32x16_rdbpot(effcc_i32x16_srdhm(_mm512_sllv_epi32(x, left), m), right);
 }
 
-static inline __m512i effcc_i32x16_mbqm_n(__m512i x, int32_t m, int shift)
+EFFCC_VINLINE __m512i effcc_i32x16_mbqm_n(__m512i x, int32_t m, int shift)
 {
     int left = shift > 0 ? shift : 0;
     x = _mm512_sll_epi32(x, _mm_cvtsi32_si128(left));
@@ -322,7 +332,7 @@ static inline __m512i effcc_i32x16_mbqm_n(__m512i x, int32_t m, int shift)
 }
 
 /* As effcc_i32x8_store_i8; vpmovdb keeps the low bytes. */
-static inline void effcc_i32x16_store_i8(int8_t *dst, __m512i v, int32_t zp_out, int32_t lo,
+EFFCC_VINLINE void effcc_i32x16_store_i8(int8_t *dst, __m512i v, int32_t zp_out, int32_t lo,
                                          int32_t hi)
 {
     v = _mm512_max_epi32(v, _mm512_set1_epi32(lo - zp_out));
@@ -330,13 +340,13 @@ static inline void effcc_i32x16_store_i8(int8_t *dst, __m512i v, int32_t zp_out,
     _mm512_mask_cvtepi32_storeu_epi8(dst, 0xFFFF, _mm512_add_epi32(v, _mm512_set1_epi32(zp_out)));
 }
 
-static inline void effcc_i32x16_requant_i8(int8_t *dst, __m512i acc, __m512i m, __m512i shift,
+EFFCC_VINLINE void effcc_i32x16_requant_i8(int8_t *dst, __m512i acc, __m512i m, __m512i shift,
                                            int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x16_store_i8(dst, effcc_i32x16_mbqm(acc, m, shift), zp_out, lo, hi);
 }
 
-static inline void effcc_i32x16_requant_i8_n(int8_t *dst, __m512i acc, int32_t m, int shift,
+EFFCC_VINLINE void effcc_i32x16_requant_i8_n(int8_t *dst, __m512i acc, int32_t m, int shift,
                                              int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x16_store_i8(dst, effcc_i32x16_mbqm_n(acc, m, shift), zp_out, lo, hi);
@@ -347,7 +357,7 @@ static inline void effcc_i32x16_requant_i8_n(int8_t *dst, __m512i acc, int32_t m
 #include <arm_neon.h>
 
 /* vqrdmulh is SRDHM exactly: (2·a·b + 2^31) >> 32, saturated. */
-static inline int32x4_t effcc_i32x4_srdhm(int32x4_t a, int32x4_t b)
+EFFCC_VINLINE int32x4_t effcc_i32x4_srdhm(int32x4_t a, int32x4_t b)
 {
     return vqrdmulhq_s32(a, b);
 }
@@ -356,31 +366,31 @@ static inline int32x4_t effcc_i32x4_srdhm(int32x4_t a, int32x4_t b)
  * without overflow; taking 1 from negative x first (gemmlowp's fix-up: the
  * sign bit of x & neg, which is 0 for exponent 0) turns that into half away
  * from zero. The saturating add keeps INT32_MIN, which divides exactly. */
-static inline int32x4_t effcc_i32x4_rdbpot_neg(int32x4_t x, int32x4_t neg)
+EFFCC_VINLINE int32x4_t effcc_i32x4_rdbpot_neg(int32x4_t x, int32x4_t neg)
 {
     int32x4_t fixup = vshrq_n_s32(vandq_s32(x, neg), 31);
     return vrshlq_s32(vqaddq_s32(x, fixup), neg);
 }
 
-static inline int32x4_t effcc_i32x4_rdbpot(int32x4_t x, int32x4_t exponent)
+EFFCC_VINLINE int32x4_t effcc_i32x4_rdbpot(int32x4_t x, int32x4_t exponent)
 {
     return effcc_i32x4_rdbpot_neg(x, vnegq_s32(exponent));
 }
 
-static inline int32x4_t effcc_i32x4_rdbpot_n(int32x4_t x, int exponent)
+EFFCC_VINLINE int32x4_t effcc_i32x4_rdbpot_n(int32x4_t x, int exponent)
 {
     return effcc_i32x4_rdbpot_neg(x, vdupq_n_s32(-exponent));
 }
 
 /* vshl by a register count wraps (vqshl would saturate). */
-static inline int32x4_t effcc_i32x4_mbqm(int32x4_t x, int32x4_t m, int32x4_t shift)
+EFFCC_VINLINE int32x4_t effcc_i32x4_mbqm(int32x4_t x, int32x4_t m, int32x4_t shift)
 {
     int32x4_t left = vmaxq_s32(shift, vdupq_n_s32(0));
     int32x4_t neg_right = vminq_s32(shift, vdupq_n_s32(0));
     return effcc_i32x4_rdbpot_neg(vqrdmulhq_s32(vshlq_s32(x, left), m), neg_right);
 }
 
-static inline int32x4_t effcc_i32x4_mbqm_n(int32x4_t x, int32_t m, int shift)
+EFFCC_VINLINE int32x4_t effcc_i32x4_mbqm_n(int32x4_t x, int32_t m, int shift)
 {
     int left = shift > 0 ? shift : 0;
     x = vqrdmulhq_n_s32(vshlq_s32(x, vdupq_n_s32(left)), m);
@@ -388,7 +398,7 @@ static inline int32x4_t effcc_i32x4_mbqm_n(int32x4_t x, int32_t m, int shift)
 }
 
 /* As effcc_i32x8_store_i8; vmovn keeps the low halves, twice. */
-static inline void effcc_i32x4_store_i8(int8_t *dst, int32x4_t v, int32_t zp_out, int32_t lo,
+EFFCC_VINLINE void effcc_i32x4_store_i8(int8_t *dst, int32x4_t v, int32_t zp_out, int32_t lo,
                                         int32_t hi)
 {
     v = vmaxq_s32(v, vdupq_n_s32(lo - zp_out));
@@ -398,13 +408,13 @@ static inline void effcc_i32x4_store_i8(int8_t *dst, int32x4_t v, int32_t zp_out
     memcpy(dst, &bytes, 4);
 }
 
-static inline void effcc_i32x4_requant_i8(int8_t *dst, int32x4_t acc, int32x4_t m,
+EFFCC_VINLINE void effcc_i32x4_requant_i8(int8_t *dst, int32x4_t acc, int32x4_t m,
                                           int32x4_t shift, int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x4_store_i8(dst, effcc_i32x4_mbqm(acc, m, shift), zp_out, lo, hi);
 }
 
-static inline void effcc_i32x4_requant_i8_n(int8_t *dst, int32x4_t acc, int32_t m, int shift,
+EFFCC_VINLINE void effcc_i32x4_requant_i8_n(int8_t *dst, int32x4_t acc, int32_t m, int shift,
                                             int32_t zp_out, int32_t lo, int32_t hi)
 {
     effcc_i32x4_store_i8(dst, effcc_i32x4_mbqm_n(acc, m, shift), zp_out, lo, hi);

@@ -539,23 +539,27 @@ EFFCC_Q_PW_PIXEL()    }
 }
 »)
 
-EFFCC_Q_DW: a depthwise convolution; weights in tap pairs, int32 words
-[G_NP][c], each two int16 (the first in the low half; layout_int8.c), and
-a bias with the input zero point folded in (− zp_in·Σ w), so a tap
-outside the input reads zp_in: a row of it, zrow.
-With AVX2, row by row of output, channel block (16, then 8) by block,
-pixel by pixel («G_NAME»_b16 …, weights of the block read from L1): the
-two taps' bytes interleaved, widened to int16 pairs and multiplied by the
-weight pairs with vpmaddwd (|x·w| ≤ 128·127: no int16 wraps), summed in
-int32 from the bias; the taps' offsets are literals. Pixels whose taps
-all read inside the input (rows [G_OHL, G_OHH), columns [G_OWL, G_OWH),
-G_INNER when neither is empty) skip the test of each tap. The channels
-past the last block, and every channel elsewhere, pixel by pixel
-(«G_NAME»_px, given the address of each tap's pixel), all the channels of
-a pair at a time, which compilers vectorise. A row at a time
-(«G_NAME»_row, input rows from in + rowoff), so that a fused kernel
-(G_FUSED, «EFFCC_Q_EXPDW») can hand it rows from its ring; with G_QTABLE
-each finished row goes through the table.
+EFFCC_Q_DW: a depthwise convolution; weights in G_NP tap pairs, int32 words
+[G_NP][c], each two int16 (the first in the low half; layout_int8.c): with
+G_QROWS the taps of each kernel row two at a time (G_NJ pairs a row, the
+last one's second weight 0 when k is odd), else the k² taps in row-major
+order. Sums are int32 from the bias (the input zero point folded in, so a
+tap outside the input reads zp_in).
+With AVX2 (G_QROWS) each input row becomes a row of tap pairs once, in the
+thread's part of the scratch (G_ROWS_AT; «G_NAME»_pairs): column
+x·G_HSTEP − G_PL with the next, as int16 pairs (G_HSTEP 2 for an even
+stride, whose pairs start at even columns only), for the channels in
+blocks of 16 ([block][G_HW columns][16 pairs]) then one of 8; G_HROW int16 a row;
+k such rows a thread in slots ih mod k, then one of the zero point for the
+rows above and below the input. A pair of taps of an output pixel is then
+one vpmaddwd of a column's pairs by the pair's weights, with no shuffle
+(«EFFCC_Q_DW_QUAD»: 4 pixels at a time, each pair's weights loaded once for
+them). The channels past the last block of 8, and every channel elsewhere,
+pixel by pixel («G_NAME»_px, given each tap's address), which compilers
+vectorise. A row at a time («G_NAME»_row, input rows from in + rowoff), so
+that a fused kernel (G_FUSED, «EFFCC_Q_EXPDW») can hand it rows from its
+ring; with G_QTABLE each finished row goes through the table. With OpenMP
+each thread takes a band of output rows.
 m4_define(«EFFCC_Q_DW», «
 static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict y,
@@ -577,65 +581,190 @@ static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t
                                 G_ZPOUT, G_LO, G_HI);
 }
 
-/* The address of each tap's pixel of output (oh, ow), zrow outside the
- * input and for the missing last tap when k² is odd (its weight is 0). */
+/* The address of each tap's pixel of output (oh, ow) for pair by pair,
+ * zrow outside the input and for a pair's missing second tap (weight 0). */
 static inline void G_NAME«»_taps(const int8_t *in, ptrdiff_t rowoff, const int8_t *zrow,
         ptrdiff_t oh, ptrdiff_t ow, const int8_t **xs)
 {
-    xs[2 * G_NP - 1] = zrow;
-    for (ptrdiff_t kh = 0; kh < G_K; ++kh)
-        for (ptrdiff_t kw = 0; kw < G_K; ++kw) {
-            const ptrdiff_t ih = oh * G_S - G_PT + kh, iw = ow * G_S - G_PL + kw;
-            xs[kh * G_K + kw] = ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
-                                    ? in + (rowoff + (ih * G_W + iw) * G_C) : zrow;
+    for (ptrdiff_t p = 0; p < G_NP; ++p)
+        for (ptrdiff_t e = 0; e < 2; ++e) {
+m4_ifelse(G_QROWS, 1, «            const ptrdiff_t kx = p % G_NJ * 2 + e, t = p / G_NJ * G_K + kx;
+            const int present = kx < G_K;
+», «            const ptrdiff_t t = 2 * p + e;
+            const int present = t < G_K * G_K;
+»)            const ptrdiff_t ih = oh * G_S - G_PT + t / G_K, iw = ow * G_S - G_PL + t % G_K;
+            xs[2 * p + e] = present && ih >= 0 && ih < G_H && iw >= 0 && iw < G_W
+                                ? in + (rowoff + (ih * G_W + iw) * G_C) : zrow;
         }
 }
-#if defined(__AVX2__)
-m4_ifelse(G_INNER, 1, «EFFCC_Q_DW_BLOCK(16, «i»)EFFCC_Q_DW_BLOCK(8, «i»)»)m4_dnl
-EFFCC_Q_DW_BLOCK(16, «b»)EFFCC_Q_DW_BLOCK(8, «b»)m4_dnl
-#endif
-
+m4_ifelse(G_QROWS, 1, «EFFCC_Q_DW_PAIRS()»)
 /* Output row oh; input row ih at in + rowoff + ih·G_W·G_C. */
 static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, ptrdiff_t oh,
         const int8_t *restrict zrow, const int32_t *restrict w, const int32_t *restrict bias,
-        const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
+        const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()EFFCC_Q_ROWS_ARG()int8_t *restrict out)
 {
 EFFCC_Q_LUT()m4_dnl
-#if defined(__AVX2__)
-    const ptrdiff_t ih0 = oh * G_S - G_PT;
-    const ptrdiff_t khlo = ih0 < 0 ? -ih0 : 0;
-    const ptrdiff_t khhi = ih0 + G_K > G_H ? G_H - ih0 : G_K;
-    for (ptrdiff_t cb = 0; cb < G_C / 16; ++cb) {
-        const ptrdiff_t c = cb * 16;
-EFFCC_Q_DW_ROW(16)    }
-#endif
-    {
-#if defined(__AVX2__)
-        ptrdiff_t c = G_C / 16 * 16;
-        for (; c + 8 <= G_C; c += 8)
-EFFCC_Q_DW_ROW(8)m4_dnl
-#else
-        ptrdiff_t c = 0;
-#endif
-        for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
-            const int8_t *xs[2 * G_NP];
-            G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
-            G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
+    ptrdiff_t c = 0;
+m4_ifelse(G_QROWS, 1, «#if defined(__AVX2__)
+    const int16_t *h[G_K]; /* each kernel row's row of pairs */
+    for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
+        const ptrdiff_t ih = oh * G_S - G_PT + kh;
+        if (ih < 0 || ih >= G_H) {
+            h[kh] = pr + G_K * G_HROW; /* the zero point's */
+            continue;
         }
-    EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)    }
-}
+        int16_t *slot = pr + ih % G_K * G_HROW;
+        if (held[ih % G_K] != ih) {
+            G_NAME«»_pairs(in + rowoff + ih * (G_W * G_C), slot);
+            held[ih % G_K] = ih;
+        }
+        h[kh] = slot;
+    }
+    for (; c < G_C / 16 * 16; c += 16) {
+        const int16_t *hb[G_K];
+        for (ptrdiff_t kh = 0; kh < G_K; ++kh)
+            hb[kh] = h[kh] + c / 16 * (G_HW * 32);
+        int8_t *restrict y = out + oh * G_OW * G_C + c;
+        ptrdiff_t ow = 0;
+        for (; ow + 4 <= G_OW; ow += 4)
+            G_NAME«»_q16x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+        for (; ow < G_OW; ++ow)
+            G_NAME«»_q16x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+    }
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «    {
+        const int16_t *hb[G_K];
+        for (ptrdiff_t kh = 0; kh < G_K; ++kh)
+            hb[kh] = h[kh] + c / 16 * (G_HW * 32);
+        int8_t *restrict y = out + oh * G_OW * G_C + c;
+        ptrdiff_t ow = 0;
+        for (; ow + 4 <= G_OW; ow += 4)
+            G_NAME«»_q8x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+        for (; ow < G_OW; ++ow)
+            G_NAME«»_q8x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+        c += 8;
+    }
+»)#else
+    (void)pr, (void)held;
+#endif
+»)    for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
+        const int8_t *xs[2 * G_NP];
+        G_NAME«»_taps(in, rowoff, zrow, oh, ow, xs);
+        G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
+    }
+EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)}
 m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», «
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()m4_dnl
+m4_ifelse(G_QROWS, 1, «int8_t *restrict scratch, »)int8_t *restrict out)
 {
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
         zrow[c] = G_ZPIN;
-    EFFCC_OMP("omp parallel for schedule(static)")
-    for (ptrdiff_t oh = 0; oh < G_OH; ++oh)
-        G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, m4_ifelse(G_QTABLE, 1, «table, »)out);
+    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+    {
+        const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
+        const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
+EFFCC_Q_ROWS_INIT(«scratch»)m4_dnl
+        for (ptrdiff_t oh = oh0; oh < oh1; ++oh)
+            G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, m4_ifelse(G_QTABLE, 1, «table, »)EFFCC_Q_ROWS_PASS()out);
+    }
 }
 »)»)
+
+EFFCC_Q_ROWS_ARG, EFFCC_Q_ROWS_PASS: with G_QROWS the row function's
+thread's rows of pairs (pr) and which input row each slot holds (held).
+EFFCC_Q_ROWS_INIT(scratch): a thread's pr (its part of the scratch, from
+G_ROWS_AT), held (none yet) and the zero point's row, built once.
+m4_define(«EFFCC_Q_ROWS_ARG», «m4_ifelse(G_QROWS, 1, «int16_t *restrict pr, ptrdiff_t *restrict held,
+        »)»)
+m4_define(«EFFCC_Q_ROWS_PASS», «m4_ifelse(G_QROWS, 1, «pr, held, »)»)
+m4_define(«EFFCC_Q_ROWS_INIT», «m4_ifelse(G_QROWS, 1, «m4_dnl
+        int16_t *pr = (int16_t *)(void *)($1 + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
+        ptrdiff_t held[G_K];
+        for (ptrdiff_t s = 0; s < G_K; ++s)
+            held[s] = -1;
+#if defined(__AVX2__)
+        G_NAME«»_pairs(NULL, pr + G_K * G_HROW);
+#endif
+»)»)
+
+EFFCC_Q_DW_PAIRS: the AVX2 functions of G_QROWS: «G_NAME»_pairs(row, h),
+the row of pairs of an input row (NULL: the zero point's), and the
+micro-kernels «EFFCC_Q_DW_QUAD» for 16 and 8 channels, 4 pixels and 1.
+m4_define(«EFFCC_Q_DW_PAIRS», «#if defined(__AVX2__)
+static inline void G_NAME«»_pairs(const int8_t *restrict row, int16_t *restrict h)
+{
+    const __m128i zp = _mm_set1_epi8(G_ZPIN);
+    ptrdiff_t c = 0;
+    for (; c + 16 <= G_C; c += 16) {
+        int16_t *restrict hb = h + c / 16 * (G_HW * 32);
+        for (ptrdiff_t x = 0; x < G_HW; ++x) {
+            const ptrdiff_t ix = x * G_HSTEP - G_PL; /* the pair's first column */
+            const __m128i a = row && ix >= 0 && ix < G_W
+                                  ? _mm_loadu_si128((const __m128i *)(row + ix * G_C + c)) : zp;
+            const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
+                                  ? _mm_loadu_si128((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
+            _mm256_storeu_si256((__m256i *)(hb + x * 32), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
+            _mm256_storeu_si256((__m256i *)(hb + x * 32 + 16), _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)));
+        }
+    }
+    if (c + 8 <= G_C) {
+        int16_t *restrict hb = h + c / 16 * (G_HW * 32);
+        for (ptrdiff_t x = 0; x < G_HW; ++x) {
+            const ptrdiff_t ix = x * G_HSTEP - G_PL;
+            const __m128i a = row && ix >= 0 && ix < G_W
+                                  ? _mm_loadl_epi64((const __m128i *)(row + ix * G_C + c)) : zp;
+            const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
+                                  ? _mm_loadl_epi64((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
+            _mm256_storeu_si256((__m256i *)(hb + x * 16), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
+        }
+    }
+}
+m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_QUAD(16, 4)EFFCC_Q_DW_QUAD(16, 1)»)m4_dnl
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «EFFCC_Q_DW_QUAD(8, 4)EFFCC_Q_DW_QUAD(8, 1)»)m4_dnl
+#endif
+»)
+
+EFFCC_Q_DW_QUAD(width, pixels): «G_NAME»_q<width>x<pixels>(hb, ow, w, bias,
+rq, y): pixels output pixels from ow of width channels (16: two vectors a
+pixel), hb each kernel row's row of pairs at the block; each pair's
+weights loaded once for the pixels; requantised as the 1×1 kernels do.
+Kept out of line, and the sums passed through an empty asm after each
+pair: inlined into the row's loop, GCC 12 kept columns loaded for the
+next block alive across iterations (predictive commoning) and summed the
+products at the end (reassociation), spilling most of them to the stack.
+m4_define(«EFFCC_Q_NOINLINE», «__attribute__((noinline))»)
+m4_define(«EFFCC_Q_DW_QUAD», «
+static EFFCC_Q_NOINLINE void G_NAME«»_q$1x$2(const int16_t *const *restrict hb, ptrdiff_t ow,
+        const int32_t *restrict w, const int32_t *restrict bias, const int32_t *restrict rq,
+        int8_t *restrict y)
+{
+EFFCC_QFOR(«EFX», 0, $2, «    __m256i acc«»EFX«»_0 = _mm256_loadu_si256((const __m256i *)bias);
+m4_ifelse($1, 16, «    __m256i acc«»EFX«»_1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
+»)»)EFFCC_QFOR(«EFK», 0, G_K, «EFFCC_QFOR(«EFJ», 0, G_NJ, «    {
+        const int32_t *wp = w + m4_eval((EFK * G_NJ + EFJ) * G_C);
+        const int16_t *hk = hb[EFK];
+        const __m256i w0 = _mm256_loadu_si256((const __m256i *)wp);
+m4_ifelse($1, 16, «        const __m256i w1 = _mm256_loadu_si256((const __m256i *)(wp + 8));
+»)EFFCC_QFOR(«EFX», 0, $2, «        {
+            const int16_t *hx = hk + ((ow + EFX) * G_S + m4_eval(2 * EFJ)) / G_HSTEP * $1 * 2;
+            acc«»EFX«»_0 = _mm256_add_epi32(acc«»EFX«»_0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)hx), w0));
+m4_ifelse($1, 16, «            acc«»EFX«»_1 = _mm256_add_epi32(acc«»EFX«»_1, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(hx + 16)), w1));
+»)        }
+»)        __asm__("" : EFFCC_QFOR(«EFX», 0, $2, «m4_ifelse(EFX, 0, «», «, »)"+x"(acc«»EFX«»_0)m4_ifelse($1, 16, «, "+x"(acc«»EFX«»_1)»)»));
+    }
+»)»)m4_ifelse(G_QFAST, 1, «m4_ifelse($1, 16, «    const EffccRqFast8 r0 = effcc_rq_fast8(rq, G_C, 0), r1 = effcc_rq_fast8(rq, G_C, 8);
+EFFCC_QFOR(«EFX», 0, $2, «    effcc_i32x8x2_requant_fast_i8(y + EFX * G_C, acc«»EFX«»_0, acc«»EFX«»_1, &r0, &r1, G_ZPOUT, G_LO, G_HI);
+»)», «    const EffccRqFast8 r0 = effcc_rq_fast8(rq, G_C, 0);
+EFFCC_QFOR(«EFX», 0, $2, «    effcc_i32x8_requant_fast_i8(y + EFX * G_C, acc«»EFX«»_0, &r0, G_ZPOUT, G_LO, G_HI);
+»)»)», «    const __m256i m0 = _mm256_loadu_si256((const __m256i *)rq);
+    const __m256i s0 = _mm256_loadu_si256((const __m256i *)(rq + G_C));
+m4_ifelse($1, 16, «    const __m256i m1 = _mm256_loadu_si256((const __m256i *)(rq + 8));
+    const __m256i s1 = _mm256_loadu_si256((const __m256i *)(rq + G_C + 8));
+EFFCC_QFOR(«EFX», 0, $2, «    effcc_i32x8x2_requant_i8(y + EFX * G_C, acc«»EFX«»_0, acc«»EFX«»_1, m0, s0, m1, s1, G_ZPOUT, G_LO, G_HI);
+»)», «EFFCC_QFOR(«EFX», 0, $2, «    effcc_i32x8_requant_i8(y + EFX * G_C, acc«»EFX«»_0, m0, s0, G_ZPOUT, G_LO, G_HI);
+»)»)»)}
+»)
 
 EFFCC_Q_EXPDW: the depthwise conv of an expansion fused into it
 (layout_int8's fuse_expansion): before each output row, the input rows it
@@ -661,6 +790,7 @@ int8_t *restrict ring, int8_t *restrict out)
         const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
         const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
         int8_t *tring = ring + t * (2 * G_K * G_W * G_C);
+EFFCC_Q_ROWS_INIT(«ring»)m4_dnl
         ptrdiff_t next = oh0 * G_S - G_PT; /* the first input row not computed yet */
         if (next < 0)
             next = 0;
@@ -675,69 +805,11 @@ int8_t *restrict ring, int8_t *restrict out)
             }
             const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
             G_NAME«»_row(tring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq,
-                    m4_ifelse(G_QTABLE, 1, «table, »)out);
+                    m4_ifelse(G_QTABLE, 1, «table, »)EFFCC_Q_ROWS_PASS()out);
         }
     }
 }
 »)
-
-EFFCC_Q_DW_ROW(width): output row oh's pixels for the block of width
-channels from c.
-m4_define(«EFFCC_Q_DW_ROW», «m4_dnl
-            for (ptrdiff_t ow = 0; ow < G_OW; ++ow) {
-                const ptrdiff_t iw0 = ow * G_S - G_PL;
-                const ptrdiff_t o = rowoff + (ih0 * G_W + iw0) * G_C + c;
-                int8_t *restrict y = out + (oh * G_OW + ow) * G_C + c;
-m4_ifelse(G_INNER, 1, «                if (oh >= G_OHL && oh < G_OHH && ow >= G_OWL && ow < G_OWH) {
-                    G_NAME«»_i$1(in, o, w + c, bias + c, rq + c, y);
-                    continue;
-                }
-»)                const ptrdiff_t kwlo = iw0 < 0 ? -iw0 : 0;
-                const ptrdiff_t kwhi = iw0 + G_K > G_W ? G_W - iw0 : G_K;
-                G_NAME«»_b$1(in, o, khlo, khhi, kwlo, kwhi, zrow + c, w + c, bias + c, rq + c, y);
-            }
-»)
-
-EFFCC_Q_DW_BLOCK(width, kind): the AVX2 pixel of width (16 or 8)
-channels; kind i reads every tap at in + o + its offset, kind b only the
-taps in rows [khlo, khhi) and columns [kwlo, kwhi), zrow elsewhere.
-m4_define(«EFFCC_Q_DW_BLOCK», «
-static inline void G_NAME«»_$2$1(const int8_t *restrict in, ptrdiff_t o,m4_ifelse($2, b, «
-        ptrdiff_t khlo, ptrdiff_t khhi, ptrdiff_t kwlo, ptrdiff_t kwhi, const int8_t *restrict zrow,»)
-        const int32_t *restrict w, const int32_t *restrict bias, const int32_t *restrict rq,
-        int8_t *restrict y)
-{
-m4_ifelse($1, 16, «    __m256i acc0 = _mm256_loadu_si256((const __m256i *)bias);
-    __m256i acc1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
-», «    __m256i acc0 = _mm256_loadu_si256((const __m256i *)bias);
-»)EFFCC_QFOR(«EFP», 0, G_NP, «    {
-        const __m128i a = EFFCC_Q_DW_TAP($1, $2, m4_eval(2 * EFP));
-        const __m128i b = EFFCC_Q_DW_TAP($1, $2, m4_eval(2 * EFP + 1));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)),
-                _mm256_loadu_si256((const __m256i *)(w + m4_eval(EFP * G_C)))));
-m4_ifelse($1, 16, «        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)),
-                _mm256_loadu_si256((const __m256i *)(w + m4_eval(EFP * G_C + 8)))));
-»)    }
-»)m4_ifelse(G_QFAST, 1, «m4_ifelse($1, 16, «    const EffccRqFast8 r0 = effcc_rq_fast8(rq, G_C, 0), r1 = effcc_rq_fast8(rq, G_C, 8);
-    effcc_i32x8x2_requant_fast_i8(y, acc0, acc1, &r0, &r1, G_ZPOUT, G_LO, G_HI);
-», «    const EffccRqFast8 r = effcc_rq_fast8(rq, G_C, 0);
-    effcc_i32x8_requant_fast_i8(y, acc0, &r, G_ZPOUT, G_LO, G_HI);
-»)», $1, 16, «    effcc_i32x8x2_requant_i8(y, acc0, acc1, _mm256_loadu_si256((const __m256i *)rq),
-                             _mm256_loadu_si256((const __m256i *)(rq + G_C)),
-                             _mm256_loadu_si256((const __m256i *)(rq + 8)),
-                             _mm256_loadu_si256((const __m256i *)(rq + G_C + 8)), G_ZPOUT, G_LO, G_HI);
-», «    effcc_i32x8_requant_i8(y, acc0, _mm256_loadu_si256((const __m256i *)rq),
-                           _mm256_loadu_si256((const __m256i *)(rq + G_C)), G_ZPOUT, G_LO, G_HI);
-»)}
-»)
-
-EFFCC_Q_DW_TAP(width, kind, t): the load of tap t's width channels (t = k²:
-the missing last tap, zp_in; its weight is 0).
-m4_define(«EFFCC_Q_DW_TAP», «m4_ifelse($3, m4_eval(G_K * G_K),
-«_mm_set1_epi8(G_ZPIN)», «m4_ifelse($1, 16, «_mm_loadu_si128», «_mm_loadl_epi64»)((const __m128i *)m4_dnl
-m4_ifelse($2, i, «(in + o + m4_eval(($3 / G_K * G_W + $3 % G_K) * G_C))», «(m4_dnl
-khlo <= m4_eval($3 / G_K) && m4_eval($3 / G_K) < khhi && kwlo <= m4_eval($3 % G_K) && m4_eval($3 % G_K) < kwhi
-                ? in + o + m4_eval(($3 / G_K * G_W + $3 % G_K) * G_C) : zrow)»))»)»)
 
 EFFCC_Q_TABLE: swish or sigmoid, a 256-entry table indexed by (uint8_t)x.
 m4_define(«EFFCC_Q_TABLE», «
