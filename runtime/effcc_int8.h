@@ -53,6 +53,35 @@ static inline int8_t effcc_quantize_i8(double t, int32_t zp)
     return (int8_t)(i < -128 ? -128 : i > 127 ? 127 : i);
 }
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+/* effcc_quantize_i8 of x[0…7] / scale into out[0…7], four doubles at a
+ * time: the same division, trunc(t) + 1 for a fraction ≥ 0.5 (− 1 for
+ * ≤ −0.5), + zp, clamped, in double (every step exact for the integers
+ * involved, and a |t| ≥ 1024 or an infinity clamps as the scalar's does);
+ * NaN gives zp. */
+EFFCC_VINLINE void effcc_quantize_i8x8(const float *x, double scale, int32_t zp, int8_t *out)
+{
+    const __m256 f = _mm256_loadu_ps(x);
+    const __m256d s = _mm256_set1_pd(scale), half = _mm256_set1_pd(0.5), one = _mm256_set1_pd(1.0);
+    __m128i q[2];
+    for (int h = 0; h < 2; h++) {
+        const __m256d t = _mm256_div_pd(_mm256_cvtps_pd(h ? _mm256_extractf128_ps(f, 1)
+                                                            : _mm256_castps256_ps128(f)), s);
+        __m256d r = _mm256_round_pd(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        const __m256d fr = _mm256_sub_pd(t, r);
+        r = _mm256_add_pd(r, _mm256_and_pd(_mm256_cmp_pd(fr, half, _CMP_GE_OQ), one));
+        r = _mm256_sub_pd(r, _mm256_and_pd(_mm256_cmp_pd(fr, _mm256_set1_pd(-0.5), _CMP_LE_OQ), one));
+        r = _mm256_add_pd(r, _mm256_set1_pd((double)zp));
+        r = _mm256_min_pd(_mm256_max_pd(r, _mm256_set1_pd(-128.0)), _mm256_set1_pd(127.0));
+        r = _mm256_blendv_pd(r, _mm256_set1_pd((double)zp), _mm256_cmp_pd(t, t, _CMP_UNORD_Q));
+        q[h] = _mm256_cvtpd_epi32(r);
+    }
+    const __m128i w = _mm_packs_epi32(q[0], q[1]);
+    _mm_storel_epi64((__m128i *)(void *)out, _mm_packs_epi16(w, w));
+}
+#endif
+
 /* gemmlowp's SaturatingRoundingDoublingHighMul: TFLite nudges by 2^30 or
  * 1 − 2^30 by sign and truncates, which is floor((a·b + 2^30)/2^31) for
  * both signs; the vector versions use that form. */

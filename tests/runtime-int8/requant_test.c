@@ -18,6 +18,7 @@
 #include "ir.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 
 /* What ir/quant.c needs of the rest of effcc. */
@@ -606,6 +607,51 @@ static long long fast_differences(long long *lanes)
 }
 #endif
 
+/* effcc_quantize_i8x8 against effcc_quantize_i8 (which the generic
+ * targets use, and ir/eval_int8.c's QUANTIZE defines): floats around every
+ * tie (k + 0.5 and its neighbours, both signs) for scales that make them
+ * exact, the int8 range's ends and the ±1024 bounds, huge values,
+ * infinities, NaN, signed zeros, subnormals and random floats; every zero
+ * point in steps. */
+#if defined(__AVX2__)
+static long long quantize_differences(long long *lanes)
+{
+    float xs[4096];
+    int n = 0;
+    const double scales[] = {1.0, 0.5, 0.25, 1.0 / 3, 0.0078125, 0.018658, 3.5};
+    for (int k = -140; k <= 140; k++)
+        for (int d = -1; d <= 1; d++) {
+            float tie = (float)k + 0.5f;
+            xs[n++] = d == 0 ? tie : nextafterf(tie, d < 0 ? -INFINITY : INFINITY);
+        }
+    const float specials[] = {0.0f, -0.0f, 1e-40f, -1e-40f, 1023.5f, -1023.5f, 1024.0f, -1024.0f,
+                              1024.5f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN, 127.5f, -128.5f};
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
+        xs[n++] = specials[i];
+    while (n < 4096) {
+        uint32_t bits = (uint32_t)rng();
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        xs[n++] = rng() % 2 ? f : (float)rng_in(-300000, 300000) / 1000.0f;
+    }
+    long long diffs = 0;
+    for (size_t si = 0; si < sizeof scales / sizeof scales[0]; si++)
+        for (int32_t zp = -128; zp <= 127; zp += 17)
+            for (int i = 0; i + 8 <= n; i += 8) {
+                int8_t got[8];
+                effcc_quantize_i8x8(xs + i, scales[si], zp, got);
+                for (int j = 0; j < 8; j++) {
+                    int8_t want = effcc_quantize_i8((double)xs[i + j] / scales[si], zp);
+                    if (got[j] != want && ++diffs <= 20)
+                        printf("DIFF avx2 quantize_i8x8: x %a scale %a zp %" PRId32 ": got %d, want %d\n",
+                               (double)xs[i + j], scales[si], zp, got[j], want);
+                }
+                *lanes += 8;
+            }
+    return diffs;
+}
+#endif
+
 /* effcc_lookup_i8 against the plain look-up: random tables, every byte
  * value, every length up to 100 from every offset up to 31 (the vector
  * loop's tails), and a long run. */
@@ -679,6 +725,9 @@ int main(int argc, char **argv)
     long long fast_lanes = 0, fast = fast_differences(&fast_lanes);
     printf("avx2   mbqm_fast    %10lld lanes, %lld differences\n", fast_lanes, fast);
     differences += fast;
+    long long quantize_lanes = 0, quantized = quantize_differences(&quantize_lanes);
+    printf("avx2   quantize_i8x8 %9lld lanes, %lld differences\n", quantize_lanes, quantized);
+    differences += quantized;
 #endif
     long long lookups = lookup_differences();
     printf("lookup %lld differences\n", lookups);
