@@ -75,11 +75,17 @@ list(GET INT8_SPECS 0 INT8_B0)
 if(NOT EFFCC_SANITIZE) # a variant of generated code, the same effcc
   effcc_int8_codegen(generic-clang e2e "TARGET=generic;CC=clang" ${INT8_B0})
 endif()
-effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2")
+# In the sanitizer build the AVX2 code runs under ASan and UBSan too (its
+# depthwise kernels index rows of tap pairs and rings in the scratch).
+set(INT8_X86 "TARGET=x86-64-v3;REQUIRE_CPU=avx2")
+if(EFFCC_SANITIZE)
+  set(INT8_X86 "${INT8_X86};GEN_CFLAGS=-O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all")
+endif()
+effcc_int8_codegen(x86-64-v3 e2e "${INT8_X86}")
 # The custom spec's small preset: channel counts that are multiples of 8 but
 # not of 16 (the SE gate and a depthwise conv on 24), squeeze layers of 4,
 # 6 and 10 channels (the 1x1 kernel's tails), kernels 3, 5 and 7.
-effcc_int8_codegen(x86-64-v3 e2e "TARGET=x86-64-v3;REQUIRE_CPU=avx2"
+effcc_int8_codegen(x86-64-v3 e2e "${INT8_X86}"
                    "custom|${CMAKE_SOURCE_DIR}/tests/specs/custom.yaml|small|65")
 # At 224 px the stem and the large expansions (at least 256 KiB) are fused
 # into their depthwise kernels, and the SE gate into the projection. Not in
