@@ -99,6 +99,7 @@ static void expansion_params(const Graph *g, int i, Kernel *k)
     kernel_for_node_int8(g, e, &ek);
     kernel_text_param(k, "G_ENAME", ek.name);
     kernel_param(k, "G_ESTEM", conv_role(g, &g->nodes[e]) == CONV_STEM);
+    kernel_param(k, "G_RING_ROWS", fused_ring_rows(&g->nodes[i]));
     kernel_param(k, "G_CIN", g->nodes[g->nodes[e].in[0]].shape.c);
     kernel_param(k, "G_ETABLE", g->nodes[e].conv.qtable >= 0);
 }
@@ -162,7 +163,7 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
             if (n->conv.qrows) { /* the rows of tap pairs, in int16 */
                 kernel_param(k, "G_HW", dw_pair_row_columns(n));
                 kernel_param(k, "G_HSTEP", dw_pair_row_step(n));
-                kernel_param(k, "G_HROW", (long long)(dw_pair_row_bytes(n) / sizeof(int16_t)));
+                kernel_param(k, "G_HROW", (long long)(dw_pair_row_bytes(g, n) / sizeof(int16_t)));
                 kernel_param(k, "G_ROWS_AT", (long long)n->conv.qrows_at);
             }
             expansion_params(g, i, k);

@@ -174,6 +174,11 @@ void dw_pair_taps(const Node *n, int p, int *t0, int *t1)
     }
 }
 
+int fused_ring_rows(const Node *dw)
+{
+    return dw->conv.qrows && dw->shape.c % 8 == 0 ? 1 : 2 * dw->conv.kernel;
+}
+
 int dw_pair_row_step(const Node *n)
 {
     return n->conv.stride % 2 == 0 ? 2 : 1;
@@ -185,9 +190,11 @@ int dw_pair_row_columns(const Node *n)
     return ((n->shape.w - 1) * n->conv.stride + n->conv.kernel + 1 + step - 1) / step;
 }
 
-size_t dw_pair_row_bytes(const Node *n)
+size_t dw_pair_row_bytes(const Graph *g, const Node *n)
 {
-    return (size_t)dw_pair_row_columns(n) * (size_t)(n->shape.c / 8 * 8) * 2 * sizeof(int16_t);
+    int self = (int)(n - g->nodes);
+    int channels = graph_fused_expansion(g, self) >= 0 ? n->shape.c / 8 * 8 : 16;
+    return (size_t)dw_pair_row_columns(n) * (size_t)channels * 2 * sizeof(int16_t);
 }
 
 int graph_fused_expansion(const Graph *g, int i)

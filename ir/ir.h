@@ -238,13 +238,18 @@ int dw_pairs(const Node *n);
  * kernel's last tap. */
 void dw_pair_taps(const Node *n, int p, int *t0, int *t1);
 /* A row of tap pairs for an AVX2 depthwise kernel (conv.qrows): columns
- * −pad_left … of one input row, each with the next, as int16 pairs for the
- * channels in whole vectors of 8; every step-th column (2 for an even
- * stride: pairs then start at even columns only), its columns and its
- * bytes. */
+ * −pad_left … of one input row, each with the next, as int16 pairs; every
+ * step-th column (2 for an even stride: pairs then start at even columns
+ * only). Its columns, and its bytes: for the channels in whole vectors of
+ * 8 when an expansion is fused into the kernel, else for a block of 16. */
 int dw_pair_row_step(const Node *n);
+/* The rows a thread's ring holds of an expansion fused into depthwise conv
+ * dw: 2·k (each row twice, so that the k rows an output row reads are
+ * adjacent), or 1 when the kernel makes each row into its row of tap pairs
+ * at once and reads only those (conv.qrows, every channel in a block of 8). */
+int fused_ring_rows(const Node *dw);
 int dw_pair_row_columns(const Node *n);
-size_t dw_pair_row_bytes(const Node *n);
+size_t dw_pair_row_bytes(const Graph *g, const Node *n);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
 /* Inserts n as node at (its inputs numbered as before), renumbering the

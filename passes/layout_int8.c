@@ -214,9 +214,8 @@ static int table(Graph *g, const Node *a, QuantParams in)
 
 /* Depthwise conv d reads an expansion (a 1×1 conv, or the stem) that no one else reads
  * and that would take at least EXPAND_FUSE_BYTES_INT8: it is fused into d
- * (fused_into), and d gets the ring as scratch: each input row lands in
- * slot row % k and again in slot row % k + k, so the k rows an output row
- * reads are always adjacent (2·k rows of w·c bytes). The expansion then
+ * (fused_into), and d gets the ring as scratch (fused_ring_rows rows of
+ * w·c bytes a thread). The expansion then
  * never exists whole. */
 static void fuse_expansion(Graph *g, int d)
 {
@@ -229,7 +228,7 @@ static void fuse_expansion(Graph *g, int d)
         graph_count_uses(g, dw->in[0]) != 1 || shape_numel(en->shape) < EXPAND_FUSE_BYTES_INT8)
         return;
     en->fused_into = d;
-    dw->scratch = 2 * (size_t)dw->conv.kernel * (size_t)en->shape.w * (size_t)en->shape.c *
+    dw->scratch = (size_t)fused_ring_rows(dw) * (size_t)en->shape.w * (size_t)en->shape.c *
                   (size_t)g->threads; /* a ring per thread */
 }
 
@@ -247,14 +246,17 @@ static bool rows_of_pairs(const Graph *g, const Node *n)
 }
 
 /* The rows of tap pairs live in the scratch, after an expansion's ring: k
- * rows a thread and one of the input zero point (rows above and below). */
+ * rows a thread and one of the input zero point (rows above and below), of
+ * every channel when an expansion fused into the kernel hands it rows one
+ * at a time, else of one block of 16 channels (the kernel goes through the
+ * whole input once per block). */
 static void pair_rows_scratch(Graph *g, Node *n)
 {
     if (!(n->op == OP_CONV2D && n->conv.qrows))
         return;
     n->conv.qrows_at = (n->scratch + 63) / 64 * 64;
     n->scratch = n->conv.qrows_at;
-    n->scratch += (size_t)(n->conv.kernel + 1) * dw_pair_row_bytes(n) * (size_t)g->threads;
+    n->scratch += (size_t)(n->conv.kernel + 1) * dw_pair_row_bytes(g, n) * (size_t)g->threads;
 }
 
 /* The SE gate's MUL read only by a 1×1 conv is applied by that conv to

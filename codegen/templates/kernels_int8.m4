@@ -608,7 +608,12 @@ m4_ifelse(G_QROWS, 1, «            const ptrdiff_t kx = p % G_NJ * 2 + e, t = p
         }
 }
 m4_ifelse(G_QROWS, 1, «EFFCC_Q_DW_PAIRS()»)
-/* Output row oh; input row ih at in + rowoff + ih·G_W·G_C. */
+m4_ifelse(G_QROWS«»G_FUSED, 10, «», «EFFCC_Q_DW_ROW()»)m4_dnl
+m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», G_QROWS, 1, «EFFCC_Q_DW_BANDS()», «EFFCC_Q_DW_PLAIN()»)»)
+
+EFFCC_Q_DW_ROW: «G_NAME»_row, output row oh from input rows at
+in + rowoff + ih·G_W·G_C (a fused kernel's ring, or the whole input).
+m4_define(«EFFCC_Q_DW_ROW», «
 static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, ptrdiff_t oh,
         const int8_t *restrict zrow, const int32_t *restrict w, const int32_t *restrict bias,
         const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()EFFCC_Q_ROWS_ARG()int8_t *restrict out)
@@ -662,10 +667,13 @@ m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «    {
         G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
     }
 EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)}
-m4_ifelse(G_FUSED, 1, «EFFCC_Q_EXPDW()», «
+»)
+
+EFFCC_Q_DW_PLAIN: a depthwise conv without rows of tap pairs, each thread
+a band of output rows.
+m4_define(«EFFCC_Q_DW_PLAIN», «
 static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
-        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()m4_dnl
-m4_ifelse(G_QROWS, 1, «int8_t *restrict scratch, »)int8_t *restrict out)
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()int8_t *restrict out)
 {
     int8_t zrow[G_C];
     for (ptrdiff_t c = 0; c < G_C; ++c)
@@ -674,12 +682,95 @@ m4_ifelse(G_QROWS, 1, «int8_t *restrict scratch, »)int8_t *restrict out)
     {
         const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
         const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
-EFFCC_Q_ROWS_INIT(«scratch»)m4_dnl
         for (ptrdiff_t oh = oh0; oh < oh1; ++oh)
-            G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, m4_ifelse(G_QTABLE, 1, «table, »)EFFCC_Q_ROWS_PASS()out);
+            G_NAME«»_row(in, 0, oh, zrow, w, bias, rq, m4_ifelse(G_QTABLE, 1, «table, »)out);
     }
 }
-»)»)
+»)
+
+EFFCC_Q_DW_BANDS: a depthwise conv with G_QROWS that reads a whole input
+tensor: each thread takes a band of output rows and goes through it once
+per block of channels («G_NAME»_band16, _band8), so that its rows of tap
+pairs hold one block (G_HROW int16 a row: k rows and the zero point's, a
+few KiB, where rows of every channel took up to 1.3 MiB a layer of B0
+with four threads' scratch); then the channels past the last block of 8,
+then the table over the band.
+m4_define(«EFFCC_Q_DW_BANDS», «
+#if defined(__AVX2__)
+m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_BAND(16)»)m4_dnl
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «EFFCC_Q_DW_BAND(8)»)m4_dnl
+#endif
+static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
+        const int32_t *restrict bias, const int32_t *restrict rq, EFFCC_Q_TABLE_ARG()m4_dnl
+int8_t *restrict scratch, int8_t *restrict out)
+{
+    int8_t zrow[G_C];
+    for (ptrdiff_t c = 0; c < G_C; ++c)
+        zrow[c] = G_ZPIN;
+    EFFCC_OMP("omp parallel num_threads(effcc_threads(G_THREADS))")
+    {
+        const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
+        const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
+        int16_t *pr = (int16_t *)(void *)(scratch + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
+        ptrdiff_t c = 0;
+#if defined(__AVX2__)
+        for (; c < G_C / 16 * 16; c += 16)
+            G_NAME«»_band16(in, c, oh0, oh1, pr, w, bias, rq, out);
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «        G_NAME«»_band8(in, c, oh0, oh1, pr, w, bias, rq, out);
+        c += 8;
+»)#else
+        (void)pr;
+#endif
+        for (ptrdiff_t oh = oh0; oh < oh1; ++oh)
+            for (ptrdiff_t ow = 0; ow < G_OW && c < G_C; ++ow) {
+                const int8_t *xs[2 * G_NP];
+                G_NAME«»_taps(in, 0, zrow, oh, ow, xs);
+                G_NAME«»_px(xs, w, bias, rq, out + (oh * G_OW + ow) * G_C, c);
+            }
+m4_ifelse(G_QTABLE, 1, «EFFCC_Q_LUT()m4_dnl
+        for (ptrdiff_t oh = oh0; oh < oh1; ++oh)
+    EFFCC_Q_LOOKUP(«out + oh * G_OW * G_C», «G_OW * G_C»)»)m4_dnl
+    }
+}
+»)
+
+EFFCC_Q_DW_BAND(width): «G_NAME»_band<width>(in, c, oh0, oh1, pr, …): output
+rows [oh0, oh1) of the width channels from c, from rows of tap pairs of
+those channels alone (slots ih mod k of pr, then the zero point's).
+m4_define(«EFFCC_Q_DW_BAND», «
+static void G_NAME«»_band$1(const int8_t *restrict in, ptrdiff_t c, ptrdiff_t oh0, ptrdiff_t oh1,
+        int16_t *restrict pr, const int32_t *restrict w, const int32_t *restrict bias,
+        const int32_t *restrict rq, int8_t *restrict out)
+{
+    ptrdiff_t held[G_K];
+    for (ptrdiff_t s = 0; s < G_K; ++s)
+        held[s] = -1;
+    int16_t *zr = pr + G_K * G_HROW;
+    G_NAME«»_pairs$1(NULL, c, zr);
+    for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
+        const int16_t *hb[G_K];
+        for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
+            const ptrdiff_t ih = oh * G_S - G_PT + kh;
+            if (ih < 0 || ih >= G_H) {
+                hb[kh] = zr;
+                continue;
+            }
+            int16_t *slot = pr + ih % G_K * G_HROW;
+            if (held[ih % G_K] != ih) {
+                G_NAME«»_pairs$1(in + ih * (G_W * G_C), c, slot);
+                held[ih % G_K] = ih;
+            }
+            hb[kh] = slot;
+        }
+        int8_t *restrict y = out + oh * G_OW * G_C + c;
+        ptrdiff_t ow = 0;
+        for (; ow + 4 <= G_OW; ow += 4)
+            G_NAME«»_q$1x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+        for (; ow < G_OW; ++ow)
+            G_NAME«»_q$1x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
+    }
+}
+»)
 
 EFFCC_Q_ROWS_ARG, EFFCC_Q_ROWS_PASS: with G_QROWS the row function's
 thread's rows of pairs (pr) and which input row each slot holds (held).
@@ -698,39 +789,37 @@ m4_define(«EFFCC_Q_ROWS_INIT», «m4_ifelse(G_QROWS, 1, «m4_dnl
 #endif
 »)»)
 
-EFFCC_Q_DW_PAIRS: the AVX2 functions of G_QROWS: «G_NAME»_pairs(row, h),
-the row of pairs of an input row (NULL: the zero point's), and the
+EFFCC_Q_DW_PAIRS: the AVX2 functions of G_QROWS: «G_NAME»_pairs16 and
+_pairs8(row, c, h), a block's row of pairs of an input row (NULL: the zero
+point's), with G_FUSED «G_NAME»_pairs(row, h) for all the blocks, and the
 micro-kernels «EFFCC_Q_DW_QUAD» for 16 and 8 channels, 4 pixels and 1.
-m4_define(«EFFCC_Q_DW_PAIRS», «#if defined(__AVX2__)
-static inline void G_NAME«»_pairs(const int8_t *restrict row, int16_t *restrict h)
+EFFCC_Q_DW_PAIRS_BLOCK(width, load): the builder of one block.
+m4_define(«EFFCC_Q_DW_PAIRS_BLOCK», «
+static inline void G_NAME«»_pairs$1(const int8_t *restrict row, ptrdiff_t c, int16_t *restrict h)
 {
     const __m128i zp = _mm_set1_epi8(G_ZPIN);
-    ptrdiff_t c = 0;
-    for (; c + 16 <= G_C; c += 16) {
-        int16_t *restrict hb = h + c / 16 * (G_HW * 32);
-        for (ptrdiff_t x = 0; x < G_HW; ++x) {
-            const ptrdiff_t ix = x * G_HSTEP - G_PL; /* the pair's first column */
-            const __m128i a = row && ix >= 0 && ix < G_W
-                                  ? _mm_loadu_si128((const __m128i *)(row + ix * G_C + c)) : zp;
-            const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
-                                  ? _mm_loadu_si128((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
-            _mm256_storeu_si256((__m256i *)(hb + x * 32), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
-            _mm256_storeu_si256((__m256i *)(hb + x * 32 + 16), _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)));
-        }
-    }
-    if (c + 8 <= G_C) {
-        int16_t *restrict hb = h + c / 16 * (G_HW * 32);
-        for (ptrdiff_t x = 0; x < G_HW; ++x) {
-            const ptrdiff_t ix = x * G_HSTEP - G_PL;
-            const __m128i a = row && ix >= 0 && ix < G_W
-                                  ? _mm_loadl_epi64((const __m128i *)(row + ix * G_C + c)) : zp;
-            const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
-                                  ? _mm_loadl_epi64((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
-            _mm256_storeu_si256((__m256i *)(hb + x * 16), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
-        }
-    }
+    for (ptrdiff_t x = 0; x < G_HW; ++x) {
+        const ptrdiff_t ix = x * G_HSTEP - G_PL; /* the pair's first column */
+        const __m128i a = row && ix >= 0 && ix < G_W ? $2((const __m128i *)(row + ix * G_C + c)) : zp;
+        const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
+                              ? $2((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
+        _mm256_storeu_si256((__m256i *)(h + x * m4_eval($1 * 2)), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
+m4_ifelse($1, 16, «        _mm256_storeu_si256((__m256i *)(h + x * 32 + 16), _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)));
+»)    }
 }
-m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_QUAD(16, 4)EFFCC_Q_DW_QUAD(16, 1)»)m4_dnl
+»)
+m4_define(«EFFCC_Q_DW_PAIRS», «#if defined(__AVX2__)
+m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_PAIRS_BLOCK(16, «_mm_loadu_si128»)»)m4_dnl
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «EFFCC_Q_DW_PAIRS_BLOCK(8, «_mm_loadl_epi64»)»)m4_dnl
+m4_ifelse(G_FUSED, 1, «
+static inline void G_NAME«»_pairs(const int8_t *restrict row, int16_t *restrict h)
+{
+    ptrdiff_t c = 0;
+    for (; c < G_C / 16 * 16; c += 16)
+        G_NAME«»_pairs16(row, c, h + c / 16 * (G_HW * 32));
+m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «    G_NAME«»_pairs8(row, c, h + c / 16 * (G_HW * 32));
+»)}
+»)m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_QUAD(16, 4)EFFCC_Q_DW_QUAD(16, 1)»)m4_dnl
 m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «EFFCC_Q_DW_QUAD(8, 4)EFFCC_Q_DW_QUAD(8, 1)»)m4_dnl
 #endif
 »)
@@ -782,7 +871,9 @@ needs and no earlier row computed are: the expansion's 1×1 kernel
 (G_ENAME, made for one row of pixels) on that row of x, then (G_TABLE)
 its swish or sigmoid table, into ring slot row % k and a copy in slot
 row % k + k, so that the k rows from ih0 sit side by side from slot
-ih0 mod k. With OpenMP each thread takes a band of output rows with its own
+ih0 mod k (G_RING_ROWS 2k). With G_QROWS and every channel in a block of
+8 the ring is one row (G_RING_ROWS 1), made into its row of pairs as
+soon as it is computed; nothing reads it after. With OpenMP each thread takes a band of output rows with its own
 ring (G_THREADS rings in the scratch), computing the k − 1 input rows at
 its band's top edge again: no thread waits for another.
 m4_define(«EFFCC_Q_EXPDW», «
@@ -799,7 +890,7 @@ int8_t *restrict ring, int8_t *restrict out)
     {
         const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
         const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
-        int8_t *tring = ring + t * (2 * G_K * G_W * G_C);
+        int8_t *tring = ring + t * (G_RING_ROWS * G_W * G_C);
 EFFCC_Q_ROWS_INIT(«ring»)m4_dnl
         ptrdiff_t next = oh0 * G_S - G_PT; /* the first input row not computed yet */
         if (next < 0)
@@ -808,11 +899,18 @@ EFFCC_Q_ROWS_INIT(«ring»)m4_dnl
             const ptrdiff_t ih0 = oh * G_S - G_PT;
             const ptrdiff_t end = ih0 + G_K < G_H ? ih0 + G_K : G_H;
             for (; next < end; ++next) {
-                int8_t *slot = tring + next % G_K * (G_W * G_C);
+m4_ifelse(G_RING_ROWS, 1, «m4_dnl one row, made into its row of pairs at once
+                G_ENAME«»(m4_ifelse(G_ESTEM, 1, «x, next * G_W», «x + next * (G_W * G_CIN)»), ew, eb,
+                        erq, m4_ifelse(G_ETABLE, 1, «etable, »)tring);
+#if defined(__AVX2__)
+                G_NAME«»_pairs(tring, pr + next % G_K * G_HROW);
+                held[next % G_K] = next;
+#endif
+», «                int8_t *slot = tring + next % G_K * (G_W * G_C);
                 G_ENAME«»(m4_ifelse(G_ESTEM, 1, «x, next * G_W», «x + next * (G_W * G_CIN)»), ew, eb,
                         erq, m4_ifelse(G_ETABLE, 1, «etable, »)slot);
                 memcpy(slot + G_K * (G_W * G_C), slot, G_W * G_C);
-            }
+»)            }
             const ptrdiff_t first = (ih0 % G_K + G_K) % G_K; /* the slot of row ih0 */
             G_NAME«»_row(tring, (first - ih0) * (G_W * G_C), oh, zrow, w, bias, rq,
                     m4_ifelse(G_QTABLE, 1, «table, »)EFFCC_Q_ROWS_PASS()out);
