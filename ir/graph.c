@@ -192,9 +192,9 @@ int dw_pair_row_columns(const Node *n)
 
 size_t dw_pair_row_bytes(const Graph *g, const Node *n)
 {
-    int self = (int)(n - g->nodes);
-    int channels = graph_fused_expansion(g, self) >= 0 ? n->shape.c / 8 * 8 : 16;
-    return (size_t)dw_pair_row_columns(n) * (size_t)channels * 2 * sizeof(int16_t);
+    bool fused = graph_fused_expansion(g, (int)(n - g->nodes)) >= 0;
+    size_t pair = fused ? 2 * sizeof(int8_t) : 2 * sizeof(int16_t);
+    return (size_t)dw_pair_row_columns(n) * (size_t)(fused ? n->shape.c / 8 * 8 : 16) * pair;
 }
 
 int graph_fused_expansion(const Graph *g, int i)

@@ -238,10 +238,11 @@ int dw_pairs(const Node *n);
  * kernel's last tap. */
 void dw_pair_taps(const Node *n, int p, int *t0, int *t1);
 /* A row of tap pairs for an AVX2 depthwise kernel (conv.qrows): columns
- * −pad_left … of one input row, each with the next, as int16 pairs; every
- * step-th column (2 for an even stride: pairs then start at even columns
- * only). Its columns, and its bytes: for the channels in whole vectors of
- * 8 when an expansion is fused into the kernel, else for a block of 16. */
+ * −pad_left … of one input row, each with the next; every step-th column
+ * (2 for an even stride: pairs then start at even columns only). Its
+ * columns, and its bytes: when an expansion is fused into the kernel, the
+ * channels in whole vectors of 8 as int8 pairs, else a block of 16 as
+ * int16 pairs. */
 int dw_pair_row_step(const Node *n);
 /* The rows a thread's ring holds of an expansion fused into depthwise conv
  * dw: 2·k (each row twice, so that the k rows an output row reads are

@@ -557,9 +557,10 @@ order. Sums are int32 from the bias (the input zero point folded in, so a
 tap outside the input reads zp_in).
 With AVX2 (G_QROWS) each input row becomes a row of tap pairs once, in the
 thread's part of the scratch (G_ROWS_AT; «G_NAME»_pairs): column
-x·G_HSTEP − G_PL with the next, as int16 pairs (G_HSTEP 2 for an even
-stride, whose pairs start at even columns only), for the channels in
-blocks of 16 ([block][G_HW columns][16 pairs]) then one of 8; G_HROW int16 a row;
+x·G_HSTEP − G_PL with the next, as int16 pairs (int8 with G_H8: G_HT;
+G_HSTEP 2 for an even stride, whose pairs start at even columns only),
+for the channels in blocks of 16 ([block][G_HW columns][16 pairs]) then
+one of 8; G_HROW elements a row;
 k such rows a thread in slots ih mod k, then one of the zero point for the
 rows above and below the input. A pair of taps of an output pixel is then
 one vpmaddwd of a column's pairs by the pair's weights, with no shuffle
@@ -621,14 +622,14 @@ static inline void G_NAME«»_row(const int8_t *restrict in, ptrdiff_t rowoff, p
 EFFCC_Q_LUT()m4_dnl
     ptrdiff_t c = 0;
 m4_ifelse(G_QROWS, 1, «#if defined(__AVX2__)
-    const int16_t *h[G_K]; /* each kernel row's row of pairs */
+    const G_HT *h[G_K]; /* each kernel row's row of pairs */
     for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
         const ptrdiff_t ih = oh * G_S - G_PT + kh;
         if (ih < 0 || ih >= G_H) {
             h[kh] = pr + G_K * G_HROW; /* the zero point's */
             continue;
         }
-        int16_t *slot = pr + ih % G_K * G_HROW;
+        G_HT *slot = pr + ih % G_K * G_HROW;
         if (held[ih % G_K] != ih) {
             G_NAME«»_pairs(in + rowoff + ih * (G_W * G_C), slot);
             held[ih % G_K] = ih;
@@ -636,7 +637,7 @@ m4_ifelse(G_QROWS, 1, «#if defined(__AVX2__)
         h[kh] = slot;
     }
     for (; c < G_C / 16 * 16; c += 16) {
-        const int16_t *hb[G_K];
+        const G_HT *hb[G_K];
         for (ptrdiff_t kh = 0; kh < G_K; ++kh)
             hb[kh] = h[kh] + c / 16 * (G_HW * 32);
         int8_t *restrict y = out + oh * G_OW * G_C + c;
@@ -647,7 +648,7 @@ m4_ifelse(G_QROWS, 1, «#if defined(__AVX2__)
             G_NAME«»_q16x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
     }
 m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «    {
-        const int16_t *hb[G_K];
+        const G_HT *hb[G_K];
         for (ptrdiff_t kh = 0; kh < G_K; ++kh)
             hb[kh] = h[kh] + c / 16 * (G_HW * 32);
         int8_t *restrict y = out + oh * G_OW * G_C + c;
@@ -691,7 +692,7 @@ static void G_NAME«»(const int8_t *restrict in, const int32_t *restrict w,
 EFFCC_Q_DW_BANDS: a depthwise conv with G_QROWS that reads a whole input
 tensor: each thread takes a band of output rows and goes through it once
 per block of channels («G_NAME»_band16, _band8), so that its rows of tap
-pairs hold one block (G_HROW int16 a row: k rows and the zero point's, a
+pairs hold one block (G_HROW elements a row: k rows and the zero point's, a
 few KiB, where rows of every channel took up to 1.3 MiB a layer of B0
 with four threads' scratch); then the channels past the last block of 8,
 then the table over the band.
@@ -711,7 +712,7 @@ int8_t *restrict scratch, int8_t *restrict out)
     {
         const ptrdiff_t threads = effcc_thread_count(), t = effcc_thread_id();
         const ptrdiff_t oh0 = G_OH * t / threads, oh1 = G_OH * (t + 1) / threads;
-        int16_t *pr = (int16_t *)(void *)(scratch + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
+        G_HT *pr = (G_HT *)(void *)(scratch + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
         ptrdiff_t c = 0;
 #if defined(__AVX2__)
         for (; c < G_C / 16 * 16; c += 16)
@@ -739,23 +740,23 @@ rows [oh0, oh1) of the width channels from c, from rows of tap pairs of
 those channels alone (slots ih mod k of pr, then the zero point's).
 m4_define(«EFFCC_Q_DW_BAND», «
 static void G_NAME«»_band$1(const int8_t *restrict in, ptrdiff_t c, ptrdiff_t oh0, ptrdiff_t oh1,
-        int16_t *restrict pr, const int32_t *restrict w, const int32_t *restrict bias,
+        G_HT *restrict pr, const int32_t *restrict w, const int32_t *restrict bias,
         const int32_t *restrict rq, int8_t *restrict out)
 {
     ptrdiff_t held[G_K];
     for (ptrdiff_t s = 0; s < G_K; ++s)
         held[s] = -1;
-    int16_t *zr = pr + G_K * G_HROW;
+    G_HT *zr = pr + G_K * G_HROW;
     G_NAME«»_pairs$1(NULL, c, zr);
     for (ptrdiff_t oh = oh0; oh < oh1; ++oh) {
-        const int16_t *hb[G_K];
+        const G_HT *hb[G_K];
         for (ptrdiff_t kh = 0; kh < G_K; ++kh) {
             const ptrdiff_t ih = oh * G_S - G_PT + kh;
             if (ih < 0 || ih >= G_H) {
                 hb[kh] = zr;
                 continue;
             }
-            int16_t *slot = pr + ih % G_K * G_HROW;
+            G_HT *slot = pr + ih % G_K * G_HROW;
             if (held[ih % G_K] != ih) {
                 G_NAME«»_pairs$1(in + ih * (G_W * G_C), c, slot);
                 held[ih % G_K] = ih;
@@ -776,11 +777,11 @@ EFFCC_Q_ROWS_ARG, EFFCC_Q_ROWS_PASS: with G_QROWS the row function's
 thread's rows of pairs (pr) and which input row each slot holds (held).
 EFFCC_Q_ROWS_INIT(scratch): a thread's pr (its part of the scratch, from
 G_ROWS_AT), held (none yet) and the zero point's row, built once.
-m4_define(«EFFCC_Q_ROWS_ARG», «m4_ifelse(G_QROWS, 1, «int16_t *restrict pr, ptrdiff_t *restrict held,
+m4_define(«EFFCC_Q_ROWS_ARG», «m4_ifelse(G_QROWS, 1, «G_HT *restrict pr, ptrdiff_t *restrict held,
         »)»)
 m4_define(«EFFCC_Q_ROWS_PASS», «m4_ifelse(G_QROWS, 1, «pr, held, »)»)
 m4_define(«EFFCC_Q_ROWS_INIT», «m4_ifelse(G_QROWS, 1, «m4_dnl
-        int16_t *pr = (int16_t *)(void *)($1 + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
+        G_HT *pr = (G_HT *)(void *)($1 + G_ROWS_AT) + t * ((G_K + 1) * G_HROW);
         ptrdiff_t held[G_K];
         for (ptrdiff_t s = 0; s < G_K; ++s)
             held[s] = -1;
@@ -795,7 +796,7 @@ point's), with G_FUSED «G_NAME»_pairs(row, h) for all the blocks, and the
 micro-kernels «EFFCC_Q_DW_QUAD» for 16 and 8 channels, 4 pixels and 1.
 EFFCC_Q_DW_PAIRS_BLOCK(width, load): the builder of one block.
 m4_define(«EFFCC_Q_DW_PAIRS_BLOCK», «
-static inline void G_NAME«»_pairs$1(const int8_t *restrict row, ptrdiff_t c, int16_t *restrict h)
+static inline void G_NAME«»_pairs$1(const int8_t *restrict row, ptrdiff_t c, G_HT *restrict h)
 {
     const __m128i zp = _mm_set1_epi8(G_ZPIN);
     for (ptrdiff_t x = 0; x < G_HW; ++x) {
@@ -803,8 +804,8 @@ static inline void G_NAME«»_pairs$1(const int8_t *restrict row, ptrdiff_t c, i
         const __m128i a = row && ix >= 0 && ix < G_W ? $2((const __m128i *)(row + ix * G_C + c)) : zp;
         const __m128i b = row && ix + 1 >= 0 && ix + 1 < G_W
                               ? $2((const __m128i *)(row + (ix + 1) * G_C + c)) : zp;
-        _mm256_storeu_si256((__m256i *)(h + x * m4_eval($1 * 2)), _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(a, b)));
-m4_ifelse($1, 16, «        _mm256_storeu_si256((__m256i *)(h + x * 32 + 16), _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(a, b)));
+        EFFCC_Q_HSTORE(h + x * m4_eval($1 * 2), _mm_unpacklo_epi8(a, b));
+m4_ifelse($1, 16, «        EFFCC_Q_HSTORE(h + x * 32 + 16, _mm_unpackhi_epi8(a, b));
 »)    }
 }
 »)
@@ -812,7 +813,7 @@ m4_define(«EFFCC_Q_DW_PAIRS», «#if defined(__AVX2__)
 m4_ifelse(m4_eval(G_C >= 16), 1, «EFFCC_Q_DW_PAIRS_BLOCK(16, «_mm_loadu_si128»)»)m4_dnl
 m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «EFFCC_Q_DW_PAIRS_BLOCK(8, «_mm_loadl_epi64»)»)m4_dnl
 m4_ifelse(G_FUSED, 1, «
-static inline void G_NAME«»_pairs(const int8_t *restrict row, int16_t *restrict h)
+static inline void G_NAME«»_pairs(const int8_t *restrict row, G_HT *restrict h)
 {
     ptrdiff_t c = 0;
     for (; c < G_C / 16 * 16; c += 16)
@@ -833,8 +834,19 @@ pair: inlined into the row's loop, GCC 12 kept columns loaded for the
 next block alive across iterations (predictive commoning) and summed the
 products at the end (reassociation), spilling most of them to the stack.
 m4_define(«EFFCC_Q_NOINLINE», «__attribute__((noinline))»)
+
+G_HT, EFFCC_Q_HLOAD(at), EFFCC_Q_HSTORE(at, bytes): the rows of tap pairs'
+element and how 8 pairs are read as 16 int16 and written from 16
+interleaved bytes: int16 (read as they are), or with G_H8 (a fused
+kernel's rows of every channel) the bytes themselves, half the scratch,
+widened as they are read (one vpmovsxbw a vpmaddwd).
+m4_define(«G_HT», «m4_ifelse(G_H8, 1, int8_t, int16_t)»)
+m4_define(«EFFCC_Q_HLOAD», «m4_ifelse(G_H8, 1, «_mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)($1)))»,
+«_mm256_loadu_si256((const __m256i *)($1))»)»)
+m4_define(«EFFCC_Q_HSTORE», «m4_ifelse(G_H8, 1, «_mm_storeu_si128((__m128i *)($1), $2)»,
+«_mm256_storeu_si256((__m256i *)($1), _mm256_cvtepi8_epi16($2))»)»)
 m4_define(«EFFCC_Q_DW_QUAD», «
-static EFFCC_Q_NOINLINE void G_NAME«»_q$1x$2(const int16_t *const *restrict hb, ptrdiff_t ow,
+static EFFCC_Q_NOINLINE void G_NAME«»_q$1x$2(const G_HT *const *restrict hb, ptrdiff_t ow,
         const int32_t *restrict w, const int32_t *restrict bias, const int32_t *restrict rq,
         int8_t *restrict y)
 {
@@ -842,13 +854,13 @@ EFFCC_QFOR(«EFX», 0, $2, «    __m256i acc«»EFX«»_0 = _mm256_loadu_si256((
 m4_ifelse($1, 16, «    __m256i acc«»EFX«»_1 = _mm256_loadu_si256((const __m256i *)(bias + 8));
 »)»)EFFCC_QFOR(«EFK», 0, G_K, «EFFCC_QFOR(«EFJ», 0, G_NJ, «    {
         const int32_t *wp = w + m4_eval((EFK * G_NJ + EFJ) * G_C);
-        const int16_t *hk = hb[EFK];
+        const G_HT *hk = hb[EFK];
         const __m256i w0 = _mm256_loadu_si256((const __m256i *)wp);
 m4_ifelse($1, 16, «        const __m256i w1 = _mm256_loadu_si256((const __m256i *)(wp + 8));
 »)EFFCC_QFOR(«EFX», 0, $2, «        {
-            const int16_t *hx = hk + ((ow + EFX) * G_S + m4_eval(2 * EFJ)) / G_HSTEP * $1 * 2;
-            acc«»EFX«»_0 = _mm256_add_epi32(acc«»EFX«»_0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)hx), w0));
-m4_ifelse($1, 16, «            acc«»EFX«»_1 = _mm256_add_epi32(acc«»EFX«»_1, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(hx + 16)), w1));
+            const G_HT *hx = hk + ((ow + EFX) * G_S + m4_eval(2 * EFJ)) / G_HSTEP * $1 * 2;
+            acc«»EFX«»_0 = _mm256_add_epi32(acc«»EFX«»_0, _mm256_madd_epi16(EFFCC_Q_HLOAD(hx), w0));
+m4_ifelse($1, 16, «            acc«»EFX«»_1 = _mm256_add_epi32(acc«»EFX«»_1, _mm256_madd_epi16(EFFCC_Q_HLOAD(hx + 16), w1));
 »)        }
 »)        __asm__("" : EFFCC_QFOR(«EFX», 0, $2, «m4_ifelse(EFX, 0, «», «, »)"+x"(acc«»EFX«»_0)m4_ifelse($1, 16, «, "+x"(acc«»EFX«»_1)»)»));
     }
