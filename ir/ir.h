@@ -135,7 +135,8 @@ typedef struct {
             int qweight, qscale, qbias;
             int qrequant; /* layout_int8: int32 multipliers, then shifts, per channel;
                            * with qfast then quant_fast_table's words */
-            bool qfast;   /* layout_int8: every channel passes quant_fast_ok for its sums */
+            bool qfast;   /* layout_int8, x86 targets: every channel passes
+                           * quant_fast_ok for its sums */
             bool qrows;   /* layout_int8: a depthwise conv's taps paired within rows
                            * (dw_pairs), for kernels that read rows of tap pairs */
             size_t qrows_at; /* layout_int8, qrows: where those rows start in the scratch */
@@ -411,10 +412,10 @@ int32_t quant_mbqm(int32_t x, QuantMultiplier m);
 int8_t quant_requantize(int32_t acc, const QuantRequant *r);
 /* The one-step form of MBQM that runtime/effcc_int8.h's AVX2 kernels use
  * (effcc_i32x8_mbqm_fast): whether it equals quant_mbqm by m for every sum
- * |x| ≤ bound, and its constants for n channels (4·n words, n each: the
- * right shifts, the rounding masks, then 64-bit offsets as pairs of words,
- * of each whole block of eight channels its even ones at the block's eight
- * words, its odd ones at those n words further). */
+ * |x| ≤ bound, and its constants for n channels (2·n words: 64-bit
+ * offsets as pairs of words, of each whole block of eight channels its
+ * even ones at the block's eight words, its odd ones n words further; the
+ * kernels take the multipliers and shifts from the words before). */
 bool quant_fast_ok(QuantMultiplier m, int64_t bound);
 void quant_fast_table(const QuantMultiplier *m, int n, int32_t *words);
 /* The clamp of a fused activation: ACT_NONE or ACT_RELU6. */

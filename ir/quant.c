@@ -136,15 +136,13 @@ void quant_fast_table(const QuantMultiplier *m, int n, int32_t *words)
     for (int c = 0; c < n; c++) {
         if (m[c].shift > 0 || m[c].shift < -31)
             internal_error("quant_fast_table: shift %d", m[c].shift);
-        int e = -m[c].shift;
-        words[c] = e;
-        words[n + c] = e ? -1 : 0;
         if (c / 8 * 8 + 8 > n) /* a partial last block: no vector reads it */
             continue;
-        /* block c / 8 holds its even channels' offsets at words 2n + c / 8·8 …,
-         * its odd ones' at 3n + …: a block's eight words at its own offset */
+        /* block c / 8 holds its even channels' offsets at words c / 8·8 …,
+         * its odd ones' at n + …: a block's eight words at its own offset */
+        int e = -m[c].shift;
         int64_t k = (INT64_C(1) << 30) + (e ? INT64_C(1) << (30 + e) : 0);
-        int32_t *at = words + (c % 2 ? 3 : 2) * n + c / 8 * 8 + c % 8 / 2 * 2;
+        int32_t *at = words + (c % 2 ? n : 0) + c / 8 * 8 + c % 8 / 2 * 2;
         at[0] = (int32_t)(uint32_t)((uint64_t)k & 0xffffffffu);
         at[1] = (int32_t)(uint32_t)((uint64_t)k >> 32);
     }

@@ -15,9 +15,9 @@
  *                   (pack_depthwise), as vpmaddwd multiplies them, and the
  *                   input zero point folded into the bias
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
- * its shift (quant_conv_requant), and when the sums it can reach allow
- * (quant_fast_ok: B0's and Lite0's convs all do), conv.qfast and 4·co words
- * more for the AVX2 kernels' one-step form (a linear node, FULLY_CONNECTED, rescales
+ * its shift (quant_conv_requant), and on x86 when the sums it can reach
+ * allow (quant_fast_ok: B0's and Lite0's convs all do), conv.qfast and 2·co
+ * words more for the AVX2 kernels' one-step form (a linear node, FULLY_CONNECTED, rescales
  * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
  * table (act.table). The float params stay for reports and --save-weights.
  *
@@ -40,6 +40,14 @@ static int typed_param(Graph *g, const char *name, size_t count, ParamType type)
 {
     int dims[1] = {(int)count};
     return graph_add_data_param(g, name, 1, dims, type);
+}
+
+/* Whether the target is x86 with AVX2 (x86-64-v3 and v4), whose kernels
+ * read the layouts and constants only they use. */
+static bool x86(const Graph *g)
+{
+    const char *simd = g->target ? g->target->simd : "";
+    return strcmp(simd, "avx2") == 0 || strcmp(simd, "avx512") == 0;
 }
 
 /* The int8 1×1 kernel's block (a dense conv's too, over patches): mr
@@ -181,13 +189,13 @@ static void requant_params(Graph *g, Node *n)
     const Node *src = &g->nodes[n->in[0]];
     const float *sw = g->params[n->conv.qscale].data;
     QuantMultiplier *ms = arena_array(g->arena, (size_t)cout, sizeof *ms);
-    bool fast = true;
+    bool fast = x86(g); /* only the AVX2 kernels read the one-step form */
     for (int c = 0; c < cout; c++) {
         ms[c] = quant_conv_requant(src->q, sw[c], conv_output_q(n), n->conv.act).m;
         fast = fast && quant_fast_ok(ms[c], sum_bound(g, n, c));
     }
     int p = typed_param(g, arena_printf(g->arena, "%s~requant", g->params[n->conv.weight].name),
-                        (fast ? 6 : 2) * (size_t)cout, PARAM_I32);
+                        (fast ? 4 : 2) * (size_t)cout, PARAM_I32);
     int32_t *r = g->params[p].i32;
     for (int c = 0; c < cout; c++) {
         r[c] = ms[c].m;
@@ -240,9 +248,8 @@ static void fuse_expansion(Graph *g, int d)
  * the fewest pairs. */
 static bool rows_of_pairs(const Graph *g, const Node *n)
 {
-    const char *simd = g->target ? g->target->simd : "";
     return n->op == OP_CONV2D && conv_role(g, n) == CONV_DEPTHWISE && !n->qfloat &&
-           n->shape.c >= 8 && (strcmp(simd, "avx2") == 0 || strcmp(simd, "avx512") == 0);
+           n->shape.c >= 8 && x86(g);
 }
 
 /* The rows of tap pairs live in the scratch, after an expansion's ring: k

@@ -257,10 +257,10 @@ EFFCC_VINLINE EffccRqFast8 effcc_rq_fast8(const int32_t *rq, ptrdiff_t co, ptrdi
 {
     EffccRqFast8 r;
     r.m = _mm256_loadu_si256((const __m256i *)(rq + c));
-    r.e = _mm256_loadu_si256((const __m256i *)(rq + 2 * co + c));
-    r.emask = _mm256_loadu_si256((const __m256i *)(rq + 3 * co + c));
-    r.k_even = _mm256_loadu_si256((const __m256i *)(rq + 4 * co + c));
-    r.k_odd = _mm256_loadu_si256((const __m256i *)(rq + 5 * co + c));
+    r.e = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_loadu_si256((const __m256i *)(rq + co + c)));
+    r.emask = _mm256_cmpgt_epi32(r.e, _mm256_setzero_si256());
+    r.k_even = _mm256_loadu_si256((const __m256i *)(rq + 2 * co + c));
+    r.k_odd = _mm256_loadu_si256((const __m256i *)(rq + 3 * co + c));
     return r;
 }
 

@@ -571,7 +571,7 @@ static long long fast_differences(long long *lanes)
             if (rng() % 2)
                 bounds[c] = (int64_t)(rng() % (uint64_t)(bounds[c] + 1));
         }
-        int32_t table[6 * 16];
+        int32_t table[4 * 16];
         for (int c = 0; c < 16; c++)
             table[c] = ms[c].m, table[16 + c] = ms[c].shift;
         quant_fast_table(ms, 16, table + 32);
