@@ -640,24 +640,12 @@ m4_ifelse(G_QROWS, 1, «#if defined(__AVX2__)
         const G_HT *hb[G_K];
         for (ptrdiff_t kh = 0; kh < G_K; ++kh)
             hb[kh] = h[kh] + c / 16 * (G_HW * 32);
-        int8_t *restrict y = out + oh * G_OW * G_C + c;
-        ptrdiff_t ow = 0;
-        for (; ow + 4 <= G_OW; ow += 4)
-            G_NAME«»_q16x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
-        for (; ow < G_OW; ++ow)
-            G_NAME«»_q16x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
-    }
+EFFCC_Q_DW_PIXELS(16)    }
 m4_ifelse(m4_eval(G_C % 16 >= 8), 1, «    {
         const G_HT *hb[G_K];
         for (ptrdiff_t kh = 0; kh < G_K; ++kh)
             hb[kh] = h[kh] + c / 16 * (G_HW * 32);
-        int8_t *restrict y = out + oh * G_OW * G_C + c;
-        ptrdiff_t ow = 0;
-        for (; ow + 4 <= G_OW; ow += 4)
-            G_NAME«»_q8x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
-        for (; ow < G_OW; ++ow)
-            G_NAME«»_q8x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
-        c += 8;
+EFFCC_Q_DW_PIXELS(8)        c += 8;
     }
 »)#else
     (void)pr, (void)held;
@@ -763,14 +751,19 @@ static void G_NAME«»_band$1(const int8_t *restrict in, ptrdiff_t c, ptrdiff_t 
             }
             hb[kh] = slot;
         }
+EFFCC_Q_DW_PIXELS($1)    }
+}
+»)
+
+EFFCC_Q_DW_PIXELS(width): output row oh's pixels for the width channels
+from c, from hb: four at a time, then one.
+m4_define(«EFFCC_Q_DW_PIXELS», «m4_dnl
         int8_t *restrict y = out + oh * G_OW * G_C + c;
         ptrdiff_t ow = 0;
         for (; ow + 4 <= G_OW; ow += 4)
             G_NAME«»_q$1x4(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
         for (; ow < G_OW; ++ow)
             G_NAME«»_q$1x1(hb, ow, w + c, bias + c, rq + c, y + ow * G_C);
-    }
-}
 »)
 
 EFFCC_Q_ROWS_ARG, EFFCC_Q_ROWS_PASS: with G_QROWS the row function's
