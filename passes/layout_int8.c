@@ -9,17 +9,21 @@
  *                   new bias (fold_zero_point)
  *   other k×k       as a 1×1 conv's over patches [ky][kx][ci] (the same)
  *   linear          [co][ci]          (as quantize left them)
- *   depthwise       the taps in pairs (ky·k + kx = 2p, 2p + 1; the last
- *                   pair's second weight 0 when k² is odd), int32 [p][c]:
+ *   depthwise       the taps in pairs (dw_pairs: on x86, conv.qrows, each
+ *                   kernel row's taps two at a time, for kernels that
+ *                   read rows of tap pairs; elsewhere ky·k + kx = 2p,
+ *                   2p + 1; a missing second tap's weight 0), int32 [p][c]:
  *                   each word the pair as two int16, first in the low half
  *                   (pack_depthwise), as vpmaddwd multiplies them, and the
- *                   input zero point folded into the bias
+ *                   input zero point folded into the bias; the rows of
+ *                   pairs go in the scratch (pair_rows_scratch)
  * and a conv gets qrequant, int32 [2·co]: each channel's multiplier, then
  * its shift (quant_conv_requant), and on x86 when the sums it can reach
  * allow (quant_fast_ok: B0's and Lite0's convs all do), conv.qfast and 2·co
- * words more for the AVX2 kernels' one-step form (a linear node, FULLY_CONNECTED, rescales
- * by its float weight scales instead: quant_fc_output); every swish and sigmoid gets its 256-entry
- * table (act.table). The float params stay for reports and --save-weights.
+ * words more for the AVX2 kernels' one-step form (a linear node,
+ * FULLY_CONNECTED, rescales by its float weight scales instead:
+ * quant_fc_output); every swish and sigmoid gets its 256-entry table
+ * (act.table). The float params stay for reports and --save-weights.
  *
  * A node kept in float (--keep-float: qfloat) is a float island: its
  * float weights are packed for its kernel (island_weights), its value is
@@ -242,10 +246,9 @@ static void fuse_expansion(Graph *g, int d)
 
 /* On x86 (AVX2 and AVX-512 targets) an int8 depthwise conv's kernel
  * multiplies rows of tap pairs that it builds once per input row: each
- * column with the next, widened to int16 pairs (dw_pair_row_bytes), so
- * that each pair of taps is one vpmaddwd with no shuffle; its weights pair
- * taps within rows to match. Elsewhere the taps pair in row-major order,
- * the fewest pairs. */
+ * column with the next (dw_pair_row_bytes), so that each pair of taps is
+ * one vpmaddwd with no shuffle; its weights pair taps within rows to
+ * match. Elsewhere the taps pair in row-major order, the fewest pairs. */
 static bool rows_of_pairs(const Graph *g, const Node *n)
 {
     return n->op == OP_CONV2D && conv_role(g, n) == CONV_DEPTHWISE && !n->qfloat &&
