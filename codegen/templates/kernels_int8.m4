@@ -556,21 +556,22 @@ last one's second weight 0 when k is odd), else the k² taps in row-major
 order. Sums are int32 from the bias (the input zero point folded in, so a
 tap outside the input reads zp_in).
 With AVX2 (G_QROWS) each input row becomes a row of tap pairs once, in the
-thread's part of the scratch (G_ROWS_AT; «G_NAME»_pairs): column
-x·G_HSTEP − G_PL with the next, as int16 pairs (int8 with G_H8: G_HT;
-G_HSTEP 2 for an even stride, whose pairs start at even columns only),
-for the channels in blocks of 16 ([block][G_HW columns][16 pairs]) then
-one of 8; G_HROW elements a row;
-k such rows a thread in slots ih mod k, then one of the zero point for the
-rows above and below the input. A pair of taps of an output pixel is then
-one vpmaddwd of a column's pairs by the pair's weights, with no shuffle
-(«EFFCC_Q_DW_QUAD»: 4 pixels at a time, each pair's weights loaded once for
-them). The channels past the last block of 8, and every channel elsewhere,
-pixel by pixel («G_NAME»_px, given each tap's address), which compilers
-vectorise. A row at a time («G_NAME»_row, input rows from in + rowoff), so
-that a fused kernel (G_FUSED, «EFFCC_Q_EXPDW») can hand it rows from its
-ring; with G_QTABLE each finished row goes through the table. With OpenMP
-each thread takes a band of output rows.
+thread's part of the scratch (G_ROWS_AT; «G_NAME»_pairs16, _pairs8):
+column x·G_HSTEP − G_PL with the next, as int16 pairs (int8 with G_H8:
+G_HT; G_HSTEP 2 for an even stride, whose pairs start at even columns
+only), for the channels in blocks of 16 ([block][G_HW columns][16
+pairs]) then one of 8; G_HROW elements a row; k such rows a thread in
+slots ih mod k, then one of the zero point for the rows above and below
+the input. A pair of taps of an output pixel is then one vpmaddwd of a
+column's pairs by the pair's weights, with no shuffle («EFFCC_Q_DW_QUAD»:
+4 pixels at a time, each pair's weights loaded once for them). A kernel
+that reads a whole input goes through it once per block
+(«EFFCC_Q_DW_BANDS»: rows of one block, int16); a fused kernel
+(G_FUSED, «EFFCC_Q_EXPDW») hands «G_NAME»_row its rows one at a time
+(rows of every channel, int8 pairs). The channels past the last block of
+8, and every channel elsewhere, pixel by pixel («G_NAME»_px, given each
+tap's address), which compilers vectorise; with G_QTABLE the outputs go
+through the table. With OpenMP each thread takes a band of output rows.
 m4_define(«EFFCC_Q_DW», «
 static inline void G_NAME«»_px(const int8_t *const *restrict xs, const int32_t *restrict w,
         const int32_t *restrict bias, const int32_t *restrict rq, int8_t *restrict y,
