@@ -53,13 +53,21 @@ check_folder() {
     fi
 }
 
-# next_chunk: the next 6 macros of macros.txt, each written as a call that
-# would create a file, and shell, make and m4 quoting around them (in $chunk).
+# next_chunk: the next macros of macros.txt, up to 6 and as many as keep
+# the name within 150 bytes of calls (a file name, with the suffix of the
+# temporary folder effcc writes beside it, must stay under NAME_MAX), each
+# written as a call that would create a file, and shell, make and m4
+# quoting around them (in $chunk).
 next_chunk() {
     k=$((k + 1))
-    chunk=$(head -n 6 macros.txt | sed 's/$/(touch PWNED)/' | tr '\n' ' ')
+    chunk="" n=0
+    while [ "$n" -lt 6 ] && [ -s macros.txt ]; do
+        call="$(head -n 1 macros.txt)(touch PWNED)"
+        [ "$n" -gt 0 ] && [ $((${#chunk} + ${#call})) -gt 150 ] && break
+        chunk="$chunk$call " n=$((n + 1))
+        sed -i '1d' macros.txt
+    done
     chunk="h$k $chunk"'$1 $@ «q» `touch PWNED` $(shell touch PWNED)'" 'q' \"q\" #"
-    sed -i '1,6d' macros.txt
 }
 
 # Four chunks a compile: the output folder's name, the spec's, the labels
