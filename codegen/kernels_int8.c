@@ -159,13 +159,12 @@ static void conv(const Graph *g, int i, const Node *n, Kernel *k)
             kernel_param(k, "G_NP", dw_pairs(n));
             kernel_param(k, "G_NJ", (n->conv.kernel + 1) / 2);
             kernel_param(k, "G_QROWS", n->conv.qrows);
-            bool h8 = graph_fused_expansion(g, i) >= 0; /* rows of int8 pairs */
-            kernel_param(k, "G_H8", h8);
+            kernel_param(k, "G_H8", dw_pair_rows_int8(g, n));
             kernel_param(k, "G_THREADS", g->threads);
-            if (n->conv.qrows) { /* the rows of tap pairs, in int16 */
+            if (n->conv.qrows) { /* its rows of tap pairs */
                 kernel_param(k, "G_HW", dw_pair_row_columns(n));
                 kernel_param(k, "G_HSTEP", dw_pair_row_step(n));
-                kernel_param(k, "G_HROW", (long long)(dw_pair_row_bytes(g, n) / (h8 ? 1 : 2)));
+                kernel_param(k, "G_HROW", (long long)dw_pair_row_elements(g, n));
                 kernel_param(k, "G_ROWS_AT", (long long)n->conv.qrows_at);
             }
             expansion_params(g, i, k);

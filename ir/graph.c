@@ -190,11 +190,20 @@ int dw_pair_row_columns(const Node *n)
     return ((n->shape.w - 1) * n->conv.stride + n->conv.kernel + 1 + step - 1) / step;
 }
 
+bool dw_pair_rows_int8(const Graph *g, const Node *n)
+{
+    return graph_fused_expansion(g, (int)(n - g->nodes)) >= 0;
+}
+
+size_t dw_pair_row_elements(const Graph *g, const Node *n)
+{
+    int channels = dw_pair_rows_int8(g, n) ? n->shape.c / 8 * 8 : 16;
+    return (size_t)dw_pair_row_columns(n) * (size_t)channels * 2;
+}
+
 size_t dw_pair_row_bytes(const Graph *g, const Node *n)
 {
-    bool fused = graph_fused_expansion(g, (int)(n - g->nodes)) >= 0;
-    size_t pair = fused ? 2 * sizeof(int8_t) : 2 * sizeof(int16_t);
-    return (size_t)dw_pair_row_columns(n) * (size_t)(fused ? n->shape.c / 8 * 8 : 16) * pair;
+    return dw_pair_row_elements(g, n) * (dw_pair_rows_int8(g, n) ? sizeof(int8_t) : sizeof(int16_t));
 }
 
 int graph_fused_expansion(const Graph *g, int i)

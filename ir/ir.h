@@ -238,19 +238,21 @@ int dw_pairs(const Node *n);
 /* Pair p's two taps (ky·k + kx), the second −1 when past the row's or the
  * kernel's last tap. */
 void dw_pair_taps(const Node *n, int p, int *t0, int *t1);
-/* A row of tap pairs for an AVX2 depthwise kernel (conv.qrows): columns
- * −pad_left … of one input row, each with the next; every step-th column
- * (2 for an even stride: pairs then start at even columns only). Its
- * columns, and its bytes: when an expansion is fused into the kernel, the
- * channels in whole vectors of 8 as int8 pairs, else a block of 16 as
- * int16 pairs. */
-int dw_pair_row_step(const Node *n);
 /* The rows a thread's ring holds of an expansion fused into depthwise conv
  * dw: 2·k (each row twice, so that the k rows an output row reads are
  * adjacent), or 1 when the kernel makes each row into its row of tap pairs
  * at once and reads only those (conv.qrows, every channel in a block of 8). */
 int fused_ring_rows(const Node *dw);
+/* A row of tap pairs for an AVX2 depthwise kernel (conv.qrows): columns
+ * −pad_left … of one input row, each with the next; every step-th column
+ * (2 for an even stride: pairs then start at even columns only). When an
+ * expansion is fused into the kernel, the channels in whole vectors of 8
+ * as int8 pairs (dw_pair_rows_int8), else a block of 16 as int16 pairs.
+ * Its columns, its elements (two a channel a column) and its bytes. */
+int dw_pair_row_step(const Node *n);
 int dw_pair_row_columns(const Node *n);
+bool dw_pair_rows_int8(const Graph *g, const Node *n);
+size_t dw_pair_row_elements(const Graph *g, const Node *n);
 size_t dw_pair_row_bytes(const Graph *g, const Node *n);
 void graph_replace_uses(Graph *g, int from, int to);
 void graph_compact(Graph *g); /* drops dead nodes and renumbers values */
